@@ -1,0 +1,67 @@
+# Everyday verbs. `make demo` and `make test` are the two set-up commands of the README.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+VENV := .venv/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/gongjian
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help setup demo serve test test-sqlite test-postgres lint format typecheck messages bench
+
+help:
+	@echo "make demo    - install, migrate an SQLite database under var/, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test    - lint, type-check, migration check, the suite on SQLite and on PostgreSQL"
+	@echo "make setup   - install only (virtualenv with uv)"
+
+setup:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+demo: setup
+	@mkdir -p var
+	GONGJIAN_ENV=demo $(VENV)/gongjian migrate --no-input
+	GONGJIAN_ENV=demo $(VENV)/gongjian loaddemo --if-empty
+	@echo ""
+	@echo "攻坚 Gongjian demo: http://$(HOST):$(PORT)/   (password for every demo login: gongjian-demo)"
+	@echo "  city_admin       市项目办管理员 · 泉州市"
+	@echo "  city_reviewer    市级审核员 · 泉州市"
+	@echo "  leader           市领导 · 泉州市"
+	@echo "  lichen_filer     县区填报员 · 鲤城区"
+	@echo "  fengze_filer     县区填报员 · 丰泽区"
+	@echo "  jinjiang_filer   县区填报员 · 晋江市"
+	@echo "  taishang_filer   县区填报员 · 泉州台商投资区"
+	@echo ""
+	GONGJIAN_ENV=demo $(VENV)/gongjian runserver $(HOST):$(PORT)
+
+lint:
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+
+format:
+	$(VENV)/ruff format .
+	$(VENV)/ruff check --fix .
+
+typecheck:
+	$(VENV)/mypy gongjian
+
+messages:
+	cd gongjian && GONGJIAN_ENV=test ../$(VENV)/gongjian makemessages -l en --no-obsolete --no-location
+	cd gongjian && GONGJIAN_ENV=test ../$(VENV)/gongjian compilemessages -l en
+
+test: setup lint typecheck
+	GONGJIAN_ENV=test DATABASE_URL=sqlite:///:memory: $(VENV)/gongjian makemigrations --check --dry-run
+	$(MAKE) test-sqlite
+	@if [ "$${GONGJIAN_REQUIRE_POSTGRES:-}" = "1" ] || $(VENV)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3)" 2>/dev/null; then \
+		$(MAKE) test-postgres; \
+	else \
+		echo "PostgreSQL at $(PG_URL) not reachable: PostgreSQL tier skipped (CI requires it)."; \
+	fi
+
+test-sqlite:
+	DATABASE_URL=sqlite:///:memory: GONGJIAN_REQUIRE_POSTGRES= $(VENV)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	DATABASE_URL=$(PG_URL) $(VENV)/pytest $(PYTEST_ARGS)

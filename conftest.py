@@ -1,0 +1,100 @@
+"""Test tiers and personas shared by every app's tests.
+
+Tiers: the suite runs on SQLite and on PostgreSQL (DATABASE_URL). Tests marked ``postgres`` are
+skipped on SQLite; with GONGJIAN_REQUIRE_POSTGRES=1 a non-PostgreSQL run fails instead. Tests marked
+``browser`` need Chromium; with GONGJIAN_REQUIRE_BROWSER=1 a missing browser fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from gongjian.accounts.choices import Role
+
+CHROMIUM = os.environ.get("GONGJIAN_CHROMIUM", "/usr/bin/chromium")
+
+
+def _require(name: str) -> bool:
+    return os.environ.get(name, "") in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    on_postgres = connection.vendor == "postgresql"
+    if _require("GONGJIAN_REQUIRE_POSTGRES") and not on_postgres:
+        raise pytest.UsageError(
+            "GONGJIAN_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL; refusing to skip."
+        )
+    has_browser = shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
+    if _require("GONGJIAN_REQUIRE_BROWSER") and not has_browser:
+        raise pytest.UsageError(f"GONGJIAN_REQUIRE_BROWSER=1 but {CHROMIUM} is missing.")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "browser" in item.keywords and not has_browser:
+            item.add_marker(skip_browser)
+
+
+@pytest.fixture
+def region():
+    """Look up a region by code: ``region("350502")``."""
+    from gongjian.regions.models import Region
+
+    return lambda code: Region.objects.get(code=code)
+
+
+def _persona(username: str, role: str, region_code: str):
+    from gongjian.regions.models import Region
+    from gongjian.tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, role=role, region=Region.objects.get(code=region_code))
+    return user
+
+
+@pytest.fixture
+def city_admin(db):
+    return _persona("city_admin", Role.CITY_ADMIN, "350500")
+
+
+@pytest.fixture
+def city_reviewer(db):
+    return _persona("city_reviewer", Role.CITY_REVIEWER, "350500")
+
+
+@pytest.fixture
+def leader(db):
+    return _persona("leader", Role.LEADER, "350500")
+
+
+@pytest.fixture
+def lichen_filer(db):
+    return _persona("lichen_filer", Role.DISTRICT_FILER, "350502")
+
+
+@pytest.fixture
+def lichen_reviewer(db):
+    return _persona("lichen_reviewer", Role.DISTRICT_REVIEWER, "350502")
+
+
+@pytest.fixture
+def fengze_filer(db):
+    return _persona("fengze_filer", Role.DISTRICT_FILER, "350503")
+
+
+@pytest.fixture
+def department(db):
+    return _persona("zsj_officer", Role.DEPARTMENT, "350500")
+
+
+@pytest.fixture
+def anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()

@@ -1,0 +1,46 @@
+"""Months and periods: every month is the date of its first day; all month arithmetic lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+
+def month_start(day: dt.date) -> dt.date:
+    """The first day of the month that contains ``day``."""
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    """The first day of the month ``count`` months after ``month`` (negative goes back)."""
+    index = month.year * 12 + (month.month - 1) + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month that contains ``month``."""
+    return add_months(month_start(month), 1) - dt.timedelta(days=1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month from ``first`` to ``last`` inclusive, as first-of-month dates."""
+    start, stop = month_start(first), month_start(last)
+    months = []
+    while start <= stop:
+        months.append(start)
+        start = add_months(start, 1)
+    return months
+
+
+def parse_month(text: str) -> dt.date:
+    """Parse "2022-11" (or "2022-11-01") into 2022-11-01; ValueError on anything else."""
+    parts = text.strip().split("-")
+    if len(parts) not in (2, 3):
+        raise ValueError(f"月份格式应为 YYYY-MM / month must be YYYY-MM: {text!r}")
+    return dt.date(int(parts[0]), int(parts[1]), 1)
+
+
+def today() -> dt.date:
+    """Today's date in the project's time zone (Asia/Shanghai), not the server's."""
+    return timezone.localdate()

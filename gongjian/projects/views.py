@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
+from gongjian.accounts.scopes import has_any_role
+from gongjian.audit.services import audit_denied
+from gongjian.projects import selectors, services
+from gongjian.projects.forms import (
+    SERVICE_TO_FORM_FIELD,
+    ProjectFilterForm,
+    ProjectForm,
+    StageForm,
+)
+from gongjian.projects.services import StaleEditError
+
+
+def _apply_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            name = SERVICE_TO_FORM_FIELD.get(field, field)
+            target = name if name in form.fields else None
+            for item in field_errors:
+                form.add_error(target, item.messages[0] if hasattr(item, "messages") else item)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    form = ProjectFilterForm(request.GET or None, user=request.user)
+    filters = selectors.ProjectFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.ProjectFilters(**{k: v or "" for k, v in form.cleaned_data.items()})
+    projects = selectors.project_list(user=request.user, filters=filters)
+    page = Paginator(projects, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": has_any_role(request.user, PROJECT_EDITOR_ROLES),
+        },
+    )
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(user=request.user, pk=pk)
+    can_edit = request.user.has_perm("projects.change_project", project)
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "events": selectors.project_stage_events(project=project),
+            "history": selectors.project_history(project=project),
+            "can_edit": can_edit,
+            "stage_form": StageForm() if can_edit else None,
+        },
+    )
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not has_any_role(request.user, PROJECT_EDITOR_ROLES):
+        raise audit_denied(actor=request.user, message=_("无权新建项目。"))
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(actor=request.user, data=form.to_input())
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已新建项目 %(code)s。") % {"code": project.code})
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(user=request.user, pk=pk)
+    if not request.user.has_perm("projects.change_project", project):
+        raise audit_denied(
+            actor=request.user, obj=project,
+            message=_("无权修改项目“%(code)s”。") % {"code": project.code},
+        )
+    initial = {**services.project_input_from(project).__dict__, "version": project.version}
+    form = ProjectForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(
+                actor=request.user,
+                project=project,
+                data=form.to_input(),
+                expected_version=form.cleaned_data.get("version") or 0,
+            )
+        except StaleEditError as error:
+            messages.error(request, error.messages[0])
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存项目 %(code)s。") % {"code": project.code})
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+@require_POST
+def project_record_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(user=request.user, pk=pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.project_record_stage(
+                actor=request.user,
+                project=project,
+                stage=form.cleaned_data["stage"],
+                date=form.cleaned_data["date"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("阶段已记录。"))
+            return redirect("projects:detail", pk=project.pk)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for message in errors:
+                messages.error(request, f"{label}：{message}" if label else message)
+    return redirect("projects:detail", pk=project.pk)

@@ -1,0 +1,60 @@
+"""factory_boy builders for the whole project; tests use these rather than raw ORM calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from gongjian.accounts.choices import Role
+from gongjian.accounts.models import Membership, User
+from gongjian.projects.models import Category, IndustryChain, Project, StageEvent
+from gongjian.regions.models import Region
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.LazyAttribute(lambda o: o.username)
+    password = factory.django.Password("gongjian-test")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    region = factory.LazyAttribute(lambda o: Region.objects.get(code="350502"))
+    role = Role.DISTRICT_FILER
+
+
+class ProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    code = factory.Sequence(lambda n: f"T2022-{n:05d}")
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    region = factory.LazyAttribute(lambda o: Region.objects.get(code="350502"))
+    category = factory.LazyAttribute(lambda o: Category.objects.get(code="key-construction"))
+    industry_chain = factory.LazyAttribute(lambda o: IndustryChain.objects.get(code="machinery"))
+    owner_enterprise = "泉州测试实业有限公司"
+    responsible_unit = "鲤城区发改局"
+    total_investment = Decimal("50000.00")
+    annual_plan = Decimal("12000.00")
+    longitude = Decimal("118.587000")
+    latitude = Decimal("24.908000")
+
+
+class StageEventFactory(DjangoModelFactory):
+    class Meta:
+        model = StageEvent
+
+    project = factory.SubFactory(ProjectFactory)
+    stage = "started"
+    date = dt.date(2022, 3, 1)
+    note = ""

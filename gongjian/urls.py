@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.accounts.forms import LoginForm
+from gongjian.api import api
+
+admin.site.site_header = _("攻坚 · 管理后台")
+admin.site.site_title = _("攻坚")
+admin.site.index_title = _("基础数据")
+
+urlpatterns = [
+    path("", include("gongjian.dashboards.urls")),
+    path("projects/", include("gongjian.projects.urls")),
+    path("audit/", include("gongjian.audit.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
