@@ -2,7 +2,8 @@
 
 Tiers: the suite runs on SQLite and on PostgreSQL (DATABASE_URL). Tests marked ``postgres`` are
 skipped on SQLite; with GONGJIAN_REQUIRE_POSTGRES=1 a non-PostgreSQL run fails instead. Tests marked
-``browser`` need Chromium; with GONGJIAN_REQUIRE_BROWSER=1 a missing browser fails instead of skipping.
+``browser`` need Chromium; with GONGJIAN_REQUIRE_BROWSER=1 a missing browser fails
+instead of skipping.
 """
 
 from __future__ import annotations

@@ -24,7 +24,9 @@ class BearerToken(HttpBearer):
         )
         if record is None:
             audit_record(
-                actor=None, action=AuditAction.LOGIN_FAILED, username="api-token",
+                actor=None,
+                action=AuditAction.LOGIN_FAILED,
+                username="api-token",
                 message="接口令牌无效 / invalid API token",
             )
             return None

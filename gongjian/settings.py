@@ -26,7 +26,9 @@ IS_PRODUCTION = GONGJIAN_ENV == "production"
 if IS_PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
     if len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters / SECRET_KEY 至少 32 位")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be at least 32 characters / SECRET_KEY 至少 32 位"
+        )
 else:
     # Public on purpose: only the demo and the test suite run with it.
     SECRET_KEY = env_str("SECRET_KEY", "gongjian-demo-and-test-only-not-a-secret-0123456789")

@@ -5,6 +5,6 @@ import os
 os.environ.setdefault("GONGJIAN_ENV", "test")
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
 
-from gongjian.settings import *  # noqa: E402, F403
+from gongjian.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -31,7 +31,9 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     name_en = models.CharField(_("英文名称"), max_length=96, blank=True)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("所属区域"),
+        on_delete=models.PROTECT,
         related_name="departments",
     )
 
@@ -48,16 +50,24 @@ class Membership(models.Model):
     """A user's role in one region (and, for departments, which department): the unit of access."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("区域"), on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("区域"),
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     department = models.ForeignKey(
-        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
 
@@ -65,7 +75,9 @@ class Membership(models.Model):
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
         constraints = [
-            models.UniqueConstraint(fields=["user", "region", "role"], name="membership_unique_role"),
+            models.UniqueConstraint(
+                fields=["user", "region", "role"], name="membership_unique_role"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,7 +88,9 @@ class ApiToken(models.Model):
     """A bearer token an integration uses for the API; only its SHA-256 digest is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
         related_name="api_tokens",
     )
     name = models.CharField(_("用途"), max_length=64, blank=True)

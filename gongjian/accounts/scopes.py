@@ -23,9 +23,7 @@ def memberships_of(user) -> list[Membership]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user).select_related("region", "department")
-        )
+        cached = list(Membership.objects.filter(user=user).select_related("region", "department"))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

@@ -21,6 +21,7 @@ def api_token_create(*, user, name: str = "", actor=None) -> tuple[ApiToken, str
         actor=actor or user,
         action=AuditAction.TOKEN_CREATED,
         obj=token,
-        message=_("为 %(user)s 创建接口令牌 %(prefix)s…") % {"user": user.username, "prefix": token.prefix},
+        message=_("为 %(user)s 创建接口令牌 %(prefix)s…")
+        % {"user": user.username, "prefix": token.prefix},
     )
     return token, raw

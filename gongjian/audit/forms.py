@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.audit.choices import AuditAction
+from gongjian.core.forms import set_choices
 
 
 class AuditFilterForm(forms.Form):
@@ -20,6 +21,4 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, object_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", _("全部对象"))] + [
-            (t, t) for t in object_types
-        ]
+        set_choices(self, "object_type", [("", _("全部对象")), *((t, t) for t in object_types)])

@@ -51,4 +51,6 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer / 环境变量 {name} 不是整数") from None
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not an integer / 环境变量 {name} 不是整数"
+        ) from None

@@ -75,8 +75,11 @@ class ProjectQuery(Schema):
 @router.get("", response=ProjectPage, summary="List projects in the caller's scope")
 def list_projects(request: HttpRequest, params: Query[ProjectQuery]):
     filters = selectors.ProjectFilters(
-        region=params.region, category=params.category, stage=params.stage,
-        industry=params.industry, q=params.q,
+        region=params.region,
+        category=params.category,
+        stage=params.stage,
+        industry=params.industry,
+        q=params.q,
     )
     projects = selectors.project_list(user=request.user, filters=filters)
     limit = max(1, min(params.limit, 1000))

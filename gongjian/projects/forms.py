@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
 from gongjian.accounts.scopes import region_scope_q
+from gongjian.core.forms import set_choices
 from gongjian.projects.choices import RECORDABLE_STAGES, Stage
 from gongjian.projects.models import Category, IndustryChain
 from gongjian.projects.services import ProjectInput
 from gongjian.regions.selectors import region_list_reporting
 
 
-def _money_field(label: str, required: bool = True) -> forms.DecimalField:
+def _money_field(label: Any, required: bool = True) -> forms.DecimalField:
     return forms.DecimalField(
-        label=label, required=required, max_digits=16, decimal_places=2,
+        label=label,
+        required=required,
+        max_digits=16,
+        decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
 
@@ -42,15 +47,21 @@ class ProjectForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         regions = region_list_reporting().filter(region_scope_q(user, "", PROJECT_EDITOR_ROLES))
-        self.fields["region_code"].choices = [(r.code, r.display_name) for r in regions]
-        self.fields["category_code"].choices = [
-            (c.code, c.display_name) for c in Category.objects.filter(is_active=True)
-        ]
-        self.fields["industry_chain_code"].choices = [("", "—")] + [
-            (c.code, c.display_name) for c in IndustryChain.objects.filter(is_active=True)
-        ]
-        if len(self.fields["region_code"].choices) == 1:
-            self.initial.setdefault("region_code", self.fields["region_code"].choices[0][0])
+        region_choices = [(r.code, r.display_name) for r in regions]
+        set_choices(self, "region_code", region_choices)
+        set_choices(
+            self,
+            "category_code",
+            [(c.code, c.display_name) for c in Category.objects.filter(is_active=True)],
+        )
+        set_choices(
+            self,
+            "industry_chain_code",
+            [("", "—")]
+            + [(c.code, c.display_name) for c in IndustryChain.objects.filter(is_active=True)],
+        )
+        if len(region_choices) == 1:
+            self.initial.setdefault("region_code", region_choices[0][0])
 
     def to_input(self) -> ProjectInput:
         data = self.cleaned_data
@@ -84,7 +95,9 @@ class StageForm(forms.Form):
     )
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(
-        label=_("依据说明"), required=False, max_length=2000,
+        label=_("依据说明"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("如：施工许可证编号、开工报告")}),
     )
 
@@ -101,12 +114,19 @@ class ProjectFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         regions = region_list_reporting().filter(region_scope_q(user, ""))
-        self.fields["region"].choices = [("", _("全部区域"))] + [
-            (r.code, r.display_name) for r in regions
-        ]
-        self.fields["category"].choices = [("", _("全部类别"))] + [
-            (c.code, c.display_name) for c in Category.objects.all()
-        ]
-        self.fields["industry"].choices = [("", _("全部产业链"))] + [
-            (c.code, c.display_name) for c in IndustryChain.objects.all()
-        ]
+        set_choices(
+            self, "region", [("", _("全部区域")), *((r.code, r.display_name) for r in regions)]
+        )
+        set_choices(
+            self,
+            "category",
+            [("", _("全部类别")), *((c.code, c.display_name) for c in Category.objects.all())],
+        )
+        set_choices(
+            self,
+            "industry",
+            [
+                ("", _("全部产业链")),
+                *((c.code, c.display_name) for c in IndustryChain.objects.all()),
+            ],
+        )

@@ -60,15 +60,21 @@ class Project(models.Model):
     code = models.CharField(_("项目编号"), max_length=32, unique=True)
     name = models.CharField(_("项目名称"), max_length=200)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("所属区域"),
+        on_delete=models.PROTECT,
         related_name="projects",
     )
     category = models.ForeignKey(
         Category, verbose_name=_("项目类别"), on_delete=models.PROTECT, related_name="projects"
     )
     industry_chain = models.ForeignKey(
-        IndustryChain, verbose_name=_("产业链"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="projects",
+        IndustryChain,
+        verbose_name=_("产业链"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
     )
     owner_enterprise = models.CharField(_("业主单位"), max_length=200, blank=True)
     responsible_unit = models.CharField(_("责任单位"), max_length=200, blank=True)
@@ -83,7 +89,11 @@ class Project(models.Model):
     description = models.TextField(_("建设内容"), blank=True)
     # Derived from the stage events by ``project_record_stage``; kept here so lists filter by index.
     stage = models.CharField(
-        _("当前阶段"), max_length=16, choices=Stage.choices, default=Stage.PLANNED, editable=False,
+        _("当前阶段"),
+        max_length=16,
+        choices=Stage.choices,
+        default=Stage.PLANNED,
+        editable=False,
         db_index=True,
     )
     # Optimistic locking: an edit names the version it started from.
@@ -91,8 +101,12 @@ class Project(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = ProjectQuerySet.as_manager()
@@ -126,7 +140,7 @@ class Project(models.Model):
 
 
 class StageEvent(models.Model):
-    """A dated stage a project reached (签约, 开工, 竣工…), with who recorded it and on what evidence."""
+    """A dated stage a project reached (签约, 开工, 竣工…), who recorded it, on what evidence."""
 
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="stage_events"
@@ -135,8 +149,12 @@ class StageEvent(models.Model):
     date = models.DateField(_("日期"))
     note = models.TextField(_("依据说明"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 

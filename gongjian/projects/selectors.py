@@ -43,7 +43,7 @@ def project_list(*, user, filters: ProjectFilters | None = None) -> ProjectQuery
 
 
 def project_get(*, user, pk) -> Project:
-    return scoped_get_or_404(
+    project = scoped_get_or_404(
         queryset=Project.objects.all(),
         scoped=Project.objects.visible_to(user).select_related(
             "region", "category", "industry_chain", "created_by"
@@ -51,6 +51,8 @@ def project_get(*, user, pk) -> Project:
         user=user,
         pk=pk,
     )
+    assert isinstance(project, Project)
+    return project
 
 
 def project_stage_events(*, project: Project):
@@ -64,10 +66,7 @@ def project_history(*, project: Project, limit: int = 50):
 def project_summary(*, user) -> dict:
     """Counts and totals of the user's projects, by stage, in one query."""
     stage_counts = dict(
-        Project.objects.visible_to(user)
-        .values_list("stage")
-        .annotate(n=Count("id"))
-        .order_by()
+        Project.objects.visible_to(user).values_list("stage").annotate(n=Count("id")).order_by()
     )
     totals = Project.objects.visible_to(user).aggregate(
         count=Count("id"), total_investment=Sum("total_investment")

@@ -22,7 +22,10 @@ from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
 
 # Quanzhou's land area, with a margin; a point outside is a swapped or mistyped coordinate.
-QUANZHOU_BOUNDS = {"lng": (Decimal("117.5"), Decimal("119.2")), "lat": (Decimal("24.3"), Decimal("25.95"))}
+QUANZHOU_BOUNDS = {
+    "lng": (Decimal("117.5"), Decimal("119.2")),
+    "lat": (Decimal("24.3"), Decimal("25.95")),
+}
 EARLIEST_STAGE_DATE = dt.date(2000, 1, 1)
 
 
@@ -49,8 +52,18 @@ class ProjectInput:
 
 
 _AUDITED_FIELDS = (
-    "code", "name", "region", "category", "industry_chain", "owner_enterprise",
-    "responsible_unit", "total_investment", "annual_plan", "longitude", "latitude", "description",
+    "code",
+    "name",
+    "region",
+    "category",
+    "industry_chain",
+    "owner_enterprise",
+    "responsible_unit",
+    "total_investment",
+    "annual_plan",
+    "longitude",
+    "latitude",
+    "description",
 )
 
 
@@ -112,7 +125,8 @@ def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
         errors["region"] = [_("未知的所属区域代码“%(code)s”。") % {"code": data.region_code}]
     elif region.kind not in (RegionKind.COUNTY, RegionKind.ZONE) or not region.is_reporting:
         errors["region"] = [
-            _("项目须归属于参与填报的县（市、区）或功能区，“%(name)s”不可选。") % {"name": region.name}
+            _("项目须归属于参与填报的县（市、区）或功能区，“%(name)s”不可选。")
+            % {"name": region.name}
         ]
     values["region"] = region
 
@@ -189,8 +203,10 @@ def project_create(*, actor, data: ProjectInput) -> Project:
     return project
 
 
-def project_update(*, actor, project: Project, data: ProjectInput, expected_version: int) -> Project:
-    """Save an edit that began from ``expected_version``; a stale edit is refused and writes nothing."""
+def project_update(
+    *, actor, project: Project, data: ProjectInput, expected_version: int
+) -> Project:
+    """Save an edit begun from ``expected_version``; a stale edit is refused, writing nothing."""
     if not actor.has_perm("projects.change_project", project):
         raise audit_denied(
             actor=actor, obj=project, message=_("无权修改项目“%(code)s”。") % {"code": project.code}
@@ -199,7 +215,8 @@ def project_update(*, actor, project: Project, data: ProjectInput, expected_vers
     target_region = values["region"]
     if target_region is not None and not actor.has_perm("projects.change_project", target_region):
         raise audit_denied(
-            actor=actor, obj=project,
+            actor=actor,
+            obj=project,
             message=_("无权把项目移到“%(region)s”。") % {"region": target_region.name},
         )
     if not errors and Project.objects.filter(code=values["code"]).exclude(pk=project.pk).exists():
@@ -208,9 +225,11 @@ def project_update(*, actor, project: Project, data: ProjectInput, expected_vers
         raise ValidationError(errors)
 
     with transaction.atomic():
-        current = Project.objects.select_for_update().select_related(
-            "region", "category", "industry_chain"
-        ).get(pk=project.pk)
+        current = (
+            Project.objects.select_for_update()
+            .select_related("region", "category", "industry_chain")
+            .get(pk=project.pk)
+        )
         if current.version != expected_version:
             stale = StaleEditError(
                 _(
@@ -233,7 +252,10 @@ def project_update(*, actor, project: Project, data: ProjectInput, expected_vers
             current._history_user = actor  # type: ignore[attr-defined]
             current.save()
             audit_record(
-                actor=actor, action=AuditAction.UPDATE, obj=current, before=before,
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=current,
+                before=before,
                 after=project_snapshot(current),
             )
     if stale is not None:
@@ -269,9 +291,7 @@ def derive_stage(events: list[StageEvent]) -> str:
     return furthest.stage
 
 
-def _stage_order_errors(
-    events: list[StageEvent], stage: str, date: dt.date
-) -> list[str]:
+def _stage_order_errors(events: list[StageEvent], stage: str, date: dt.date) -> list[str]:
     labels = dict(Stage.choices)
     errors = []
     if stage in STAGE_PROGRESSION:
@@ -283,14 +303,22 @@ def _stage_order_errors(
             if other < position and event.date > date:
                 errors.append(
                     _("%(stage)s日期 %(date)s 早于%(other)s日期 %(other_date)s，阶段日期不能倒序。")
-                    % {"stage": labels[stage], "date": date, "other": labels[event.stage],
-                       "other_date": event.date}
+                    % {
+                        "stage": labels[stage],
+                        "date": date,
+                        "other": labels[event.stage],
+                        "other_date": event.date,
+                    }
                 )
             if other > position and event.date < date:
                 errors.append(
                     _("%(stage)s日期 %(date)s 晚于%(other)s日期 %(other_date)s，阶段日期不能倒序。")
-                    % {"stage": labels[stage], "date": date, "other": labels[event.stage],
-                       "other_date": event.date}
+                    % {
+                        "stage": labels[stage],
+                        "date": date,
+                        "other": labels[event.stage],
+                        "other_date": event.date,
+                    }
                 )
     else:
         first = min((e.date for e in events if e.stage in STAGE_PROGRESSION), default=None)
@@ -310,7 +338,8 @@ def project_record_stage(
     """Record that the project reached ``stage`` on ``date``; the current stage is re-derived."""
     if not actor.has_perm("projects.record_stage", project):
         raise audit_denied(
-            actor=actor, obj=project,
+            actor=actor,
+            obj=project,
             message=_("无权为项目“%(code)s”记录阶段。") % {"code": project.code},
         )
     labels = dict(Stage.choices)
@@ -318,8 +347,12 @@ def project_record_stage(
         raise ValidationError({"stage": [_("未知的阶段“%(stage)s”。") % {"stage": stage}]})
     if date > today():
         raise ValidationError(
-            {"date": [_("%(stage)s日期 %(date)s 晚于今天，只能记录已发生的阶段。")
-                      % {"stage": labels[stage], "date": date}]}
+            {
+                "date": [
+                    _("%(stage)s日期 %(date)s 晚于今天，只能记录已发生的阶段。")
+                    % {"stage": labels[stage], "date": date}
+                ]
+            }
         )
     if date < EARLIEST_STAGE_DATE:
         raise ValidationError({"date": [_("日期 %(date)s 过早，请检查。") % {"date": date}]})
@@ -330,7 +363,12 @@ def project_record_stage(
         existing = next((e for e in events if e.stage == stage and stage != Stage.SUSPENDED), None)
         if existing is not None:
             raise ValidationError(
-                {"stage": [_("该项目已于 %(date)s 记录%(stage)s。") % {"date": existing.date, "stage": labels[stage]}]}
+                {
+                    "stage": [
+                        _("该项目已于 %(date)s 记录%(stage)s。")
+                        % {"date": existing.date, "stage": labels[stage]}
+                    ]
+                }
             )
         order_errors = _stage_order_errors(events, stage, date)
         if order_errors:
@@ -343,9 +381,16 @@ def project_record_stage(
         locked._history_user = actor  # type: ignore[attr-defined]
         locked.save(update_fields=["stage", "updated_at"])
         audit_record(
-            actor=actor, action=AuditAction.STAGE, obj=locked,
+            actor=actor,
+            action=AuditAction.STAGE,
+            obj=locked,
             before={"stage": before_stage},
-            after={"stage": locked.stage, "event": stage, "date": date.isoformat(), "note": event.note},
+            after={
+                "stage": locked.stage,
+                "event": stage,
+                "date": date.isoformat(),
+                "note": event.note,
+            },
         )
     project.stage = locked.stage
     return event

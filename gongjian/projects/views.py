@@ -95,7 +95,8 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
     if not request.user.has_perm("projects.change_project", project):
         raise audit_denied(
-            actor=request.user, obj=project,
+            actor=request.user,
+            obj=project,
             message=_("无权修改项目“%(code)s”。") % {"code": project.code},
         )
     initial = {**services.project_input_from(project).__dict__, "version": project.version}
@@ -140,7 +141,8 @@ def project_record_stage(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("projects:detail", pk=project.pk)
     else:
         for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for message in errors:
-                messages.error(request, f"{label}：{message}" if label else message)
+            label = str(form.fields[field].label) if field in form.fields else ""
+            for field_error in errors:
+                text = str(field_error)
+                messages.error(request, f"{label}：{text}" if label else text)
     return redirect("projects:detail", pk=project.pk)

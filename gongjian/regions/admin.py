@@ -10,7 +10,15 @@ class AssessmentGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "parent", "is_reporting", "assessment_group", "sort_order"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "parent",
+        "is_reporting",
+        "assessment_group",
+        "sort_order",
+    ]
     list_filter = ["kind", "is_reporting", "assessment_group"]
     search_fields = ["code", "name", "name_en"]
     readonly_fields = ["path"]

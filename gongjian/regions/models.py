@@ -47,7 +47,11 @@ class Region(models.Model):
     short_name = models.CharField(_("简称"), max_length=16, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=RegionKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # Materialised path of codes, "/350000/350500/350502/": a subtree is one indexed prefix match.
@@ -56,8 +60,12 @@ class Region(models.Model):
         _("参与填报"), default=True, help_text=_("不填报、不参与排名的区域（如金门县）取消勾选")
     )
     assessment_group = models.ForeignKey(
-        AssessmentGroup, verbose_name=_("考核分组"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="regions",
+        AssessmentGroup,
+        verbose_name=_("考核分组"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="regions",
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -71,6 +79,11 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs) -> None:
+        parent_path = self.parent.path if self.parent_id and self.parent else "/"
+        self.path = f"{parent_path}{self.code}/"
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         if (get_language() or "").startswith("en") and self.name_en:
@@ -80,11 +93,6 @@ class Region(models.Model):
     @property
     def is_functional_zone(self) -> bool:
         return self.kind == RegionKind.ZONE
-
-    def save(self, *args, **kwargs) -> None:
-        parent_path = self.parent.path if self.parent_id and self.parent else "/"
-        self.path = f"{parent_path}{self.code}/"
-        super().save(*args, **kwargs)
 
     def contains(self, other: Region) -> bool:
         """True when ``other`` is this region or lies below it."""
