@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
-from gongjian.core.money import MAX_PROJECT_INVESTMENT_WAN, format_wan
+from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN, format_wan
 from gongjian.core.periods import today
 from gongjian.projects.choices import RECORDABLE_STAGES, STAGE_PROGRESSION, Stage
 from gongjian.projects.models import Category, IndustryChain, Project, StageEvent
@@ -27,6 +27,7 @@ QUANZHOU_BOUNDS = {
     "lat": (Decimal("24.3"), Decimal("25.95")),
 }
 EARLIEST_STAGE_DATE = dt.date(2000, 1, 1)
+COORDINATE_PLACES = Decimal("0.000001")
 
 
 class StaleEditError(ValidationError):
@@ -88,6 +89,9 @@ def project_snapshot(project: Project) -> dict[str, Any]:
 
 
 def _check_money(errors: dict[str, list[str]], field: str, label: str, value: Decimal) -> None:
+    if not value.is_finite():
+        errors.setdefault(field, []).append(_("%(label)s不是有效的数字。") % {"label": label})
+        return
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         errors.setdefault(field, []).append(
             _("%(label)s最多保留两位小数（单位：万元）。") % {"label": label}
@@ -177,6 +181,14 @@ def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
             errors[field] = [_("最长 200 字。")]
         values[field] = value
     values["description"] = (data.description or "").strip()
+    if not errors:
+        # At the column's precision, so that the object, its audit snapshot and the row agree
+        # (otherwise an unchanged 50000 would be audited as a change from "50000.00").
+        for field in ("total_investment", "annual_plan"):
+            values[field] = values[field].quantize(CENT)
+        for field in ("longitude", "latitude"):
+            if values[field] is not None:
+                values[field] = values[field].quantize(COORDINATE_PLACES)
     return values, errors
 
 
@@ -226,7 +238,8 @@ def project_update(
 
     with transaction.atomic():
         current = (
-            Project.objects.select_for_update()
+            # of=("self",): PostgreSQL refuses FOR UPDATE over the nullable industry_chain join.
+            Project.objects.select_for_update(of=("self",))
             .select_related("region", "category", "industry_chain")
             .get(pk=project.pk)
         )
