@@ -263,7 +263,9 @@ def test_create_refuses_duplicate_code(lichen_filer):
 
 def test_update_saves_values_bumps_version_and_audits_the_change(lichen_filer):
     project = project_create(actor=lichen_filer, data=LICHENG_INPUT)
-    data = replace(LICHENG_INPUT, name="鲤城古城片区提升工程（一期）", annual_plan=Decimal("4500.00"))
+    data = replace(
+        LICHENG_INPUT, name="鲤城古城片区提升工程（一期）", annual_plan=Decimal("4500.00")
+    )
 
     updated = project_update(actor=lichen_filer, project=project, data=data, expected_version=1)
 
@@ -335,9 +337,7 @@ def test_filer_may_not_move_project_out_of_own_district(lichen_filer, region):
 
     row = Project.objects.get(pk=project.pk)
     assert (row.region.code, row.version) == ("350502", 1)
-    assert _events() == [
-        ("denied", "lichen_filer", "projects.project", "无权把项目移到“丰泽区”。")
-    ]
+    assert _events() == [("denied", "lichen_filer", "projects.project", "无权把项目移到“丰泽区”。")]
 
 
 def test_update_refuses_invalid_values_and_changes_nothing(lichen_filer):
