@@ -14,6 +14,7 @@ from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
 from gongjian.accounts.scopes import has_any_role
 from gongjian.audit.services import audit_denied
 from gongjian.projects import selectors, services
+from gongjian.projects.choices import STAGE_PROGRESSION, Stage
 from gongjian.projects.forms import (
     SERVICE_TO_FORM_FIELD,
     ProjectFilterForm,
@@ -57,19 +58,49 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _stage_steps(project, events) -> list[dict]:
+    """The progression 签约 → 投产 for the stepper: each step's date, whether the project is at
+    or past it (a project may start without a recorded 落地), and which one it is at now."""
+    reached = {e.stage: e.date for e in events if e.stage in STAGE_PROGRESSION}
+    furthest = max((STAGE_PROGRESSION.index(s) for s in reached), default=-1)
+    return [
+        {
+            "stage": stage,
+            "label": Stage(stage).label,
+            "date": reached.get(stage),
+            "passed": index <= furthest,
+            "current": stage == project.stage,
+        }
+        for index, stage in enumerate(STAGE_PROGRESSION)
+    ]
+
+
+def _next_stage(events) -> str | None:
+    """The first step not yet recorded after the furthest one, to preselect in the stage form."""
+    recorded = [STAGE_PROGRESSION.index(e.stage) for e in events if e.stage in STAGE_PROGRESSION]
+    following = max(recorded, default=-1) + 1
+    return STAGE_PROGRESSION[following] if following < len(STAGE_PROGRESSION) else None
+
+
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
     can_edit = request.user.has_perm("projects.change_project", project)
+    events = list(selectors.project_stage_events(project=project))
+    suspensions = [e for e in events if e.stage == Stage.SUSPENDED]
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
-            "events": selectors.project_stage_events(project=project),
+            "events": events,
+            "steps": _stage_steps(project, events),
+            "suspended_since": suspensions[-1].date
+            if suspensions and project.stage == Stage.SUSPENDED
+            else None,
             "history": selectors.project_history(project=project),
             "can_edit": can_edit,
-            "stage_form": StageForm() if can_edit else None,
+            "stage_form": StageForm(initial={"stage": _next_stage(events)}) if can_edit else None,
         },
     )
 

@@ -1,0 +1,231 @@
+"""A district filer's day in Chromium: sign in, add a project, record 开工, find it again.
+
+Every main page is saved as a full-page screenshot under ``$GONGJIAN_ARTIFACTS/screenshots``
+(default ``<repo>/test-artifacts``) so a reviewer can open what the zh-CN user sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from gongjian.accounts.choices import Role
+from gongjian.projects.choices import Stage
+from gongjian.projects.models import Category, IndustryChain
+from gongjian.regions.models import Region
+from gongjian.tests.factories import (
+    MembershipFactory,
+    ProjectFactory,
+    StageEventFactory,
+    UserFactory,
+)
+
+# The same browser conftest.py checks for before it lets this test run.
+CHROMIUM = os.environ.get("GONGJIAN_CHROMIUM", "/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("GONGJIAN_ARTIFACTS", "") or REPO / "test-artifacts")
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.browser,
+    # Live-server tests flush the database afterwards; restore the migrated reference data
+    # (regions, categories) so the tests that run after this one still find it.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test itself
+    # makes while the browser is open are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def _project(code, name, region, category, stages, **values):
+    """A project with its stage events; ``stages`` maps stage to date, in order."""
+    project = ProjectFactory.create(
+        code=code,
+        name=name,
+        region=region,
+        category=Category.objects.get(code=category),
+        stage=list(stages)[-1] if stages else Stage.PLANNED,
+        **values,
+    )
+    for stage, date in stages.items():
+        StageEventFactory(project=project, stage=stage, date=date)
+    return project
+
+
+def _ledger(lichen):
+    """鲤城区's ledger before the filer signs in: one project at each typical stage."""
+    _project(
+        "LC-2022-001",
+        "鲤城古城片区保护提升工程",
+        lichen,
+        "urban-quality",
+        {Stage.STARTED: dt.date(2022, 2, 10)},
+        industry_chain=IndustryChain.objects.get(code="public-services"),
+        total_investment=Decimal("50000.00"),
+    )
+    _project(
+        "LC-2022-002",
+        "江南高新园区智能装备产业园",
+        lichen,
+        "investment-signed",
+        {Stage.SIGNED: dt.date(2022, 1, 20)},
+        total_investment=Decimal("86000.00"),
+        annual_plan=Decimal("20000.00"),
+    )
+    _project(
+        "LC-2022-003",
+        "鲤城区中心农贸市场改造",
+        lichen,
+        "urban-quality",
+        {Stage.STARTED: dt.date(2021, 6, 1), Stage.COMPLETED: dt.date(2022, 5, 30)},
+        industry_chain=IndustryChain.objects.get(code="public-services"),
+        total_investment=Decimal("12000.00"),
+        annual_plan=Decimal("3000.00"),
+    )
+    _project(
+        "LC-2022-004",
+        "鲤城数字经济产业大厦",
+        lichen,
+        "new-infrastructure",
+        {Stage.STARTED: dt.date(2022, 3, 1), Stage.SUSPENDED: dt.date(2022, 7, 15)},
+        industry_chain=IndustryChain.objects.get(code="digital-economy"),
+        total_investment=Decimal("38000.00"),
+    )
+
+
+def test_filer_adds_a_project_records_start_and_finds_it(live_server, browser):
+    # Given lichen_filer, a district filer of 鲤城区, four projects already in their ledger, and a
+    # project in 丰泽区 they must not see.
+    lichen = Region.objects.get(code="350502")
+    user = UserFactory(username="lichen_filer", display_name="陈立")
+    MembershipFactory(user=user, role=Role.DISTRICT_FILER, region=lichen)
+    _ledger(lichen)
+    fengze = ProjectFactory.create(
+        code="FZ-2022-001", name="丰泽东海湾商务区", region=Region.objects.get(code="350503")
+    )
+
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else 0)
+    base = live_server.url
+
+    # Sign in.
+    page.goto(f"{base}/")
+    assert page.locator("h1").inner_text() == "登录"
+    _shot(page, "login.png")
+    page.fill("#id_username", "lichen_filer")
+    page.fill("#id_password", "gongjian-test")
+    page.get_by_role("button", name="登录").click()
+
+    # The home page greets them and says where they work.
+    page.wait_for_url(f"{base}/")
+    assert page.locator("h1").inner_text() == "您好，陈立"
+    assert page.locator(".whoami .who").inner_text() == "陈立"
+    assert page.locator(".whoami .where").inner_text() == "鲤城区 · 县区填报员"
+    _shot(page, "home.png")
+
+    # The ledger lists their district's four projects, not 丰泽区's.
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="项目台账").click()
+    assert page.locator(".result-count").inner_text() == "共 4 个项目"
+    _shot(page, "project_list.png")
+
+    # A negative total investment is refused with the service's message beside the field.
+    page.get_by_role("link", name="新建项目").click()
+    assert page.locator("h1").inner_text() == "新建项目"
+    assert page.locator("#id_region_code").input_value() == "350502"
+    page.fill("#id_code", "LC-2022-101")
+    page.fill("#id_name", "鲤城区智慧物流园")
+    page.select_option("#id_category_code", label="在建重点项目")
+    page.select_option("#id_industry_chain_code", label="现代服务业")
+    page.fill("#id_total_investment", "-52000")
+    page.fill("#id_annual_plan", "18000")
+    page.get_by_role("button", name="保存").click()
+    error = page.locator(".field.has-error")
+    assert error.count() == 1
+    assert error.locator("label").inner_text() == "总投资（万元） *"
+    assert error.locator(".field-error").inner_text() == "总投资不能为负数。"
+    _shot(page, "project_form_errors.png")
+
+    # Corrected, the project is saved and the detail page opens.
+    page.fill("#id_total_investment", "52000")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"{base}/projects/*/")
+    assert page.locator(".message").inner_text() == "已新建项目 LC-2022-101。"
+    assert page.locator("h1 .title").inner_text() == "鲤城区智慧物流园"
+    assert page.locator(".pagehead .stage").inner_text() == "谋划"
+    assert page.locator(".timeline li").inner_text() == "尚未记录任何阶段。"
+
+    # Record 开工 through the stage form.
+    page.select_option("#id_stage", label="开工")
+    page.fill("#id_date", "2022-03-15")
+    page.fill("#id_note", "施工许可证 350502202203150101")
+    page.get_by_role("button", name="记录阶段").click()
+    page.wait_for_load_state()
+    assert page.locator(".message").inner_text() == "阶段已记录。"
+    assert page.locator(".pagehead .stage").inner_text() == "开工"
+    entry = page.locator(".timeline li")
+    assert entry.count() == 1
+    assert entry.locator(".timeline-head").inner_text() == "开工 2022-03-15"
+    assert entry.locator(".timeline-note").inner_text() == "施工许可证 350502202203150101"
+    _shot(page, "project_detail.png")
+
+    # The search box finds it again.
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="项目台账").click()
+    page.get_by_role("searchbox", name="搜索").fill("智慧物流")
+    page.get_by_role("button", name="筛选").click()
+    assert page.locator(".result-count").inner_text() == "共 1 个项目"
+    row = page.locator("table.data tbody tr")
+    assert row.count() == 1
+    assert row.locator("td").nth(0).inner_text() == "LC-2022-101"
+    assert row.locator(".stage").inner_text() == "开工"
+
+    # 丰泽区's project answers 404, as if it did not exist.
+    response = page.goto(f"{base}/projects/{fengze.pk}/")
+    assert response is not None
+    assert response.status == 404
+    assert failed == [f"404 {base}/projects/{fengze.pk}/"]
+
+    # At phone width the ledger still reads.
+    phone = browser.new_context(
+        locale="zh-CN", viewport=PHONE, storage_state=context.storage_state()
+    )
+    small = phone.new_page()
+    small.goto(f"{base}/projects/")
+    assert small.locator(".result-count").inner_text() == "共 5 个项目"
+    page_width = small.evaluate("document.documentElement.scrollWidth")
+    assert page_width == PHONE["width"]
+    _shot(small, "project_list_mobile.png")
+    phone.close()
+    context.close()
