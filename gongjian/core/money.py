@@ -1,7 +1,7 @@
 """Money and quantities: Decimal in 万元, parsed from and formatted to official Chinese text.
 
 One parser for every figure a campaign document or a form may carry: "1700亿元", "1万亿元",
-"618.8亿元", "3500万元", "120000元", "29.81%", "2000个以上".
+"618.8亿元", "3500万元", "120000元", "29.81%", "2000个以上", "300余亩".
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ _MONEY_UNITS: dict[str, Decimal] = {
 _COUNT_UNITS = ("个", "家", "项", "宗", "亩", "平方米", "m²")
 _NUMBER = r"(?P<number>[-+]?\d[\d,，]*(?:\.\d+)?)"
 _QUALIFIERS = r"(?P<qualifier>以上|以下|左右|余)?"
+# 余 is written between the number and the unit: "300余亩", "1000余亿元".
 _PATTERN = re.compile(
-    rf"^\s*{_NUMBER}\s*(?P<unit>万亿元|万亿|亿元|亿|万元|万|元|%|％|{'|'.join(_COUNT_UNITS)})?"
+    rf"^\s*{_NUMBER}\s*(?P<about>余)?\s*"
+    rf"(?P<unit>万亿元|万亿|亿元|亿|万元|万|元|%|％|{'|'.join(_COUNT_UNITS)})?"
     rf"\s*{_QUALIFIERS}\s*$"
 )
 
@@ -64,7 +66,7 @@ def parse_quantity(text: str) -> Quantity:
     except InvalidOperation:
         raise QuantityError(f"无法识别的数值 / not a figure: {text!r}") from None
     unit = match["unit"] or ""
-    qualifier = match["qualifier"] or ""
+    qualifier = match["qualifier"] or match["about"] or ""
     if unit in _MONEY_UNITS:
         return Quantity(number * _MONEY_UNITS[unit], "money", "万元", qualifier)
     if unit in ("%", "％"):

@@ -36,9 +36,13 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 def parse_month(text: str) -> dt.date:
     """Parse "2022-11" (or "2022-11-01") into 2022-11-01; ValueError on anything else."""
     parts = text.strip().split("-")
-    if len(parts) not in (2, 3):
-        raise ValueError(f"月份格式应为 YYYY-MM / month must be YYYY-MM: {text!r}")
-    return dt.date(int(parts[0]), int(parts[1]), 1)
+    try:
+        # A day other than the first is not a month: "2022-11-15" is refused, not truncated.
+        if len(parts) not in (2, 3) or (len(parts) == 3 and int(parts[2]) != 1):
+            raise ValueError
+        return dt.date(int(parts[0]), int(parts[1]), 1)
+    except ValueError:
+        raise ValueError(f"月份格式应为 YYYY-MM / month must be YYYY-MM: {text!r}") from None
 
 
 def today() -> dt.date:
