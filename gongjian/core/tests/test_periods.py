@@ -1,0 +1,78 @@
+"""Month arithmetic: months are first-of-month dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gongjian.core.periods import add_months, month_end, month_start, months_between, parse_month
+
+
+@pytest.mark.parametrize(
+    ("month", "count", "expected"),
+    [
+        (dt.date(2022, 11, 1), 2, dt.date(2023, 1, 1)),
+        (dt.date(2022, 12, 1), 1, dt.date(2023, 1, 1)),
+        (dt.date(2023, 1, 1), -1, dt.date(2022, 12, 1)),
+        (dt.date(2022, 1, 1), -13, dt.date(2020, 12, 1)),
+        (dt.date(2022, 5, 1), 0, dt.date(2022, 5, 1)),
+        (dt.date(2022, 1, 31), 1, dt.date(2022, 2, 1)),
+        (dt.date(2022, 6, 1), 36, dt.date(2025, 6, 1)),
+    ],
+)
+def test_add_months(month, count, expected):
+    assert add_months(month, count) == expected
+
+
+def test_month_start():
+    assert month_start(dt.date(2022, 11, 30)) == dt.date(2022, 11, 1)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+        (dt.date(2023, 2, 15), dt.date(2023, 2, 28)),
+        (dt.date(2022, 12, 10), dt.date(2022, 12, 31)),
+        (dt.date(2022, 4, 30), dt.date(2022, 4, 30)),
+    ],
+)
+def test_month_end(day, expected):
+    assert month_end(day) == expected
+
+
+def test_months_between_spans_a_year_end():
+    assert months_between(dt.date(2022, 11, 15), dt.date(2023, 2, 1)) == [
+        dt.date(2022, 11, 1),
+        dt.date(2022, 12, 1),
+        dt.date(2023, 1, 1),
+        dt.date(2023, 2, 1),
+    ]
+
+
+def test_months_between_one_month_and_none():
+    assert months_between(dt.date(2022, 3, 5), dt.date(2022, 3, 31)) == [dt.date(2022, 3, 1)]
+    assert months_between(dt.date(2022, 4, 1), dt.date(2022, 3, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022-11", dt.date(2022, 11, 1)),
+        ("2022-11-01", dt.date(2022, 11, 1)),
+        (" 2023-1 ", dt.date(2023, 1, 1)),
+    ],
+)
+def test_parse_month(text, expected):
+    assert parse_month(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "2022", "2022/11", "2022-13", "2022-00", "abcd-ef", "2022-11-15", "2022-11-01-01"]
+)
+def test_parse_month_refuses(text):
+    with pytest.raises(ValueError) as refusal:
+        parse_month(text)
+
+    assert str(refusal.value) == f"月份格式应为 YYYY-MM / month must be YYYY-MM: {text!r}"
