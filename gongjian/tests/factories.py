@@ -14,7 +14,7 @@ from gongjian.projects.models import Category, IndustryChain, Project, StageEven
 from gongjian.regions.models import Region
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -24,7 +24,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("gongjian-test")
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -33,7 +33,7 @@ class MembershipFactory(DjangoModelFactory):
     role = Role.DISTRICT_FILER
 
 
-class ProjectFactory(DjangoModelFactory):
+class ProjectFactory(DjangoModelFactory[Project]):
     class Meta:
         model = Project
 
@@ -50,7 +50,7 @@ class ProjectFactory(DjangoModelFactory):
     latitude = Decimal("24.908000")
 
 
-class StageEventFactory(DjangoModelFactory):
+class StageEventFactory(DjangoModelFactory[StageEvent]):
     class Meta:
         model = StageEvent
 

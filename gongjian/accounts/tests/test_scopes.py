@@ -51,7 +51,7 @@ def _visible(user) -> list[str]:
 @pytest.fixture
 def projects(region):
     return [
-        ProjectFactory(code=code, region=region(region_code))
+        ProjectFactory.create(code=code, region=region(region_code))
         for code, region_code in [
             ("LC-001", "350502"),
             ("FZ-001", "350503"),
@@ -77,14 +77,14 @@ def test_district_membership_covers_only_that_district(lichen_filer, fengze_file
 
 
 def test_superuser_covers_everything(db):
-    root = UserFactory(username="root", is_superuser=True)
+    root = UserFactory.create(username="root", is_superuser=True)
 
     assert _visible(root) == _codes(Region.objects.all())
     assert region_scope_q(root) == region_scope_q(root, roles=[Role.LEADER])
 
 
 def test_user_without_membership_sees_nothing(projects):
-    nobody = UserFactory(username="nobody")
+    nobody = UserFactory.create(username="nobody")
 
     assert _visible(nobody) == []
     assert list(Project.objects.visible_to(nobody)) == []
@@ -120,9 +120,9 @@ def test_projects_visible_to(request, projects, persona, codes):
 
 
 def test_roles_narrow_the_scope(region):
-    user = UserFactory(username="two_hats")
-    MembershipFactory(user=user, region=region("350502"), role=Role.DISTRICT_FILER)
-    MembershipFactory(user=user, region=region("350503"), role=Role.DISTRICT_REVIEWER)
+    user = UserFactory.create(username="two_hats")
+    MembershipFactory.create(user=user, region=region("350502"), role=Role.DISTRICT_FILER)
+    MembershipFactory.create(user=user, region=region("350503"), role=Role.DISTRICT_REVIEWER)
 
     assert _visible(user) == ["350502", "350503"]
     editable = Region.objects.filter(region_scope_q(user, "", PROJECT_EDITOR_ROLES))
@@ -131,9 +131,9 @@ def test_roles_narrow_the_scope(region):
 
 
 def test_a_membership_below_another_adds_nothing(region, projects):
-    user = UserFactory(username="both")
-    MembershipFactory(user=user, region=region("350500"), role=Role.CITY_REVIEWER)
-    MembershipFactory(user=user, region=region("350502"), role=Role.DISTRICT_FILER)
+    user = UserFactory.create(username="both")
+    MembershipFactory.create(user=user, region=region("350500"), role=Role.CITY_REVIEWER)
+    MembershipFactory.create(user=user, region=region("350502"), role=Role.DISTRICT_FILER)
 
     assert region_scope_q(user) == region_scope_q(user, roles=[Role.CITY_REVIEWER])
     assert Project.objects.visible_to(user).count() == 3
@@ -144,17 +144,17 @@ def test_district_scope_is_a_path_prefix_not_a_code_prefix(lichen_filer, region)
     lookalike = Region.objects.create(
         code="3505021", name="虚构区", kind="county", parent=region("350500")
     )
-    ProjectFactory(code="X-001", region=lookalike)
+    ProjectFactory.create(code="X-001", region=lookalike)
 
     assert _visible(lichen_filer) == ["350502"]
     assert Project.objects.visible_to(lichen_filer).count() == 0
 
 
 def test_new_membership_counts_after_forgetting_the_cache(region):
-    user = UserFactory(username="newcomer")
+    user = UserFactory.create(username="newcomer")
     assert _visible(user) == []
 
-    MembershipFactory(user=user, region=region("350582"), role=Role.DISTRICT_FILER)
+    MembershipFactory.create(user=user, region=region("350582"), role=Role.DISTRICT_FILER)
     assert _visible(user) == []  # still the memberships loaded for this request
     forget_memberships(user)
 
@@ -177,10 +177,10 @@ def test_has_any_role(lichen_reviewer, fengze_filer):
 
 
 def test_home_region_is_the_highest_region_held(region, lichen_filer):
-    user = UserFactory(username="both")
-    MembershipFactory(user=user, region=region("350502"), role=Role.DISTRICT_FILER)
-    MembershipFactory(user=user, region=region("350500"), role=Role.LEADER)
+    user = UserFactory.create(username="both")
+    MembershipFactory.create(user=user, region=region("350502"), role=Role.DISTRICT_FILER)
+    MembershipFactory.create(user=user, region=region("350500"), role=Role.LEADER)
 
     assert home_region(user) == region("350500")
     assert home_region(lichen_filer) == region("350502")
-    assert home_region(UserFactory(username="nobody")) is None
+    assert home_region(UserFactory.create(username="nobody")) is None

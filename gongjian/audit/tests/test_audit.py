@@ -83,28 +83,28 @@ def event(lichen_filer):
 def test_saving_an_existing_event_is_refused(event):
     event.action = "logout"
 
-    with pytest.raises(TypeError, match="^audit events are append-only$"):
+    with pytest.raises(TypeError, match=r"^audit events are append-only$"):
         event.save()
 
     assert AuditEvent.objects.get(pk=event.pk).action == "login"
 
 
 def test_deleting_an_event_is_refused(event):
-    with pytest.raises(TypeError, match="^audit events are append-only$"):
+    with pytest.raises(TypeError, match=r"^audit events are append-only$"):
         event.delete()
 
     assert AuditEvent.objects.filter(pk=event.pk).count() == 1
 
 
 def test_bulk_update_is_refused(event):
-    with pytest.raises(TypeError, match="^audit events are append-only$"):
+    with pytest.raises(TypeError, match=r"^audit events are append-only$"):
         AuditEvent.objects.filter(pk=event.pk).update(action="logout")
 
     assert AuditEvent.objects.get(pk=event.pk).action == "login"
 
 
 def test_bulk_delete_is_refused(event):
-    with pytest.raises(TypeError, match="^audit events are append-only$"):
+    with pytest.raises(TypeError, match=r"^audit events are append-only$"):
         AuditEvent.objects.all().delete()
 
     assert AuditEvent.objects.count() == 1

@@ -42,7 +42,7 @@ def city_token(city_admin):
 def ledger(region):
     """Three projects in two districts, with pinned update times for exact JSON."""
     projects = [
-        ProjectFactory(
+        ProjectFactory.create(
             code="LC-001",
             name="鲤城古城片区提升工程",
             region=region("350502"),
@@ -53,7 +53,7 @@ def ledger(region):
             longitude=None,
             latitude=None,
         ),
-        ProjectFactory(
+        ProjectFactory.create(
             code="LC-002",
             name="鲤城智能装备产业园",
             region=region("350502"),
@@ -63,7 +63,7 @@ def ledger(region):
             annual_plan=Decimal("0.00"),
             stage="signed",
         ),
-        ProjectFactory(
+        ProjectFactory.create(
             code="JJ-001",
             name="晋江陆地港",
             region=region("350582"),

@@ -60,7 +60,9 @@ def _save_at_once(edits: dict[str, tuple[object, ProjectInput]], project_pk: int
 
 
 def test_two_simultaneous_edits_one_wins_one_is_told(city_admin, lichen_filer):
-    project = ProjectFactory(code="LC-2022-300", name="原名称", total_investment=Decimal("50000.00"))
+    project = ProjectFactory.create(
+        code="LC-2022-300", name="原名称", total_investment=Decimal("50000.00")
+    )
     base = project_input_from(project)
     edits = {
         "city_admin": (city_admin, replace(base, name="市项目办的名称")),

@@ -78,7 +78,7 @@ def test_denied_roles_cannot_create_in_licheng(persona):
 
 @pytest.mark.parametrize("persona", ALLOWED, indirect=True)
 def test_allowed_roles_update_licheng_project(persona, region):
-    project = ProjectFactory(code="LC-2022-102", name="旧名称", region=region("350502"))
+    project = ProjectFactory.create(code="LC-2022-102", name="旧名称", region=region("350502"))
     data = ProjectInput(
         code="LC-2022-102",
         name="新名称",
@@ -96,7 +96,7 @@ def test_allowed_roles_update_licheng_project(persona, region):
 
 @pytest.mark.parametrize("persona", DENIED, indirect=True)
 def test_denied_roles_cannot_update_licheng_project(persona, region):
-    project = ProjectFactory(code="LC-2022-102", name="旧名称", region=region("350502"))
+    project = ProjectFactory.create(code="LC-2022-102", name="旧名称", region=region("350502"))
     data = ProjectInput(
         code="LC-2022-102",
         name="新名称",
@@ -123,7 +123,7 @@ def test_denied_roles_cannot_update_licheng_project(persona, region):
 
 @pytest.mark.parametrize("persona", ALLOWED, indirect=True)
 def test_allowed_roles_record_stage_of_licheng_project(persona, region):
-    project = ProjectFactory(code="LC-2022-103", region=region("350502"))
+    project = ProjectFactory.create(code="LC-2022-103", region=region("350502"))
 
     project_record_stage(actor=persona, project=project, stage="signed", date=dt.date(2022, 4, 8))
 
@@ -136,7 +136,7 @@ def test_allowed_roles_record_stage_of_licheng_project(persona, region):
 
 @pytest.mark.parametrize("persona", DENIED, indirect=True)
 def test_denied_roles_cannot_record_stage_of_licheng_project(persona, region):
-    project = ProjectFactory(code="LC-2022-103", region=region("350502"))
+    project = ProjectFactory.create(code="LC-2022-103", region=region("350502"))
 
     with pytest.raises(PermissionDenied):
         project_record_stage(
@@ -174,7 +174,7 @@ def test_denial_is_checked_before_validation(leader):
 
 
 def test_superuser_creates_anywhere(region):
-    root = UserFactory(username="root", is_superuser=True)
+    root = UserFactory.create(username="root", is_superuser=True)
 
     project = project_create(
         actor=root,
@@ -197,7 +197,7 @@ def test_superuser_creates_anywhere(region):
 def ledger(region):
     """Four projects in three districts."""
     return {
-        code: ProjectFactory(code=code, region=region(region_code))
+        code: ProjectFactory.create(code=code, region=region(region_code))
         for code, region_code in [
             ("LC-001", "350502"),
             ("LC-002", "350502"),
