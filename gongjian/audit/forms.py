@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjian.audit.choices import AuditAction
 from gongjian.core.forms import set_choices
+from gongjian.core.templatetags.gongjian import model_label
 
 
 class AuditFilterForm(forms.Form):
@@ -35,6 +36,10 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, object_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        set_choices(self, "object_type", [("", _("全部对象")), *((t, t) for t in object_types)])
-        for name in ("action", "object_type"):
+        set_choices(
+            self,
+            "object_type",
+            [("", _("全部对象")), *((t, model_label(t)) for t in object_types)],
+        )
+        for name in ("action", "object_type", "date_from", "date_to"):
             self.fields[name].widget.attrs["aria-label"] = self.fields[name].label

@@ -17,6 +17,13 @@ import pytest
 from gongjian.accounts.choices import Role
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import Category, IndustryChain
+from gongjian.projects.services import (
+    ProjectInput,
+    project_create,
+    project_input_from,
+    project_record_stage,
+    project_update,
+)
 from gongjian.regions.models import Region
 from gongjian.tests.factories import (
     MembershipFactory,
@@ -227,5 +234,94 @@ def test_filer_adds_a_project_records_start_and_finds_it(live_server, browser):
     page_width = small.evaluate("document.documentElement.scrollWidth")
     assert page_width == PHONE["width"]
     _shot(small, "project_list_mobile.png")
+    small.get_by_role("link", name="鲤城区智慧物流园").click()
+    assert small.locator("h1 .title").inner_text() == "鲤城区智慧物流园"
+    assert small.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+    _shot(small, "project_detail_mobile.png")
     phone.close()
+    context.close()
+
+
+def test_city_admin_reads_the_audit_log_and_switches_to_english(live_server, browser, settings):
+    # Given a city admin who added two projects in two districts, edited one and recorded a
+    # stage: four audit events, and a fifth when they sign in.
+    settings.PAGE_SIZE = 4
+    admin = UserFactory(username="city_admin", display_name="王敏")
+    MembershipFactory(user=admin, role=Role.CITY_ADMIN, region=Region.objects.get(code="350500"))
+    first = project_create(
+        actor=admin,
+        data=ProjectInput(
+            code="JJ-2022-001",
+            name="晋江国际鞋纺城二期",
+            region_code="350582",
+            category_code="key-construction",
+            industry_chain_code="textile-footwear",
+            total_investment=Decimal("260000.00"),
+            annual_plan=Decimal("60000.00"),
+        ),
+    )
+    project_create(
+        actor=admin,
+        data=ProjectInput(
+            code="NA-2022-001",
+            name="南安光电信息产业园",
+            region_code="350583",
+            category_code="investment-signed",
+            industry_chain_code="electronics",
+            total_investment=Decimal("150000.00"),
+        ),
+    )
+    changed = project_input_from(first)
+    changed.annual_plan = Decimal("80000.00")
+    project_update(actor=admin, project=first, data=changed, expected_version=1)
+    project_record_stage(
+        actor=admin, project=first, stage=Stage.STARTED, date=dt.date(2022, 4, 18), note=""
+    )
+
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    page = context.new_page()
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "city_admin")
+    page.fill("#id_password", "gongjian-test")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+
+    # The audit log lists the five events newest first, four to a page.
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="审计日志").click()
+    assert page.locator("h1").inner_text() == "审计日志"
+    assert page.locator(".result-count").inner_text() == "共 5 条"
+    actions = page.locator("table.audit tbody .tag").all_inner_texts()
+    assert actions == ["登录", "记录阶段", "修改", "新建"]
+    change = page.locator("table.audit tbody tr").nth(2).locator(".changes").inner_text()
+    assert change == "年度计划投资（万元） 60000.00 → 80000.00\n版本 1 → 2"
+    assert page.locator(".pager-status").inner_text() == "第 1 / 2 页"
+    _shot(page, "audit.png")
+
+    # The header switch turns the interface English and stays on the page.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.url == f"{base}/audit/"
+    assert page.title() == "Audit log · Gongjian"
+    assert page.locator(".result-count").inner_text() == "5 events"
+    actions = page.locator("table.audit tbody .tag").all_inner_texts()
+    assert actions == ["Sign in", "Stage recorded", "Updated", "Created"]
+    assert page.locator(".whoami .where").inner_text() == "Quanzhou · City campaign office admin"
+    _shot(page, "audit_en.png")
+
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Home").click()
+    assert page.locator("h1").inner_text() == "Hello, 王敏"
+    rows = page.locator("table.data tbody tr td:first-child").all_inner_texts()
+    assert rows == ["Jinjiang City", "Nan'an City"]
+    _shot(page, "home_en.png")
+
+    page.goto(f"{base}/projects/{first.pk}/")
+    assert page.locator("h1 .stage").inner_text() == "Started"
+    assert page.locator(".timeline-head").inner_text() == "Started 2022-04-18"
+    _shot(page, "project_detail_en.png")
+
+    # And back to Chinese.
+    page.get_by_role("button", name="中文").click()
+    page.wait_for_load_state()
+    assert page.locator("h1 .stage").inner_text() == "开工"
     context.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 
 from gongjian.core.money import format_wan, format_yi
 
@@ -38,6 +40,48 @@ def percent_of(part: int | Decimal | None, whole: int | Decimal | None) -> str:
         Decimal("0.1"), rounding=ROUND_HALF_UP
     )
     return f"{share.normalize():f}%" if share == share.to_integral() else f"{share}%"
+
+
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+@register.filter
+def model_label(label: str) -> str:
+    """ "projects.project" → the model's verbose name ("项目"); unknown labels are shown as is."""
+    model = _model(label)
+    return str(model._meta.verbose_name) if model else label
+
+
+@register.filter
+def field_label(name: str, model_label: str) -> str:
+    """A field's verbose name (``"annual_plan"|field_label:"projects.project"``), else the name."""
+    model = _model(model_label)
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+@register.simple_tag
+def audit_value(model_label: str, name: str, value: object) -> str:
+    """An audited value as people read it: a choice label ("started" → "开工"), "—" if empty."""
+    if value is None or value == "":
+        return "—"
+    model = _model(model_label)
+    if model is not None:
+        try:
+            choices = dict(model._meta.get_field(name).flatchoices)  # type: ignore[union-attr]
+        except FieldDoesNotExist:
+            choices = {}
+        if value in choices:
+            return str(choices[value])
+    return str(value)
 
 
 @register.simple_tag(takes_context=True)
