@@ -7,6 +7,7 @@ changes nothing, and leaves exactly one "denied" audit event for the actor.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -453,3 +454,75 @@ def test_audit_page_by_role(client, persona, status):
         assert denials == [("denied", persona.username, "", "", "无权查看审计日志。")]
     else:
         assert denials == []
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("city_admin", 200),
+        ("lichen_filer", 200),
+        ("fengze_filer", 404),
+        ("lichen_reviewer", 403),
+        ("leader", 403),
+    ],
+    indirect=["persona"],
+)
+def test_edit_page_by_role(client, ledger, persona, status):
+    client.force_login(persona)
+    project = ledger["LC-001"]
+
+    response = client.get(f"/projects/{project.pk}/edit/")
+
+    assert response.status_code == status
+    denials = [e for e in _events() if e[0] == "denied"]
+    expected = {
+        200: [],
+        403: [
+            (
+                "denied",
+                persona.username,
+                "projects.project",
+                str(project.pk),
+                "无权修改项目“LC-001”。",
+            )
+        ],
+        404: [
+            (
+                "denied",
+                persona.username,
+                "projects.project",
+                str(project.pk),
+                "访问范围之外的对象。",
+            )
+        ],
+    }[status]
+    assert denials == expected
+
+
+def test_stale_edit_through_the_page_keeps_the_newer_values(client, city_admin, lichen_filer):
+    project = project_create(actor=city_admin, data=NEW_LICHENG_PROJECT)
+    project_update(
+        actor=city_admin,
+        project=project,
+        data=replace(NEW_LICHENG_PROJECT, name="市项目办改过的名称"),
+        expected_version=1,
+    )
+    client.force_login(lichen_filer)
+    form = _create_form(
+        code="LC-2022-101",
+        name="区里改过的名称",
+        category_code="investment-signed",
+        total_investment="80000.00",
+        annual_plan="20000.00",
+        version="1",
+    )
+
+    response = client.post(f"/projects/{project.pk}/edit/", form)
+
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert len(messages) == 1
+    assert messages[0].startswith("保存失败：该项目已被 city_admin 于 ")
+    row = Project.objects.get(pk=project.pk)
+    assert (row.name, row.version) == ("市项目办改过的名称", 2)
+    assert [e[0] for e in _events()] == ["create", "update", "login", "stale_edit"]
