@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gongjian.audit",
     "gongjian.projects",
     "gongjian.dashboards",
+    "gongjian.demo",
 ]
 
 MIDDLEWARE = [

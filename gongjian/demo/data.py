@@ -1,0 +1,859 @@
+"""The fixed tables behind the Quanzhou 2022 demo: districts, name parts, urban areas, users.
+
+Everything here is plain data. ``generator.py`` draws from it with a seeded random generator, so
+changing a table changes the demo on purpose and nothing else does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from gongjian.accounts.choices import Role
+
+# The seed of every random draw; the year of the campaign.
+DEMO_SEED = 2022
+# The demo's "now": late November 2022, so December is still open for monthly reporting.
+DEMO_TODAY = dt.date(2022, 11, 30)
+CAMPAIGN_YEAR_START = dt.date(2022, 1, 1)
+DEMO_PASSWORD = "gongjian-demo"
+CITY_CODE = "350500"
+
+KEY = "key-construction"
+SIGNED = "investment-signed"
+URBAN = "urban-quality"
+NEW_INFRA = "new-infrastructure"
+# Category code → project-code prefix ("ZD2022-350582-0001").
+CODE_PREFIXES: dict[str, str] = {
+    KEY: "ZD2022",
+    SIGNED: "ZS2022",
+    URBAN: "CJ2022",
+    NEW_INFRA: "XJ2022",
+}
+# A signed project at or above this total (万元, i.e. 20 亿元) counts as a major signing.
+MAJOR_SIGNING_WAN = 200_000
+
+
+@dataclass(frozen=True)
+class District:
+    """One of the 13 reporting units, with how the demo sizes and paces its projects."""
+
+    code: str
+    name: str  # as written at the head of a project name: 晋江市, 泉州台商投资区
+    enterprise_places: tuple[str, ...]  # place words in company names: 福建, 泉州, 晋江
+    government: str  # responsible unit of key projects
+    commerce_unit: str  # responsible unit of signed investment projects
+    construction_unit: str  # responsible unit of urban-quality projects
+    technology_unit: str  # responsible unit of new-infrastructure projects
+    social_unit_prefix: str  # "晋江市" + 教育局…; zones have one 社会事业局 instead
+    towns: tuple[str, ...]  # towns, sub-districts and parks used in names
+    # Approximate centre and half-width of the box projects are scattered in, in micro-degrees.
+    lng: int
+    lat: int
+    lng_spread: int
+    lat_spread: int
+    key_count: int
+    signed_count: int
+    signed_major_count: int
+    new_infra_count: int
+    # >1 ahead of the city (more starts and completions), <1 behind.
+    pace: float
+    chains: tuple[tuple[str, int], ...]  # industry chain code, weight
+
+
+DISTRICTS: tuple[District, ...] = (
+    District(
+        code="350502",
+        name="鲤城区",
+        enterprise_places=("泉州", "福建", "泉州市鲤城区"),
+        government="鲤城区人民政府",
+        commerce_unit="鲤城区商务局",
+        construction_unit="鲤城区住房和城乡建设局",
+        technology_unit="鲤城区工业和信息化局",
+        social_unit_prefix="鲤城区",
+        towns=("开元", "海滨", "鲤中", "临江", "浮桥", "江南", "金龙", "常泰"),
+        lng=118_587_000,
+        lat=24_910_000,
+        lng_spread=20_000,
+        lat_spread=18_000,
+        key_count=58,
+        signed_count=150,
+        signed_major_count=4,
+        new_infra_count=7,
+        pace=1.05,
+        chains=(
+            ("modern-services", 4),
+            ("textile-footwear", 2),
+            ("machinery", 2),
+            ("electronics", 2),
+            ("digital-economy", 2),
+            ("food-beverage", 1),
+            ("medical-devices", 1),
+        ),
+    ),
+    District(
+        code="350503",
+        name="丰泽区",
+        enterprise_places=("泉州", "福建", "泉州市丰泽区"),
+        government="丰泽区人民政府",
+        commerce_unit="丰泽区商务局",
+        construction_unit="丰泽区住房和城乡建设局",
+        technology_unit="丰泽区工业和信息化局",
+        social_unit_prefix="丰泽区",
+        towns=("东海", "城东", "华大", "清源", "丰泽", "泉秀", "东湖", "北峰"),
+        lng=118_620_000,
+        lat=24_895_000,
+        lng_spread=30_000,
+        lat_spread=25_000,
+        key_count=74,
+        signed_count=175,
+        signed_major_count=7,
+        new_infra_count=13,
+        pace=1.2,
+        chains=(
+            ("modern-services", 5),
+            ("digital-economy", 3),
+            ("electronics", 2),
+            ("medical-devices", 1),
+            ("textile-footwear", 1),
+            ("food-beverage", 1),
+        ),
+    ),
+    District(
+        code="350504",
+        name="洛江区",
+        enterprise_places=("泉州", "福建", "泉州市洛江区"),
+        government="洛江区人民政府",
+        commerce_unit="洛江区商务局",
+        construction_unit="洛江区住房和城乡建设局",
+        technology_unit="洛江区工业和信息化局",
+        social_unit_prefix="洛江区",
+        towns=("万安", "双阳", "河市", "马甲", "罗溪", "虹山"),
+        lng=118_672_000,
+        lat=24_990_000,
+        lng_spread=40_000,
+        lat_spread=60_000,
+        key_count=48,
+        signed_count=120,
+        signed_major_count=4,
+        new_infra_count=5,
+        pace=0.9,
+        chains=(
+            ("machinery", 3),
+            ("building-materials", 2),
+            ("electronics", 2),
+            ("modern-services", 2),
+            ("paper-printing", 1),
+            ("food-beverage", 1),
+        ),
+    ),
+    District(
+        code="350505",
+        name="泉港区",
+        enterprise_places=("泉州", "福建", "泉港"),
+        government="泉港区人民政府",
+        commerce_unit="泉港区商务局",
+        construction_unit="泉港区住房和城乡建设局",
+        technology_unit="泉港区工业和信息化局",
+        social_unit_prefix="泉港区",
+        towns=("山腰", "南埔", "界山", "后龙", "峰尾", "涂岭", "前黄"),
+        lng=118_905_000,
+        lat=25_140_000,
+        lng_spread=40_000,
+        lat_spread=40_000,
+        key_count=70,
+        signed_count=135,
+        signed_major_count=11,
+        new_infra_count=4,
+        pace=0.95,
+        chains=(
+            ("petrochemical", 6),
+            ("new-materials", 3),
+            ("machinery", 1),
+            ("modern-services", 1),
+            ("new-energy", 1),
+        ),
+    ),
+    District(
+        code="350521",
+        name="惠安县",
+        enterprise_places=("惠安", "福建", "泉州"),
+        government="惠安县人民政府",
+        commerce_unit="惠安县商务局",
+        construction_unit="惠安县住房和城乡建设局",
+        technology_unit="惠安县工业和信息化局",
+        social_unit_prefix="惠安县",
+        towns=("螺城", "螺阳", "黄塘", "紫山", "崇武", "山霞", "东岭", "涂寨", "净峰", "小岞"),
+        lng=118_800_000,
+        lat=25_020_000,
+        lng_spread=60_000,
+        lat_spread=60_000,
+        key_count=92,
+        signed_count=190,
+        signed_major_count=9,
+        new_infra_count=6,
+        pace=1.0,
+        chains=(
+            ("petrochemical", 3),
+            ("building-materials", 3),
+            ("machinery", 2),
+            ("new-materials", 2),
+            ("electronics", 1),
+            ("modern-services", 1),
+        ),
+    ),
+    District(
+        code="350524",
+        name="安溪县",
+        enterprise_places=("安溪", "福建", "泉州"),
+        government="安溪县人民政府",
+        commerce_unit="安溪县商务局",
+        construction_unit="安溪县住房和城乡建设局",
+        technology_unit="安溪县工业和信息化局",
+        social_unit_prefix="安溪县",
+        towns=("凤城", "城厢", "官桥", "龙门", "湖头", "蓬莱", "参内", "魁斗", "感德", "西坪"),
+        lng=118_120_000,
+        lat=25_060_000,
+        lng_spread=150_000,
+        lat_spread=120_000,
+        key_count=82,
+        signed_count=170,
+        signed_major_count=7,
+        new_infra_count=8,
+        pace=0.9,
+        chains=(
+            ("electronics", 4),
+            ("food-beverage", 4),
+            ("crafts", 2),
+            ("building-materials", 1),
+            ("modern-services", 1),
+            ("new-energy", 1),
+        ),
+    ),
+    District(
+        code="350525",
+        name="永春县",
+        enterprise_places=("永春", "福建", "泉州"),
+        government="永春县人民政府",
+        commerce_unit="永春县商务局",
+        construction_unit="永春县住房和城乡建设局",
+        technology_unit="永春县工业和信息化局",
+        social_unit_prefix="永春县",
+        towns=("桃城", "五里街", "石鼓", "达埔", "蓬壶", "东平", "岵山", "一都"),
+        lng=118_260_000,
+        lat=25_320_000,
+        lng_spread=120_000,
+        lat_spread=80_000,
+        key_count=50,
+        signed_count=105,
+        signed_major_count=2,
+        new_infra_count=4,
+        pace=0.7,
+        chains=(
+            ("food-beverage", 3),
+            ("crafts", 2),
+            ("building-materials", 2),
+            ("modern-services", 2),
+            ("paper-printing", 1),
+            ("textile-footwear", 1),
+        ),
+    ),
+    District(
+        code="350526",
+        name="德化县",
+        enterprise_places=("德化", "福建", "泉州"),
+        government="德化县人民政府",
+        commerce_unit="德化县商务局",
+        construction_unit="德化县住房和城乡建设局",
+        technology_unit="德化县工业和信息化局",
+        social_unit_prefix="德化县",
+        towns=("浔中", "龙浔", "三班", "盖德", "雷峰", "水口", "赤水", "上涌"),
+        lng=118_240_000,
+        lat=25_500_000,
+        lng_spread=100_000,
+        lat_spread=90_000,
+        key_count=45,
+        signed_count=95,
+        signed_major_count=2,
+        new_infra_count=3,
+        pace=0.65,
+        chains=(
+            ("crafts", 6),
+            ("modern-services", 2),
+            ("building-materials", 1),
+            ("food-beverage", 1),
+            ("new-materials", 1),
+        ),
+    ),
+    District(
+        code="350581",
+        name="石狮市",
+        enterprise_places=("石狮", "福建", "泉州"),
+        government="石狮市人民政府",
+        commerce_unit="石狮市商务局",
+        construction_unit="石狮市住房和城乡建设局",
+        technology_unit="石狮市工业和信息化局",
+        social_unit_prefix="石狮市",
+        towns=("湖滨", "凤里", "灵秀", "宝盖", "蚶江", "祥芝", "鸿山", "永宁"),
+        lng=118_650_000,
+        lat=24_730_000,
+        lng_spread=40_000,
+        lat_spread=30_000,
+        key_count=72,
+        signed_count=185,
+        signed_major_count=6,
+        new_infra_count=6,
+        pace=1.1,
+        chains=(
+            ("textile-footwear", 6),
+            ("modern-services", 3),
+            ("food-beverage", 1),
+            ("machinery", 1),
+        ),
+    ),
+    District(
+        code="350582",
+        name="晋江市",
+        enterprise_places=("晋江", "福建", "泉州"),
+        government="晋江市人民政府",
+        commerce_unit="晋江市商务局",
+        construction_unit="晋江市住房和城乡建设局",
+        technology_unit="晋江市工业和信息化局",
+        social_unit_prefix="晋江市",
+        towns=(
+            "青阳",
+            "梅岭",
+            "西园",
+            "罗山",
+            "灵源",
+            "新塘",
+            "陈埭",
+            "池店",
+            "安海",
+            "磁灶",
+            "内坑",
+            "紫帽",
+            "东石",
+            "永和",
+            "英林",
+            "龙湖",
+            "深沪",
+            "金井",
+        ),
+        lng=118_570_000,
+        lat=24_770_000,
+        lng_spread=80_000,
+        lat_spread=70_000,
+        key_count=165,
+        signed_count=333,
+        signed_major_count=19,
+        new_infra_count=15,
+        pace=1.25,
+        chains=(
+            ("textile-footwear", 6),
+            ("food-beverage", 2),
+            ("building-materials", 2),
+            ("electronics", 2),
+            ("paper-printing", 1),
+            ("medical-devices", 1),
+            ("machinery", 1),
+            ("modern-services", 1),
+        ),
+    ),
+    District(
+        code="350583",
+        name="南安市",
+        enterprise_places=("南安", "福建", "泉州"),
+        government="南安市人民政府",
+        commerce_unit="南安市商务局",
+        construction_unit="南安市住房和城乡建设局",
+        technology_unit="南安市工业和信息化局",
+        social_unit_prefix="南安市",
+        towns=(
+            "溪美",
+            "柳城",
+            "美林",
+            "省新",
+            "仑苍",
+            "水头",
+            "石井",
+            "官桥",
+            "丰州",
+            "霞美",
+            "洪濑",
+            "康美",
+            "诗山",
+            "码头",
+        ),
+        lng=118_390_000,
+        lat=24_950_000,
+        lng_spread=130_000,
+        lat_spread=130_000,
+        key_count=112,
+        signed_count=235,
+        signed_major_count=11,
+        new_infra_count=9,
+        pace=1.0,
+        chains=(
+            ("building-materials", 5),
+            ("machinery", 3),
+            ("electronics", 2),
+            ("food-beverage", 1),
+            ("new-energy", 1),
+            ("modern-services", 1),
+        ),
+    ),
+    District(
+        code="QZ-TZQ",
+        name="泉州台商投资区",
+        enterprise_places=("泉州", "福建"),
+        government="泉州台商投资区管委会",
+        commerce_unit="泉州台商投资区招商局",
+        construction_unit="泉州台商投资区建设与交通局",
+        technology_unit="泉州台商投资区经济发展局",
+        social_unit_prefix="",
+        towns=("东园", "张坂", "洛阳", "百崎", "秀涂"),
+        lng=118_740_000,
+        lat=24_975_000,
+        lng_spread=40_000,
+        lat_spread=30_000,
+        key_count=96,
+        signed_count=190,
+        signed_major_count=25,
+        new_infra_count=9,
+        pace=1.1,
+        chains=(
+            ("new-materials", 3),
+            ("electronics", 3),
+            ("machinery", 2),
+            ("modern-services", 2),
+            ("new-energy", 1),
+            ("building-materials", 1),
+        ),
+    ),
+    District(
+        code="QZ-JKQ",
+        name="泉州经济技术开发区",
+        enterprise_places=("泉州", "福建"),
+        government="泉州经济技术开发区管委会",
+        commerce_unit="泉州经济技术开发区招商局",
+        construction_unit="泉州经济技术开发区建设管理局",
+        technology_unit="泉州经济技术开发区经济发展局",
+        social_unit_prefix="",
+        towns=("清濛", "崇德", "德泰", "清华"),
+        lng=118_575_000,
+        lat=24_870_000,
+        lng_spread=15_000,
+        lat_spread=12_000,
+        key_count=42,
+        signed_count=130,
+        signed_major_count=5,
+        new_infra_count=7,
+        pace=1.0,
+        chains=(
+            ("electronics", 3),
+            ("machinery", 3),
+            ("medical-devices", 2),
+            ("new-materials", 1),
+            ("textile-footwear", 1),
+            ("food-beverage", 1),
+        ),
+    ),
+)
+
+# Made-up trade names (字号); enterprise and project names are built from them.
+BRANDS: tuple[str, ...] = (
+    "鸿兴", "恒达", "联泰", "华宏", "新源", "宏盛", "嘉乐", "万利", "盛达", "永信",
+    "协力", "信和", "金泉", "泉兴", "德盛", "荣发", "鑫隆", "华泰", "建丰", "凯盛",
+    "天成", "瑞丰", "福联", "闽兴", "锦华", "佳美", "豪德", "长兴", "宏远", "振兴",
+    "恒盛", "源兴", "裕丰", "弘盛", "汇通", "祥和", "和信", "嘉诚", "正源", "富源",
+    "昌盛", "宏泰", "泰和", "晟达", "瑞祥", "通达", "广顺", "顺发", "永兴", "海诚",
+    "润丰", "聚隆", "鼎盛", "鑫源", "兴业", "荣达", "华联", "东升", "南星", "北辰",
+    "清源", "刺桐", "紫云", "桐城", "温陵", "鲤华", "丰源", "宏海", "海亿", "泉盛",
+    "晋达", "石丰", "安华", "南丰", "德源", "春晖", "永达", "惠丰", "港兴", "洛峰",
+    "凯达", "立信", "博艺", "金瑞", "锦程", "浩丰", "伟业", "宏基", "力达", "明辉",
+    "创新", "恒信", "星源", "银河", "华晟", "天润", "合力", "中恒", "世通", "信泰",
+    "友谊", "诚达", "协和", "昇兴", "金达", "美亚", "嘉顺", "远航", "新宇", "鸿福",
+)  # fmt: skip
+
+COMPANY_SUFFIXES: tuple[tuple[str, int], ...] = (
+    ("有限公司", 12),
+    ("股份有限公司", 4),
+    ("集团有限公司", 3),
+)
+
+
+@dataclass(frozen=True)
+class ChainWords:
+    """How companies of an industry chain are named, and what their projects are called."""
+
+    trades: tuple[str, ...]  # 行业字: 鞋业, 石化…
+    project_kinds: tuple[str, ...]  # what follows the company in a project name
+    content: str  # a line of 建设内容
+
+
+CHAIN_WORDS: dict[str, ChainWords] = {
+    "textile-footwear": ChainWords(
+        ("鞋业", "鞋服", "服饰", "纺织", "针织", "体育用品", "鞋材", "织造"),
+        (
+            "智能化生产线技改项目",
+            "运动鞋服智能制造项目",
+            "高端面料生产项目",
+            "数字化车间改造项目",
+            "总部及研发中心项目",
+            "产业园项目",
+        ),
+        "新建厂房及研发设计中心，引进智能裁剪、自动针车、立体仓储等生产线",
+    ),
+    "petrochemical": ChainWords(
+        ("石化", "化工", "石油化工", "精细化工"),
+        ("新材料项目", "聚烯烃项目", "乙烯下游深加工项目", "储运基地项目", "精细化工项目"),
+        "建设生产装置、罐区及公用工程配套设施，采用连续化、密闭化工艺",
+    ),
+    "machinery": ChainWords(
+        ("机械", "重工", "智能装备", "液压", "精工"),
+        ("智能装备生产基地项目", "数控装备制造项目", "生产线技改项目", "产业园项目"),
+        "新建装配车间及检测中心，购置数控加工中心、焊接机器人等设备",
+    ),
+    "building-materials": ChainWords(
+        ("石材", "建材", "卫浴", "水暖", "陶瓷", "家居"),
+        (
+            "高端卫浴智能制造项目",
+            "绿色建材生产基地项目",
+            "智能化生产线技改项目",
+            "家居产业园项目",
+        ),
+        "新建智能化生产车间及仓储物流中心，配套环保及余热利用设施",
+    ),
+    "food-beverage": ChainWords(
+        ("食品", "茶业", "饮品", "农业发展"),
+        ("食品生产基地项目", "茶叶精深加工项目", "智能化生产线项目", "冷链加工项目"),
+        "新建生产车间、冷库及质检中心，引进自动化灌装、包装生产线",
+    ),
+    "electronics": ChainWords(
+        ("光电", "半导体", "电子", "微电子", "智能科技"),
+        (
+            "半导体封装测试项目",
+            "LED芯片生产项目",
+            "智能终端生产项目",
+            "光电产业园项目",
+            "电子元器件生产项目",
+        ),
+        "新建洁净厂房及动力站房，购置封装、测试及表面贴装设备",
+    ),
+    "medical-devices": ChainWords(
+        ("医疗器械", "卫生用品", "医疗科技"),
+        ("医疗器械生产项目", "医用耗材生产项目", "研发生产基地项目"),
+        "新建十万级洁净车间及研发检测中心，购置全自动生产设备",
+    ),
+    "paper-printing": ChainWords(
+        ("纸业", "包装", "印刷"),
+        ("生活用纸生产线项目", "绿色包装生产项目", "智能化印刷项目"),
+        "新建生产车间及成品仓库，引进高速生活用纸、包装印刷生产线",
+    ),
+    "crafts": ChainWords(
+        ("陶瓷", "工艺", "瓷业", "工艺品"),
+        ("日用陶瓷智能化生产项目", "陶瓷文创园项目", "工艺品生产基地项目"),
+        "新建窑炉车间、文创展示中心及仓储用房，推广电窑、气窑等清洁生产",
+    ),
+    "new-materials": ChainWords(
+        ("新材料", "高分子材料", "化纤", "复合材料"),
+        ("新材料项目", "高性能纤维项目", "功能薄膜项目", "新材料产业园项目"),
+        "建设新材料生产线及中试基地，配套研发中心和检测平台",
+    ),
+    "new-energy": ChainWords(
+        ("新能源", "储能", "锂电", "光伏"),
+        ("储能电池项目", "光伏组件生产项目", "新能源装备项目"),
+        "新建电芯、模组及系统集成生产线，配套研发测试中心",
+    ),
+    "digital-economy": ChainWords(
+        ("数字科技", "信息技术", "网络科技", "大数据"),
+        ("数字经济产业园项目", "大数据中心项目", "软件研发基地项目"),
+        "建设研发办公楼、机房及配套设施，打造数字经济企业集聚区",
+    ),
+    "modern-services": ChainWords(
+        ("商贸", "物流", "供应链", "置业", "实业"),
+        ("现代物流园项目", "商贸综合体项目", "供应链总部项目", "文旅综合体项目"),
+        "建设仓储物流、商业及配套服务设施",
+    ),
+}
+
+# A road network for names like "兴业路（环城路至世纪大道段）拓宽改造工程".
+ROADS: tuple[str, ...] = (
+    "兴业路", "创业路", "工业大道", "滨海大道", "环城路", "朝阳路", "新华路", "中心路",
+    "健康路", "学府路", "世纪大道", "通港路", "迎宾大道", "站前大道", "滨江路", "园区路",
+    "振兴路", "发展大道", "江南路", "丰海路", "桃源路", "凤山路", "龙湖路", "金山路",
+    "文明路", "和平路", "幸福路", "紫帽路", "泉安路", "海湾大道",
+)  # fmt: skip
+ROAD_WORKS: tuple[str, ...] = (
+    "拓宽改造工程",
+    "新建工程",
+    "提升改造工程",
+    "快速化改造工程",
+    "白改黑工程",
+    "延伸段工程",
+)
+TRANSPORT_FACILITIES: tuple[str, ...] = (
+    "互通立交工程",
+    "公交首末站建设工程",
+    "智慧停车场建设项目",
+    "跨线桥工程",
+    "综合交通枢纽工程",
+)
+OLD_TOWN_STREETS: tuple[str, ...] = (
+    "西街", "中山路", "金鱼巷", "聚宝街", "象峰巷", "承天巷", "涂门街", "新门街",
+    "通淮街", "义全街", "奎霞巷", "甲第巷", "旧馆驿", "花巷", "井亭巷", "东街",
+    "南俊巷", "胭脂巷", "水门巷", "打锡巷", "状元街", "孝感巷", "敷仁巷",
+)  # fmt: skip
+OLD_TOWN_WORKS: tuple[str, ...] = (
+    "街巷风貌提升工程",
+    "立面整治工程",
+    "微改造项目",
+    "历史建筑修缮工程",
+    "强弱电管线下地工程",
+    "夜景照明提升工程",
+)
+EASTSEA_ROADS: tuple[str, ...] = (
+    "东海大街", "东滨路", "津淮街", "通港西街", "刺桐东路", "海星街", "宝洲路", "滨海街",
+)  # fmt: skip
+EASTSEA_WORKS: tuple[str, ...] = ("提升改造工程", "景观提升工程", "配套道路工程", "慢行系统工程")
+EASTSEA_FACILITIES: tuple[str, ...] = (
+    "地下综合管廊工程",
+    "公共停车楼项目",
+    "口袋公园建设项目",
+    "人行天桥工程",
+    "海丝文化广场项目",
+    "湾区岸线整治工程",
+    "中央商务区配套学校项目",
+)
+RIVERSIDE_WORKS: tuple[str, ...] = (
+    "滨江岸线景观提升工程",
+    "滨江步道贯通工程",
+    "防洪堤提升改造工程",
+    "滨江公园建设工程",
+    "生态岸线修复工程",
+    "亲水平台建设工程",
+)
+PHASES: tuple[str, ...] = ("一期", "二期", "三期", "四期")
+ESTATES: tuple[str, ...] = ("新村", "花园", "公寓", "小区", "宿舍区", "一区", "二区", "三区")
+RENEWAL_WORKS: tuple[str, ...] = (
+    "片区城市更新项目",
+    "旧村改造项目",
+    "城中村改造项目",
+    "棚户区改造安置房项目",
+)
+PARK_WORKS: tuple[str, ...] = (
+    "公园建设工程",
+    "口袋公园建设项目",
+    "绿道建设工程",
+    "郊野公园建设工程",
+    "生态湿地公园工程",
+    "城市绿廊工程",
+    "山体公园提升工程",
+)
+PIPE_WORKS: tuple[str, ...] = (
+    "雨污分流改造工程",
+    "污水管网完善工程",
+    "给水管网改造工程",
+    "燃气管道老化更新改造工程",
+    "排水防涝设施建设工程",
+    "供水管网提升工程",
+    "海绵城市建设工程",
+)
+# Public facility, and which bureau owns it ("" → the district's urban construction company).
+PUBLIC_FACILITIES: tuple[tuple[str, str], ...] = (
+    ("中心小学扩建工程", "教育局"),
+    ("实验中学新建工程", "教育局"),
+    ("中心幼儿园建设项目", "教育局"),
+    ("第二实验小学新建工程", "教育局"),
+    ("卫生院业务综合楼工程", "卫生健康局"),
+    ("医院门诊综合楼工程", "卫生健康局"),
+    ("全民健身中心建设项目", "文体旅游局"),
+    ("体育公园建设项目", "文体旅游局"),
+    ("文体中心建设工程", "文体旅游局"),
+    ("养老服务中心建设项目", "民政局"),
+    ("社区综合服务中心项目", ""),
+    ("便民服务中心项目", ""),
+)
+
+
+@dataclass(frozen=True)
+class UrbanArea:
+    """One of the eight 城建提品质 areas: how many projects, where, and how they are named."""
+
+    name: str  # carried at the head of the description: 【古城提质】
+    count: int
+    kind: str  # which name builder the generator uses
+    regions: tuple[tuple[str, int], ...]  # region code, weight
+    content: str
+    # An own centre for areas that sit in one place (micro-degrees, with half-widths).
+    centre: tuple[int, int, int, int] | None = None
+
+
+_ALL_REGIONS: tuple[tuple[str, int], ...] = (
+    ("350502", 10),
+    ("350503", 10),
+    ("350504", 6),
+    ("350505", 5),
+    ("350521", 7),
+    ("350524", 7),
+    ("350525", 5),
+    ("350526", 5),
+    ("350581", 8),
+    ("350582", 14),
+    ("350583", 10),
+    ("QZ-TZQ", 7),
+    ("QZ-JKQ", 3),
+)
+
+URBAN_AREAS: tuple[UrbanArea, ...] = (
+    UrbanArea(
+        "东海核心区提质",
+        58,
+        "eastsea",
+        (("350503", 1),),
+        "完善东海片区道路、景观及公共配套，提升中心城区品质",
+        centre=(118_667_000, 24_880_000, 15_000, 10_000),
+    ),
+    UrbanArea(
+        "古城提质",
+        86,
+        "old_town",
+        (("350502", 1),),
+        "开展古城街巷风貌整治与微改造，保护修缮历史建筑，完善市政配套",
+        centre=(118_586_000, 24_913_000, 8_000, 6_000),
+    ),
+    UrbanArea(
+        "滨江片区",
+        64,
+        "riverside",
+        (
+            ("350502", 2),
+            ("350503", 2),
+            ("350582", 3),
+            ("350583", 1),
+            ("350504", 1),
+            ("QZ-TZQ", 1),
+        ),
+        "贯通滨江步道，整治岸线，建设亲水空间和滨江公园",
+    ),
+    UrbanArea("交通路网", 142, "transport", _ALL_REGIONS, "新建、拓宽道路及节点，完善城市路网"),
+    UrbanArea(
+        "城市更新/老旧小区改造",
+        146,
+        "renewal",
+        (
+            ("350502", 14),
+            ("350503", 12),
+            ("350504", 5),
+            ("350505", 4),
+            ("350521", 6),
+            ("350524", 5),
+            ("350525", 4),
+            ("350526", 4),
+            ("350581", 9),
+            ("350582", 14),
+            ("350583", 9),
+            ("QZ-TZQ", 4),
+            ("QZ-JKQ", 2),
+        ),
+        "改造老旧小区水电气管网、外立面及公共空间，补齐养老托育等配套",
+    ),
+    UrbanArea("生态公园/绿道", 98, "park", _ALL_REGIONS, "建设公园绿地、绿道及生态修复工程"),
+    UrbanArea("市政管网", 91, "pipes", _ALL_REGIONS, "完善雨污分流、供水、燃气等市政管网"),
+    UrbanArea("公共服务设施", 67, "public", _ALL_REGIONS, "建设学校、医院、文体、养老设施"),
+)
+
+NEW_INFRA_KINDS: tuple[tuple[str, str, str, str], ...] = (
+    # name pattern, industry chain, company trade word, 建设内容
+    ("{town}5G网络覆盖提升工程", "digital-economy", "通信技术", "新建5G基站及配套传输、电力设施"),
+    ("{brand}数据中心项目", "digital-economy", "数据科技", "建设数据中心机房及供电制冷设施"),
+    ("{brand}工业互联网平台项目", "digital-economy", "网络科技", "建设工业互联网平台及标识解析"),
+    ("智慧{smart}项目", "digital-economy", "信息技术", "建设感知设备、数据中台及应用系统"),
+    ("{brand}智能制造数字化车间项目", "electronics", "智能科技", "建设数字化车间及生产执行系统"),
+    ("{town}新能源汽车充电站建设项目", "new-energy", "新能源科技", "建设公共充电桩及配套电力设施"),
+    ("{brand}储能电站项目", "new-energy", "储能科技", "建设电化学储能电站及升压站"),
+    ("{town}分布式光伏发电项目", "new-energy", "光伏科技", "利用厂房屋顶建设分布式光伏电站"),
+)  # fmt: skip
+SMART_DOMAINS: tuple[str, ...] = (
+    "城市", "交通", "水务", "园区", "社区", "停车", "教育", "医疗", "城管", "应急",
+)  # fmt: skip
+
+# Concentrated start days (全市重大项目集中开工) and signing days (集中签约) in 2022.
+START_CEREMONIES: tuple[tuple[dt.date, str], ...] = (
+    (dt.date(2022, 2, 16), "参加全市2022年第一季度重大项目集中开工活动"),
+    (dt.date(2022, 5, 18), "参加全市2022年第二季度重大项目集中开工活动"),
+    (dt.date(2022, 8, 26), "参加全市2022年第三季度重大项目集中开工活动"),
+    (dt.date(2022, 11, 15), "参加全市2022年第四季度重大项目集中开工活动"),
+)
+SIGNING_CEREMONIES: tuple[tuple[dt.date, str], ...] = (
+    (dt.date(2022, 2, 22), "在全市2022年重大招商项目云签约活动上签约"),
+    (dt.date(2022, 4, 26), "在“项目攻坚2022”招商项目集中签约活动上签约"),
+    (dt.date(2022, 6, 18), "在第二十届“6·18”中国·海峡项目成果交易会上签约"),
+    (dt.date(2022, 9, 8), "在第二十二届中国国际投资贸易洽谈会上签约"),
+    (dt.date(2022, 11, 18), "在泉州市2022年第四季度重大项目集中签约活动上签约"),
+)
+# Weights of Jan…Nov for signings: quiet around the Spring Festival, a half-year push in June.
+SIGNING_MONTH_WEIGHTS: tuple[int, ...] = (5, 3, 8, 9, 10, 14, 10, 9, 12, 9, 8)
+# Weights of Jan…Nov for 2022 starts, and of Jan…Dec for 2021 starts.
+START_MONTH_WEIGHTS_2022: tuple[int, ...] = (6, 5, 10, 10, 10, 11, 9, 8, 10, 9, 8)
+START_MONTH_WEIGHTS_2021: tuple[int, ...] = (4, 3, 7, 8, 9, 10, 8, 8, 10, 10, 11, 12)
+
+SUSPENSION_REASONS: tuple[str, ...] = (
+    "因资金未到位停缓建",
+    "因规划调整暂缓建设",
+    "因市场变化业主暂缓投资",
+    "因用地手续未完善暂停施工",
+)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo login: who they are, and the one role they hold."""
+
+    username: str
+    display_name: str
+    role: str
+    region_code: str
+    department_code: str = ""
+    is_staff: bool = False
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("city_admin", "陈志强", Role.CITY_ADMIN, CITY_CODE, is_staff=True),
+    DemoUser("city_reviewer", "林晓燕", Role.CITY_REVIEWER, CITY_CODE),
+    DemoUser("leader", "王国栋", Role.LEADER, CITY_CODE),
+    DemoUser("lichen_filer", "黄伟明", Role.DISTRICT_FILER, "350502"),
+    DemoUser("lichen_reviewer", "郑文斌", Role.DISTRICT_REVIEWER, "350502"),
+    DemoUser("fengze_filer", "吴淑芬", Role.DISTRICT_FILER, "350503"),
+    DemoUser("jinjiang_filer", "许建华", Role.DISTRICT_FILER, "350582"),
+    DemoUser("taishang_filer", "蔡丽琴", Role.DISTRICT_FILER, "QZ-TZQ"),
+    DemoUser("zsj_officer", "刘佳慧", Role.DEPARTMENT, CITY_CODE, department_code="zsj"),
+)
+# What city_admin may do in the Django admin: the reference data, and reading the rest.
+CITY_ADMIN_ADMIN_PERMISSIONS: tuple[str, ...] = (
+    "regions.view_region",
+    "regions.change_region",
+    "regions.view_assessmentgroup",
+    "regions.add_assessmentgroup",
+    "regions.change_assessmentgroup",
+    "accounts.view_user",
+    "accounts.add_user",
+    "accounts.change_user",
+    "accounts.view_membership",
+    "accounts.add_membership",
+    "accounts.change_membership",
+    "accounts.delete_membership",
+    "accounts.view_department",
+    "accounts.add_department",
+    "accounts.change_department",
+    "accounts.view_apitoken",
+    "accounts.change_apitoken",
+    "projects.view_category",
+    "projects.change_category",
+    "projects.view_industrychain",
+    "projects.change_industrychain",
+    "projects.view_project",
+    "projects.view_stageevent",
+    "audit.view_auditevent",
+)

@@ -1,0 +1,72 @@
+"""``gongjian loaddemo``: the Quanzhou 2022 demo ledger and logins, the same every run."""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gongjian.demo.data import DEMO_PASSWORD, DEMO_USERS
+from gongjian.demo.services import DemoLoadRefused, DemoSummary, demo_load
+from gongjian.projects.models import Project
+
+
+class Command(BaseCommand):
+    help = (
+        "载入泉州 2022 演示数据（项目、阶段记录、演示账号），每次结果相同。 / "
+        "Load the deterministic Quanzhou 2022 demo data (projects, stage events, demo logins)."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="台账已有项目时什么也不做 / do nothing when any project exists (for `make demo`)",
+        )
+        mode.add_argument(
+            "--reset",
+            action="store_true",
+            help="先删除演示项目、阶段记录和演示账号再载入 / delete the demo data first, then load",
+        )
+
+    def handle(self, *args: Any, if_empty: bool, reset: bool, **options: Any) -> None:
+        if if_empty and Project.objects.exists():
+            self.stdout.write(
+                "台账中已有项目，未载入演示数据。 / "
+                "Projects already exist; demo data not loaded (--if-empty)."
+            )
+            return
+        started = time.monotonic()
+        try:
+            summary = demo_load(reset=reset)
+        except DemoLoadRefused as refusal:
+            raise CommandError(str(refusal)) from refusal
+        self._report(summary, time.monotonic() - started)
+
+    def _report(self, summary: DemoSummary, seconds: float) -> None:
+        write = self.stdout.write
+        if summary.removed_project_count:
+            write(
+                f"已清除原演示项目 {summary.removed_project_count} 个 / "
+                f"removed {summary.removed_project_count} earlier demo projects"
+            )
+        write(
+            self.style.SUCCESS(
+                f"泉州 2022 演示数据已载入（{seconds:.1f} 秒） / "
+                f"Quanzhou 2022 demo data loaded in {seconds:.1f} s"
+            )
+        )
+        # Codes first: Chinese characters are double width and would break the columns.
+        for code, name, count in summary.projects_by_category:
+            write(f"  {code:<22}{count:>6}  {name}")
+        write(f"  {'projects':<22}{summary.project_count:>6}  项目合计")
+        write(f"  {'stage events':<22}{summary.event_count:>6}  阶段记录")
+        for stage, label, count in summary.events_by_stage:
+            write(f"    {stage:<20}{count:>6}  {label}")
+        write(f"  {'demo users':<22}{summary.user_count:>6}  演示账号")
+        for user in DEMO_USERS:
+            write(f"    {user.username:<20}{user.display_name}")
+        write(f"  演示密码 / password: {DEMO_PASSWORD}")
