@@ -30,9 +30,11 @@ demo: setup
 	@echo "  city_reviewer    市级审核员 · 泉州市"
 	@echo "  leader           市领导 · 泉州市"
 	@echo "  lichen_filer     县区填报员 · 鲤城区"
+	@echo "  lichen_reviewer  县区审核员 · 鲤城区"
 	@echo "  fengze_filer     县区填报员 · 丰泽区"
 	@echo "  jinjiang_filer   县区填报员 · 晋江市"
 	@echo "  taishang_filer   县区填报员 · 泉州台商投资区"
+	@echo "  zsj_officer      行业部门 · 市招商局"
 	@echo ""
 	GONGJIAN_ENV=demo $(VENV)/gongjian runserver $(HOST):$(PORT)
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from gongjian.accounts.scopes import region_scope_q
 from gongjian.projects.models import Category, IndustryChain, Project, StageEvent
 
 
@@ -32,6 +33,10 @@ class ProjectAdmin(SimpleHistoryAdmin):
     list_filter = ["category", "stage", "region"]
     search_fields = ["code", "name"]
     inlines = [StageEventInline]
+
+    def get_queryset(self, request):
+        # The admin is a window on the ledger like any other: scoped to the user's regions.
+        return super().get_queryset(request).filter(region_scope_q(request.user))
 
     def has_add_permission(self, request):
         return False
