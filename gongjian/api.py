@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
@@ -27,7 +28,7 @@ class BearerToken(HttpBearer):
                 actor=None,
                 action=AuditAction.LOGIN_FAILED,
                 username="api-token",
-                message="接口令牌无效 / invalid API token",
+                message=_("接口令牌无效。"),
             )
             return None
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())

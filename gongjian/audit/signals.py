@@ -2,6 +2,7 @@
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
@@ -18,7 +19,7 @@ def _record_login_failed(sender, credentials, request=None, **kwargs) -> None:
         actor=None,
         action=AuditAction.LOGIN_FAILED,
         username=str(credentials.get("username", "")),
-        message="登录失败：用户名或密码错误",
+        message=_("登录失败：用户名或密码错误。"),
     )
 
 

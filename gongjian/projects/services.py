@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,17 +201,27 @@ def project_create(*, actor, data: ProjectInput) -> Project:
             actor=actor,
             message=_("无权在“%(region)s”新建项目。") % {"region": region.name},
         )
+    duplicate = {"code": [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]}
     if not errors and Project.objects.filter(code=values["code"]).exists():
-        errors["code"] = [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]
+        errors.update(duplicate)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        project = Project(**values, created_by=actor)
-        project._history_user = actor  # type: ignore[attr-defined]
-        project.save()
-        audit_record(
-            actor=actor, action=AuditAction.CREATE, obj=project, after=project_snapshot(project)
-        )
+    try:
+        with transaction.atomic():
+            project = Project(**values, created_by=actor)
+            project._history_user = actor  # type: ignore[attr-defined]
+            project.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=project,
+                after=project_snapshot(project),
+            )
+    except IntegrityError:
+        # Someone created the same code between the check above and this insert.
+        if Project.objects.filter(code=values["code"]).exists():
+            raise ValidationError(duplicate) from None
+        raise
     return project
 
 

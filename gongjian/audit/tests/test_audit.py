@@ -38,7 +38,7 @@ def test_failed_login_is_recorded_with_the_username_tried(client, lichen_filer):
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == ["用户名或密码不正确。"]
     assert _events() == [
-        ("login_failed", None, "lichen_filer", "登录失败：用户名或密码错误", "127.0.0.1")
+        ("login_failed", None, "lichen_filer", "登录失败：用户名或密码错误。", "127.0.0.1")
     ]
 
 

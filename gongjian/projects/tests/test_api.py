@@ -245,7 +245,7 @@ def test_bad_token_is_401_and_audited(client, ledger, lichen_token):
     assert (failed.actor, failed.actor_username, failed.message) == (
         None,
         "api-token",
-        "接口令牌无效 / invalid API token",
+        "接口令牌无效。",
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from gongjian.audit.models import AuditEvent
@@ -17,6 +18,7 @@ from gongjian.projects.models import Project
 from gongjian.projects.services import (
     ProjectInput,
     StaleEditError,
+    project_create,
     project_input_from,
     project_update,
 )
@@ -97,3 +99,42 @@ def test_two_simultaneous_edits_one_wins_one_is_told(city_admin, lichen_filer):
     assert list(
         AuditEvent.objects.order_by("id").values_list("action", "actor_username", "message")
     ) == [("update", winner, ""), ("stale_edit", loser, message)]
+
+
+def test_same_code_created_at_once_gives_one_project_and_a_clear_refusal(city_admin, lichen_filer):
+    # Given two people typing the same new project code
+    data = ProjectInput(
+        code="LC-RACE-01",
+        name="同号项目",
+        region_code="350502",
+        category_code="key-construction",
+        total_investment=Decimal("1000.00"),
+    )
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def create(name: str, actor) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[name] = project_create(actor=actor, data=data)
+        except Exception as error:
+            outcomes[name] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=create, args=("admin", city_admin)),
+        threading.Thread(target=create, args=("filer", lichen_filer)),
+    ]
+    # When both save at once
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Then exactly one project exists and the other person is told why, not given a 500
+    assert Project.objects.filter(code="LC-RACE-01").count() == 1
+    refused = [o for o in outcomes.values() if isinstance(o, ValidationError)]
+    created = [o for o in outcomes.values() if isinstance(o, Project)]
+    assert len(created) == 1 and len(refused) == 1
+    assert refused[0].message_dict == {"code": ["项目编号“LC-RACE-01”已存在。"]}
