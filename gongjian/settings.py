@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gongjian.audit",
     "gongjian.projects",
     "gongjian.dashboards",
+    "gongjian.reporting",
     "gongjian.demo",
 ]
 
@@ -135,6 +136,10 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=IS_PRODUCTION)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 
 PAGE_SIZE = env_int("GONGJIAN_PAGE_SIZE", 50)
+# Monthly reports are due on this day of the following month.
+REPORT_DUE_DAY = env_int("GONGJIAN_REPORT_DUE_DAY", 5)
+if not 1 <= REPORT_DUE_DAY <= 28:
+    raise ImproperlyConfigured("GONGJIAN_REPORT_DUE_DAY must be 1-28 / 截止日须在 1-28 之间")
 
 LOGGING = {
     "version": 1,

@@ -35,6 +35,12 @@ class _NamedReference(models.Model):
 class Category(_NamedReference):
     """A kind of campaign project, e.g. 在建重点项目 or 招商签约项目 (reference data, not code)."""
 
+    requires_monthly_report = models.BooleanField(
+        _("按月填报进度"),
+        default=True,
+        help_text=_("在建期间每月填报完成投资和形象进度；招商签约项目以阶段节点计，不按月填报"),
+    )
+
     class Meta(_NamedReference.Meta):
         verbose_name = _("项目类别")
         verbose_name_plural = _("项目类别")

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.accounts.scopes import region_scope_q
+from gongjian.reporting.choices import PeriodState, ReportStatus
+
+
+class ReportingPeriod(models.Model):
+    """A month for which every district reports its projects' progress, and when it is due."""
+
+    month = models.DateField(_("月份"), unique=True, help_text=_("该月第一天"))
+    due_date = models.DateField(_("截止日期"))
+    state = models.CharField(
+        _("状态"), max_length=16, choices=PeriodState.choices, default=PeriodState.OPEN
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("填报期")
+        verbose_name_plural = _("填报期")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="reporting_period_month_is_first_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gt=models.F("month")), name="reporting_period_due_after_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == PeriodState.OPEN
+
+
+class ProgressReportQuerySet(models.QuerySet["ProgressReport"]):
+    def visible_to(self, user) -> ProgressReportQuerySet:
+        """Reports of projects in regions the user covers (the same scope as the ledger)."""
+        return self.filter(region_scope_q(user, "project__region"))
+
+    def counted(self) -> ProgressReportQuerySet:
+        """Only city-approved reports count in indicators."""
+        return self.filter(status=ReportStatus.CITY_APPROVED)
+
+
+class ProgressReport(models.Model):
+    """One project's progress for one month: the investment completed and how the works stand."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("项目"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("填报期"), on_delete=models.PROTECT, related_name="reports"
+    )
+    amount = models.DecimalField(
+        _("本月完成投资（万元）"), max_digits=16, decimal_places=2, default=0
+    )
+    progress_text = models.TextField(_("形象进度"), blank=True)
+    adjustment_note = models.TextField(
+        _("调整说明"), blank=True, help_text=_("累计完成超过总投资时，说明原因（如总投资调整）")
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ReportStatus.choices,
+        default=ReportStatus.DRAFT,
+        db_index=True,
+    )
+    # Warnings (severity "warn") the filer saw at submission, kept for the reviewers.
+    warnings = models.JSONField(_("提醒"), default=list, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period__month", "project__code"]
+        verbose_name = _("月度进展报告")
+        verbose_name_plural = _("月度进展报告")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "period"], name="report_once_per_period"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="report_amount_nonnegative"),
+        ]
+        indexes = [models.Index(fields=["period", "status"], name="report_period_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.period}"
+
+
+class ReportStatusChange(models.Model):
+    """A step in a report's review: who moved it from which status to which, when and why."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("报告"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(_("原状态"), max_length=20, choices=ReportStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=ReportStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    reason = models.TextField(_("原因"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("报告状态变更")
+        verbose_name_plural = _("报告状态变更")
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.from_status}→{self.to_status}"
+
+
+def _photo_path(instance: ReportPhoto, filename: str) -> str:
+    report = instance.report
+    return f"reports/{report.period.month:%Y-%m}/{report.project.code}/{filename}"
+
+
+class ReportPhoto(models.Model):
+    """A site photo attached to a monthly report as evidence of 形象进度."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField(_("照片"), upload_to=_photo_path)
+    content_type = models.CharField(_("类型"), max_length=32)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

@@ -1,0 +1,425 @@
+"""Writes for monthly reporting: periods, reports and their review workflow.
+
+Every transition runs under a row lock on the report, writes a ReportStatusChange row and an audit
+event, and is refused (with a Chinese message, changing nothing) when the actor lacks the role, the
+period is closed, or the report is not in the state the transition starts from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjian.audit.choices import AuditAction
+from gongjian.audit.services import audit_denied, audit_record
+from gongjian.core.money import MAX_PROJECT_INVESTMENT_WAN, format_wan
+from gongjian.core.periods import add_months, month_start
+from gongjian.projects.choices import Stage
+from gongjian.projects.models import Project, StageEvent
+from gongjian.reporting.choices import EDITABLE_STATUSES, PeriodState, ReportStatus
+from gongjian.reporting.models import ProgressReport, ReportingPeriod, ReportStatusChange
+from gongjian.reporting.validation import Finding, ReportFacts, validate_report
+
+
+class ReportConflictError(ValidationError):
+    """The report changed (or was created) by someone else since this edit began."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods
+
+
+def default_due_date(month: dt.date) -> dt.date:
+    """The GONGJIAN_REPORT_DUE_DAY-th (default 5th) of the month after ``month``."""
+    day = getattr(settings, "REPORT_DUE_DAY", 5)
+    return add_months(month_start(month), 1).replace(day=day)
+
+
+def period_open(*, actor, month: dt.date, due_date: dt.date | None = None) -> ReportingPeriod:
+    """Open a month for reporting (idempotent for an already open month)."""
+    if not actor.has_perm("reporting.manage_periods"):
+        raise audit_denied(actor=actor, message=_("无权开启填报期。"))
+    month = month_start(month)
+    due = due_date or default_due_date(month)
+    if due <= month:
+        raise ValidationError({"due_date": [_("截止日期须晚于填报月份的第一天。")]})
+    with transaction.atomic():
+        period, created = ReportingPeriod.objects.get_or_create(
+            month=month, defaults={"due_date": due}
+        )
+        if not created:
+            if period.state == PeriodState.CLOSED:
+                raise ValidationError(
+                    {
+                        "month": [
+                            _("%(month)s 填报期已关闭；如需修改，请使用“重新开启”。")
+                            % {"month": f"{month:%Y-%m}"}
+                        ]
+                    }
+                )
+            return period
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=period,
+            after={"month": month.isoformat(), "due_date": due.isoformat(), "state": "open"},
+        )
+    return period
+
+
+def _set_period_state(
+    *, actor, period: ReportingPeriod, state: str, reason: str
+) -> ReportingPeriod:
+    if not actor.has_perm("reporting.manage_periods"):
+        raise audit_denied(actor=actor, obj=period, message=_("无权变更填报期状态。"))
+    with transaction.atomic():
+        locked = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        if locked.state == state:
+            return locked
+        before = locked.state
+        locked.state = state
+        locked.save(update_fields=["state"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before={"state": before},
+            after={"state": state},
+            message=reason,
+        )
+    period.state = state
+    return locked
+
+
+def period_close(*, actor, period: ReportingPeriod) -> ReportingPeriod:
+    """Close a month: every report in it becomes read-only."""
+    return _set_period_state(actor=actor, period=period, state=PeriodState.CLOSED, reason="")
+
+
+def period_reopen(*, actor, period: ReportingPeriod, reason: str) -> ReportingPeriod:
+    """Reopen a closed month; the reason is required and kept in the audit log."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("重新开启填报期须说明原因。")]})
+    return _set_period_state(
+        actor=actor, period=period, state=PeriodState.OPEN, reason=reason.strip()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts and validation
+
+
+def _stage_dates(project: Project) -> dict[str, dt.date]:
+    return dict(
+        StageEvent.objects.filter(
+            project=project, stage__in=[Stage.STARTED, Stage.COMPLETED]
+        ).values_list("stage", "date")
+    )
+
+
+def report_facts(
+    *,
+    project: Project,
+    period: ReportingPeriod,
+    amount: Decimal,
+    progress_text: str,
+    adjustment_note: str,
+    exclude_report_id: int | None = None,
+) -> ReportFacts:
+    """Gather what the validation rules need, in two queries."""
+    others = ProgressReport.objects.filter(project=project)
+    if exclude_report_id is not None:
+        others = others.exclude(pk=exclude_report_id)
+    else:
+        others = others.exclude(period=period)
+    prior = others.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    dates = _stage_dates(project)
+    return ReportFacts(
+        month=period.month,
+        amount=amount,
+        progress_text=progress_text or "",
+        adjustment_note=adjustment_note or "",
+        total_investment=project.total_investment,
+        prior_total=prior,
+        started_on=dates.get(Stage.STARTED),
+        completed_on=dates.get(Stage.COMPLETED),
+    )
+
+
+def report_check(report: ProgressReport) -> list[Finding]:
+    """Run every rule over a stored report."""
+    return validate_report(
+        report_facts(
+            project=report.project,
+            period=report.period,
+            amount=report.amount,
+            progress_text=report.progress_text,
+            adjustment_note=report.adjustment_note,
+            exclude_report_id=report.pk,
+        )
+    )
+
+
+def _storable_amount_errors(amount: Decimal) -> dict[str, list[str]]:
+    """What even a draft cannot hold (the database would refuse it)."""
+    if amount < 0:
+        return {
+            "amount": [
+                _("本月完成投资不能为负数（填写了 %(amount)s 万元）。")
+                % {"amount": format_wan(amount)}
+            ]
+        }
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        return {"amount": [_("本月完成投资最多保留两位小数（单位：万元）。")]}
+    if amount > MAX_PROJECT_INVESTMENT_WAN:
+        return {
+            "amount": [
+                _(
+                    "本月完成投资 %(amount)s 万元超过 1 万亿元，超出合理范围；"
+                    "请确认单位是万元而不是元。"
+                )
+                % {"amount": format_wan(amount)}
+            ]
+        }
+    return {}
+
+
+def _snapshot(report: ProgressReport) -> dict[str, Any]:
+    return {
+        "project": report.project.code,
+        "period": f"{report.period.month:%Y-%m}",
+        "amount": str(report.amount),
+        "progress_text": report.progress_text,
+        "adjustment_note": report.adjustment_note,
+        "status": report.status,
+        "version": report.version,
+    }
+
+
+def _require_open(period: ReportingPeriod) -> None:
+    if period.state != PeriodState.OPEN:
+        raise ValidationError(
+            _("%(month)s 填报期已关闭，报告只读。") % {"month": f"{period.month:%Y-%m}"}
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Filing
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    amount: Decimal
+    progress_text: str = ""
+    adjustment_note: str = ""
+
+
+def report_save(
+    *,
+    actor,
+    project: Project,
+    period: ReportingPeriod,
+    data: ReportInput,
+    expected_version: int | None,
+) -> tuple[ProgressReport, list[Finding]]:
+    """Save the filer's figures as a draft.
+
+    ``expected_version`` is None for a new report and the version the edit began from otherwise;
+    a second "new" report for the same project and month, or a stale version, is refused with
+    nothing written. Returns the report and the findings of every rule (for the filer to see).
+    """
+    if not actor.has_perm("reporting.file_report", project):
+        raise audit_denied(
+            actor=actor,
+            obj=project,
+            message=_("无权填报项目“%(code)s”的月度进展。") % {"code": project.code},
+        )
+    errors = _storable_amount_errors(data.amount)
+    if errors:
+        raise ValidationError(errors)
+    progress_text = (data.progress_text or "").strip()
+    adjustment_note = (data.adjustment_note or "").strip()
+
+    with transaction.atomic():
+        period = ReportingPeriod.objects.get(pk=period.pk)
+        _require_open(period)
+        if expected_version is None:
+            try:
+                with transaction.atomic():
+                    report = ProgressReport.objects.create(
+                        project=project,
+                        period=period,
+                        amount=data.amount,
+                        progress_text=progress_text,
+                        adjustment_note=adjustment_note,
+                        created_by=actor,
+                    )
+            except IntegrityError:
+                raise ReportConflictError(
+                    _(
+                        "%(code)s 的 %(month)s 报告已由他人创建，您的填报未保存；"
+                        "请刷新后在该报告上修改。"
+                    )
+                    % {"code": project.code, "month": f"{period.month:%Y-%m}"}
+                ) from None
+            audit_record(
+                actor=actor, action=AuditAction.CREATE, obj=report, after=_snapshot(report)
+            )
+        else:
+            report = (
+                ProgressReport.objects.select_for_update(of=("self",))
+                .select_related("project", "period")
+                .get(project=project, period=period)
+            )
+            if report.version != expected_version:
+                raise ReportConflictError(
+                    _(
+                        "保存失败：该报告已被他人修改"
+                        "（当前版本 %(current)s，您编辑的是版本 %(mine)s）。"
+                        "您的修改未保存，请刷新后重新填写。"
+                    )
+                    % {"current": report.version, "mine": expected_version}
+                )
+            if report.status not in EDITABLE_STATUSES:
+                raise ValidationError(
+                    _("报告当前状态为“%(status)s”，不能修改；如需修改请由审核人退回。")
+                    % {"status": report.get_status_display()}
+                )
+            before = _snapshot(report)
+            report.amount = data.amount
+            report.progress_text = progress_text
+            report.adjustment_note = adjustment_note
+            report.version += 1
+            report.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=report,
+                before=before,
+                after=_snapshot(report),
+            )
+    return report, report_check(report)
+
+
+def _transition(
+    *,
+    actor,
+    report: ProgressReport,
+    allowed_from: set[str],
+    to_status: str,
+    reason: str = "",
+    before_save=None,
+) -> ProgressReport:
+    """Move a report between statuses under a row lock; write a status-change row and an audit
+    event."""
+    with transaction.atomic():
+        locked = (
+            ProgressReport.objects.select_for_update(of=("self",))
+            .select_related("project", "period", "project__region")
+            .get(pk=report.pk)
+        )
+        _require_open(locked.period)
+        if locked.status not in allowed_from:
+            raise ValidationError(
+                _("报告当前状态为“%(status)s”，不能执行此操作。")
+                % {"status": locked.get_status_display()}
+            )
+        if before_save is not None:
+            before_save(locked)
+        from_status = locked.status
+        locked.status = to_status
+        locked.version += 1
+        if to_status == ReportStatus.SUBMITTED:
+            locked.submitted_at = timezone.now()
+        locked.save()
+        ReportStatusChange.objects.create(
+            report=locked,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            reason=reason,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before={"status": from_status},
+            after={"status": to_status},
+            message=reason,
+        )
+    report.status, report.version = locked.status, locked.version
+    return locked
+
+
+def report_submit(*, actor, report: ProgressReport) -> ProgressReport:
+    """Send a draft (or a returned report) to the district reviewer; blocking findings refuse it."""
+    if not actor.has_perm("reporting.file_report", report):
+        raise audit_denied(actor=actor, obj=report, message=_("无权报送该报告。"))
+
+    def check(locked: ProgressReport) -> None:
+        findings = report_check(locked)
+        blocking = [f for f in findings if f.blocks]
+        if blocking:
+            errors: dict[str, list[str]] = {}
+            for finding in blocking:
+                errors.setdefault(finding.field, []).append(finding.message)
+            raise ValidationError(errors)
+        locked.warnings = [f.as_dict() for f in findings]
+
+    return _transition(
+        actor=actor,
+        report=report,
+        allowed_from=set(EDITABLE_STATUSES),
+        to_status=ReportStatus.SUBMITTED,
+        before_save=check,
+    )
+
+
+def report_approve(*, actor, report: ProgressReport, note: str = "") -> ProgressReport:
+    """District review (submitted → district_approved) or city review (→ city_approved)."""
+    if report.status == ReportStatus.SUBMITTED:
+        perm, target = "reporting.review_district", ReportStatus.DISTRICT_APPROVED
+    elif report.status == ReportStatus.DISTRICT_APPROVED:
+        perm, target = "reporting.review_city", ReportStatus.CITY_APPROVED
+    else:
+        raise ValidationError(
+            _("报告当前状态为“%(status)s”，不能审核通过。")
+            % {"status": report.get_status_display()}
+        )
+    if not actor.has_perm(perm, report):
+        raise audit_denied(actor=actor, obj=report, message=_("无权审核该报告。"))
+    return _transition(
+        actor=actor, report=report, allowed_from={report.status}, to_status=target, reason=note
+    )
+
+
+def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressReport:
+    """Send a report back to the filer with the reason, from either review."""
+    if report.status == ReportStatus.SUBMITTED:
+        perm = "reporting.review_district"
+    elif report.status == ReportStatus.DISTRICT_APPROVED:
+        perm = "reporting.review_city"
+    else:
+        raise ValidationError(
+            _("报告当前状态为“%(status)s”，不能退回。") % {"status": report.get_status_display()}
+        )
+    if not actor.has_perm(perm, report):
+        raise audit_denied(actor=actor, obj=report, message=_("无权退回该报告。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("退回须填写原因。")]})
+    return _transition(
+        actor=actor,
+        report=report,
+        allowed_from={report.status},
+        to_status=ReportStatus.RETURNED,
+        reason=reason.strip(),
+    )
