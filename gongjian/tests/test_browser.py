@@ -1,5 +1,7 @@
-"""A district filer's day in Chromium: sign in, add a project, record 开工, find it again.
+"""The main pages in Chromium, as their users meet them.
 
+A district filer signs in, adds a project, records 开工, finds it again and is kept out of
+another district; a city admin pages through the audit log and switches to English and back.
 Every main page is saved as a full-page screenshot under ``$GONGJIAN_ARTIFACTS/screenshots``
 (default ``<repo>/test-artifacts``) so a reviewer can open what the zh-CN user sees.
 """
@@ -9,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Response, ViewportSize, sync_playwright
 
 from gongjian.accounts.choices import Role
 from gongjian.projects.choices import Stage
@@ -46,8 +50,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,17 +61,20 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser(monkeypatch) -> Iterator:
-    from playwright.sync_api import sync_playwright
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright.
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test itself
-    # makes while the browser is open are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    Open it only after the test's data is in place: while Playwright's sync API runs, this
+    thread has a running event loop, so Django would refuse ORM calls here (and, allowed,
+    they would go through a second database connection that nobody closes).
+    """
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def _shot(page, name: str) -> None:
@@ -131,7 +138,7 @@ def _ledger(lichen):
     )
 
 
-def test_filer_adds_a_project_records_start_and_finds_it(live_server, browser):
+def test_filer_adds_a_project_records_start_and_finds_it(live_server):
     # Given lichen_filer, a district filer of 鲤城区, four projects already in their ledger, and a
     # project in 丰泽区 they must not see.
     lichen = Region.objects.get(code="350502")
@@ -142,107 +149,125 @@ def test_filer_adds_a_project_records_start_and_finds_it(live_server, browser):
         code="FZ-2022-001", name="丰泽东海湾商务区", region=Region.objects.get(code="350503")
     )
 
-    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-    page = context.new_page()
-    failed: list[str] = []
-    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else 0)
-    base = live_server.url
+    with chromium() as browser:
+        context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+        page = context.new_page()
+        failed: list[str] = []
 
-    # Sign in.
-    page.goto(f"{base}/")
-    assert page.locator("h1").inner_text() == "登录"
-    _shot(page, "login.png")
-    page.fill("#id_username", "lichen_filer")
-    page.fill("#id_password", "gongjian-test")
-    page.get_by_role("button", name="登录").click()
+        def record_failure(response: Response) -> None:
+            if response.status >= 400:
+                failed.append(f"{response.status} {response.url}")
 
-    # The home page greets them and says where they work.
-    page.wait_for_url(f"{base}/")
-    assert page.locator("h1").inner_text() == "您好，陈立"
-    assert page.locator(".whoami .who").inner_text() == "陈立"
-    assert page.locator(".whoami .where").inner_text() == "鲤城区 · 县区填报员"
-    _shot(page, "home.png")
+        page.on("response", record_failure)
+        base = live_server.url
 
-    # The ledger lists their district's four projects, not 丰泽区's.
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="项目台账").click()
-    assert page.locator(".result-count").inner_text() == "共 4 个项目"
-    _shot(page, "project_list.png")
+        # Sign in.
+        page.goto(f"{base}/")
+        assert page.locator("h1").inner_text() == "登录"
+        _shot(page, "login.png")
+        page.fill("#id_username", "lichen_filer")
+        page.fill("#id_password", "gongjian-test")
+        page.get_by_role("button", name="登录").click()
 
-    # A negative total investment is refused with the service's message beside the field.
-    page.get_by_role("link", name="新建项目").click()
-    assert page.locator("h1").inner_text() == "新建项目"
-    assert page.locator("#id_region_code").input_value() == "350502"
-    page.fill("#id_code", "LC-2022-101")
-    page.fill("#id_name", "鲤城区智慧物流园")
-    page.select_option("#id_category_code", label="在建重点项目")
-    page.select_option("#id_industry_chain_code", label="现代服务业")
-    page.fill("#id_total_investment", "-52000")
-    page.fill("#id_annual_plan", "18000")
-    page.get_by_role("button", name="保存").click()
-    error = page.locator(".field.has-error")
-    assert error.count() == 1
-    assert error.locator("label").inner_text() == "总投资（万元） *"
-    assert error.locator(".field-error").inner_text() == "总投资不能为负数。"
-    _shot(page, "project_form_errors.png")
+        # The home page greets them and says where they work.
+        page.wait_for_url(f"{base}/")
+        assert page.locator("h1").inner_text() == "您好，陈立"
+        assert page.locator(".whoami .who").inner_text() == "陈立"
+        assert page.locator(".whoami .where").inner_text() == "鲤城区 · 县区填报员"
+        _shot(page, "home.png")
 
-    # Corrected, the project is saved and the detail page opens.
-    page.fill("#id_total_investment", "52000")
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_url(f"{base}/projects/*/")
-    assert page.locator(".message").inner_text() == "已新建项目 LC-2022-101。"
-    assert page.locator("h1 .title").inner_text() == "鲤城区智慧物流园"
-    assert page.locator(".pagehead .stage").inner_text() == "谋划"
-    assert page.locator(".timeline li").inner_text() == "尚未记录任何阶段。"
+        # The ledger lists their district's four projects, not 丰泽区's.
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="项目台账").click()
+        assert page.locator(".result-count").inner_text() == "共 4 个项目"
+        _shot(page, "project_list.png")
 
-    # Record 开工 through the stage form.
-    page.select_option("#id_stage", label="开工")
-    page.fill("#id_date", "2022-03-15")
-    page.fill("#id_note", "施工许可证 350502202203150101")
-    page.get_by_role("button", name="记录阶段").click()
-    page.wait_for_load_state()
-    assert page.locator(".message").inner_text() == "阶段已记录。"
-    assert page.locator(".pagehead .stage").inner_text() == "开工"
-    entry = page.locator(".timeline li")
-    assert entry.count() == 1
-    assert entry.locator(".timeline-head").inner_text() == "开工 2022-03-15"
-    assert entry.locator(".timeline-note").inner_text() == "施工许可证 350502202203150101"
-    _shot(page, "project_detail.png")
+        # A negative total investment is refused with the service's message beside the field.
+        page.get_by_role("link", name="新建项目").click()
+        assert page.locator("h1").inner_text() == "新建项目"
+        assert page.locator("#id_region_code").input_value() == "350502"
+        page.fill("#id_code", "LC-2022-101")
+        page.fill("#id_name", "鲤城区智慧物流园")
+        page.select_option("#id_category_code", label="在建重点项目")
+        page.select_option("#id_industry_chain_code", label="现代服务业")
+        page.fill("#id_total_investment", "-52000")
+        page.fill("#id_annual_plan", "18000")
+        page.get_by_role("button", name="保存").click()
+        error = page.locator(".field.has-error")
+        assert error.count() == 1
+        assert error.locator("label").inner_text() == "总投资（万元） *"
+        assert error.locator(".field-error").inner_text() == "总投资不能为负数。"
+        _shot(page, "project_form_errors.png")
 
-    # The search box finds it again.
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="项目台账").click()
-    page.get_by_role("searchbox", name="搜索").fill("智慧物流")
-    page.get_by_role("button", name="筛选").click()
-    assert page.locator(".result-count").inner_text() == "共 1 个项目"
-    row = page.locator("table.data tbody tr")
-    assert row.count() == 1
-    assert row.locator("td").nth(0).inner_text() == "LC-2022-101"
-    assert row.locator(".stage").inner_text() == "开工"
+        # Corrected, the project is saved and the detail page opens.
+        page.fill("#id_total_investment", "52000")
+        page.get_by_role("button", name="保存").click()
+        page.wait_for_url(f"{base}/projects/*/")
+        assert page.locator(".message").inner_text() == "已新建项目 LC-2022-101。"
+        assert page.locator("h1 .title").inner_text() == "鲤城区智慧物流园"
+        assert page.locator(".pagehead .stage").inner_text() == "谋划"
+        assert page.locator(".timeline li").inner_text() == "尚未记录任何阶段。"
 
-    # 丰泽区's project answers 404, as if it did not exist.
-    response = page.goto(f"{base}/projects/{fengze.pk}/")
-    assert response is not None
-    assert response.status == 404
-    assert failed == [f"404 {base}/projects/{fengze.pk}/"]
+        # Record 开工 through the stage form.
+        page.select_option("#id_stage", label="开工")
+        page.fill("#id_date", "2022-03-15")
+        page.fill("#id_note", "施工许可证 350502202203150101")
+        page.get_by_role("button", name="记录阶段").click()
+        page.wait_for_load_state()
+        assert page.locator(".message").inner_text() == "阶段已记录。"
+        assert page.locator(".pagehead .stage").inner_text() == "开工"
+        entry = page.locator(".timeline li")
+        assert entry.count() == 1
+        assert entry.locator(".timeline-head").inner_text() == "开工 2022-03-15"
+        assert entry.locator(".timeline-note").inner_text() == "施工许可证 350502202203150101"
+        _shot(page, "project_detail.png")
 
-    # At phone width the ledger still reads.
-    phone = browser.new_context(
-        locale="zh-CN", viewport=PHONE, storage_state=context.storage_state()
-    )
-    small = phone.new_page()
-    small.goto(f"{base}/projects/")
-    assert small.locator(".result-count").inner_text() == "共 5 个项目"
-    page_width = small.evaluate("document.documentElement.scrollWidth")
-    assert page_width == PHONE["width"]
-    _shot(small, "project_list_mobile.png")
-    small.get_by_role("link", name="鲤城区智慧物流园").click()
-    assert small.locator("h1 .title").inner_text() == "鲤城区智慧物流园"
-    assert small.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
-    _shot(small, "project_detail_mobile.png")
-    phone.close()
-    context.close()
+        # The search box finds it again.
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="项目台账").click()
+        page.get_by_role("searchbox", name="搜索").fill("智慧物流")
+        page.get_by_role("button", name="筛选").click()
+        assert page.locator(".result-count").inner_text() == "共 1 个项目"
+        row = page.locator("table.data tbody tr")
+        assert row.count() == 1
+        assert row.locator("td").nth(0).inner_text() == "LC-2022-101"
+        assert row.locator(".stage").inner_text() == "开工"
+
+        # 丰泽区's project answers 404, as if it did not exist.
+        response = page.goto(f"{base}/projects/{fengze.pk}/")
+        assert response is not None
+        assert response.status == 404
+        assert page.locator("h1").inner_text() == "页面不存在"
+        assert page.locator(".errorpage .muted").inner_text() == (
+            "您要找的页面不存在，或不在您的查看范围内。"
+        )
+        _shot(page, "not_found.png")
+
+        # The audit log is the city's, not theirs: 403 with the reason.
+        response = page.goto(f"{base}/audit/")
+        assert response is not None
+        assert response.status == 403
+        assert page.locator("h1").inner_text() == "无权访问"
+        assert page.locator(".errorpage .muted").first.inner_text() == "无权查看审计日志。"
+        assert failed == [f"404 {base}/projects/{fengze.pk}/", f"403 {base}/audit/"]
+
+        # At phone width the ledger still reads.
+        phone = browser.new_context(
+            locale="zh-CN", viewport=PHONE, storage_state=context.storage_state()
+        )
+        small = phone.new_page()
+        small.goto(f"{base}/projects/")
+        assert small.locator(".result-count").inner_text() == "共 5 个项目"
+        page_width = small.evaluate("document.documentElement.scrollWidth")
+        assert page_width == PHONE["width"]
+        _shot(small, "project_list_mobile.png")
+        small.get_by_role("link", name="鲤城区智慧物流园").click()
+        assert small.locator("h1 .title").inner_text() == "鲤城区智慧物流园"
+        assert small.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+        _shot(small, "project_detail_mobile.png")
+        phone.close()
+        context.close()
 
 
-def test_city_admin_reads_the_audit_log_and_switches_to_english(live_server, browser, settings):
+def test_city_admin_reads_the_audit_log_and_switches_to_english(live_server, settings):
     # Given a city admin who added two projects in two districts, edited one and recorded a
     # stage: four audit events, and a fifth when they sign in.
     settings.PAGE_SIZE = 4
@@ -278,50 +303,55 @@ def test_city_admin_reads_the_audit_log_and_switches_to_english(live_server, bro
         actor=admin, project=first, stage=Stage.STARTED, date=dt.date(2022, 4, 18), note=""
     )
 
-    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-    page = context.new_page()
-    base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "city_admin")
-    page.fill("#id_password", "gongjian-test")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
+    with chromium() as browser:
+        context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+        page = context.new_page()
+        base = live_server.url
+        page.goto(f"{base}/accounts/login/")
+        page.fill("#id_username", "city_admin")
+        page.fill("#id_password", "gongjian-test")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{base}/")
 
-    # The audit log lists the five events newest first, four to a page.
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="审计日志").click()
-    assert page.locator("h1").inner_text() == "审计日志"
-    assert page.locator(".result-count").inner_text() == "共 5 条"
-    actions = page.locator("table.audit tbody .tag").all_inner_texts()
-    assert actions == ["登录", "记录阶段", "修改", "新建"]
-    change = page.locator("table.audit tbody tr").nth(2).locator(".changes").inner_text()
-    assert change == "年度计划投资（万元） 60000.00 → 80000.00\n版本 1 → 2"
-    assert page.locator(".pager-status").inner_text() == "第 1 / 2 页"
-    _shot(page, "audit.png")
+        # The audit log lists the five events newest first, four to a page.
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="审计日志").click()
+        assert page.locator("h1").inner_text() == "审计日志"
+        assert page.locator(".result-count").inner_text() == "共 5 条"
+        actions = page.locator("table.audit tbody .tag").all_inner_texts()
+        assert actions == ["登录", "记录阶段", "修改", "新建"]
+        change = page.locator("table.audit tbody tr").nth(2).locator(".changes").inner_text()
+        assert change == "年度计划投资（万元） 60000.00 → 80000.00\n版本 1 → 2"
+        assert page.locator(".pager-status").inner_text() == "第 1 / 2 页"
+        _shot(page, "audit.png")
 
-    # The header switch turns the interface English and stays on the page.
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
-    assert page.url == f"{base}/audit/"
-    assert page.title() == "Audit log · Gongjian"
-    assert page.locator(".result-count").inner_text() == "5 events"
-    actions = page.locator("table.audit tbody .tag").all_inner_texts()
-    assert actions == ["Sign in", "Stage recorded", "Updated", "Created"]
-    assert page.locator(".whoami .where").inner_text() == "Quanzhou · City campaign office admin"
-    _shot(page, "audit_en.png")
+        # The header switch turns the interface English and stays on the page.
+        page.get_by_role("button", name="English").click()
+        page.wait_for_load_state()
+        assert page.url == f"{base}/audit/"
+        assert page.title() == "Audit log · Gongjian"
+        assert page.locator(".result-count").inner_text() == "5 events"
+        actions = page.locator("table.audit tbody .tag").all_inner_texts()
+        assert actions == ["Sign in", "Stage recorded", "Updated", "Created"]
+        assert (
+            page.locator(".whoami .where").inner_text() == "Quanzhou · City campaign office admin"
+        )
+        _shot(page, "audit_en.png")
 
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Home").click()
-    assert page.locator("h1").inner_text() == "Hello, 王敏"
-    rows = page.locator("table.data tbody tr td:first-child").all_inner_texts()
-    assert rows == ["Jinjiang City", "Nan'an City"]
-    _shot(page, "home_en.png")
+        page.get_by_role("navigation", name="Main navigation").get_by_role(
+            "link", name="Home"
+        ).click()
+        assert page.locator("h1").inner_text() == "Hello, 王敏"
+        rows = page.locator("table.data tbody tr td:first-child").all_inner_texts()
+        assert rows == ["Jinjiang City", "Nan'an City"]
+        _shot(page, "home_en.png")
 
-    page.goto(f"{base}/projects/{first.pk}/")
-    assert page.locator("h1 .stage").inner_text() == "Started"
-    assert page.locator(".timeline-head").inner_text() == "Started 2022-04-18"
-    _shot(page, "project_detail_en.png")
+        page.goto(f"{base}/projects/{first.pk}/")
+        assert page.locator("h1 .stage").inner_text() == "Started"
+        assert page.locator(".timeline-head").inner_text() == "Started 2022-04-18"
+        _shot(page, "project_detail_en.png")
 
-    # And back to Chinese.
-    page.get_by_role("button", name="中文").click()
-    page.wait_for_load_state()
-    assert page.locator("h1 .stage").inner_text() == "开工"
-    context.close()
+        # And back to Chinese.
+        page.get_by_role("button", name="中文").click()
+        page.wait_for_load_state()
+        assert page.locator("h1 .stage").inner_text() == "开工"
+        context.close()
