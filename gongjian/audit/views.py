@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -10,7 +11,7 @@ from gongjian.audit.services import audit_denied
 
 
 @login_required
-def audit_event_list(request):
+def audit_event_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("audit.view_auditevent"):
         raise audit_denied(actor=request.user, message=_("无权查看审计日志。"))
     form = AuditFilterForm(request.GET or None, object_types=selectors.audit_object_types())

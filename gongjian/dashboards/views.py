@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
@@ -7,7 +8,7 @@ from gongjian.dashboards import selectors
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     by_region = selectors.home_by_region(user=request.user)
     return render(
         request,

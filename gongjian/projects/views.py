@@ -82,27 +82,29 @@ def _next_stage(events) -> str | None:
     return STAGE_PROGRESSION[following] if following < len(STAGE_PROGRESSION) else None
 
 
-@login_required
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.project_get(user=request.user, pk=pk)
+def _detail_context(request: HttpRequest, project, stage_form: StageForm | None = None) -> dict:
     can_edit = request.user.has_perm("projects.change_project", project)
     events = list(selectors.project_stage_events(project=project))
     suspensions = [e for e in events if e.stage == Stage.SUSPENDED]
-    return render(
-        request,
-        "projects/project_detail.html",
-        {
-            "project": project,
-            "events": events,
-            "steps": _stage_steps(project, events),
-            "suspended_since": suspensions[-1].date
-            if suspensions and project.stage == Stage.SUSPENDED
-            else None,
-            "history": selectors.project_history(project=project),
-            "can_edit": can_edit,
-            "stage_form": StageForm(initial={"stage": _next_stage(events)}) if can_edit else None,
-        },
-    )
+    if can_edit and stage_form is None:
+        stage_form = StageForm(initial={"stage": _next_stage(events)})
+    return {
+        "project": project,
+        "events": events,
+        "steps": _stage_steps(project, events),
+        "suspended_since": suspensions[-1].date
+        if suspensions and project.stage == Stage.SUSPENDED
+        else None,
+        "history": selectors.project_history(project=project),
+        "can_edit": can_edit,
+        "stage_form": stage_form if can_edit else None,
+    }
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(user=request.user, pk=pk)
+    return render(request, "projects/project_detail.html", _detail_context(request, project))
 
 
 @login_required
@@ -165,15 +167,10 @@ def project_record_stage(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            _apply_service_errors(form, error)
         else:
             messages.success(request, _("阶段已记录。"))
             return redirect("projects:detail", pk=project.pk)
-    else:
-        for field, errors in form.errors.items():
-            label = str(form.fields[field].label) if field in form.fields else ""
-            for field_error in errors:
-                text = str(field_error)
-                messages.error(request, f"{label}：{text}" if label else text)
-    return redirect("projects:detail", pk=project.pk)
+    # The page again, with what was typed and each error beside its field.
+    context = _detail_context(request, project, stage_form=form)
+    return render(request, "projects/project_detail.html", context)

@@ -221,6 +221,20 @@ def test_filer_adds_a_project_records_start_and_finds_it(live_server):
         assert entry.locator(".timeline-note").inner_text() == "施工许可证 350502202203150101"
         _shot(page, "project_detail.png")
 
+        # A 签约 dated after the 开工 is refused beside the date, with the input kept.
+        page.select_option("#id_stage", label="签约")
+        page.fill("#id_date", "2022-04-01")
+        page.get_by_role("button", name="记录阶段").click()
+        page.wait_for_load_state()
+        date_field = page.locator(".stage-form .field.has-error")
+        assert date_field.locator("label").inner_text() == "日期"
+        assert date_field.locator(".field-error").inner_text() == (
+            "签约日期 2022-04-01 晚于开工日期 2022-03-15，阶段日期不能倒序。"
+        )
+        assert page.locator("#id_date").input_value() == "2022-04-01"
+        assert page.locator(".timeline li").count() == 1
+        _shot(page, "project_stage_error.png")
+
         # The search box finds it again.
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="项目台账").click()
         page.get_by_role("searchbox", name="搜索").fill("智慧物流")
