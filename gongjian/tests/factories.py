@@ -12,6 +12,7 @@ from gongjian.accounts.choices import Role
 from gongjian.accounts.models import Membership, User
 from gongjian.projects.models import Category, IndustryChain, Project, StageEvent
 from gongjian.regions.models import Region
+from gongjian.reporting.models import ProgressReport, ReportingPeriod
 
 
 class UserFactory(DjangoModelFactory[User]):
@@ -58,3 +59,28 @@ class StageEventFactory(DjangoModelFactory[StageEvent]):
     stage = "started"
     date = dt.date(2022, 3, 1)
     note = ""
+
+
+class ReportingPeriodFactory(DjangoModelFactory[ReportingPeriod]):
+    class Meta:
+        model = ReportingPeriod
+        django_get_or_create = ("month",)
+
+    month = dt.date(2022, 11, 1)
+    # The 5th of the following month, as ``period_open`` would default it.
+    due_date = factory.LazyAttribute(
+        lambda o: dt.date(o.month.year + o.month.month // 12, o.month.month % 12 + 1, 5)
+    )
+    state = "open"
+
+
+class ProgressReportFactory(DjangoModelFactory[ProgressReport]):
+    class Meta:
+        model = ProgressReport
+
+    project = factory.SubFactory(ProjectFactory)
+    period = factory.SubFactory(ReportingPeriodFactory)
+    amount = Decimal("1000.00")
+    progress_text = "主体结构施工"
+    adjustment_note = ""
+    status = "draft"
