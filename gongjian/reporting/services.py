@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
-from gongjian.core.money import MAX_PROJECT_INVESTMENT_WAN, format_wan
+from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN, format_wan
 from gongjian.core.periods import add_months, month_start
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import Project, StageEvent
@@ -171,6 +171,9 @@ def report_check(report: ProgressReport) -> list[Finding]:
 
 def _storable_amount_errors(amount: Decimal) -> dict[str, list[str]]:
     """What even a draft cannot hold (the database would refuse it)."""
+    if not amount.is_finite():
+        # NaN cannot even be compared with 0: refuse it before any comparison raises.
+        return {"amount": [_("本月完成投资不是有效的数字。")]}
     if amount < 0:
         return {
             "amount": [
@@ -246,6 +249,9 @@ def report_save(
     errors = _storable_amount_errors(data.amount)
     if errors:
         raise ValidationError(errors)
+    # At the column's precision, so that the returned object, its audit snapshot and the row agree
+    # (otherwise an unchanged 1300 would be audited as a change from "1300.00").
+    amount = data.amount.quantize(CENT)
     progress_text = (data.progress_text or "").strip()
     adjustment_note = (data.adjustment_note or "").strip()
 
@@ -258,7 +264,7 @@ def report_save(
                     report = ProgressReport.objects.create(
                         project=project,
                         period=period,
-                        amount=data.amount,
+                        amount=amount,
                         progress_text=progress_text,
                         adjustment_note=adjustment_note,
                         created_by=actor,
@@ -295,7 +301,7 @@ def report_save(
                     % {"status": report.get_status_display()}
                 )
             before = _snapshot(report)
-            report.amount = data.amount
+            report.amount = amount
             report.progress_text = progress_text
             report.adjustment_note = adjustment_note
             report.version += 1
@@ -332,6 +338,17 @@ def _transition(
             raise ValidationError(
                 _("报告当前状态为“%(status)s”，不能执行此操作。")
                 % {"status": locked.get_status_display()}
+            )
+        if locked.version != report.version:
+            # The report went round (returned, edited, resubmitted) since the actor loaded it:
+            # approving now would approve values the reviewer never saw.
+            raise ReportConflictError(
+                _(
+                    "操作失败：该报告已被他人修改"
+                    "（当前版本 %(current)s，您看到的是版本 %(mine)s）。"
+                    "操作未执行，请刷新后查看最新内容。"
+                )
+                % {"current": locked.version, "mine": report.version}
             )
         if before_save is not None:
             before_save(locked)

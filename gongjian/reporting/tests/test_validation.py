@@ -187,6 +187,7 @@ def test_a_sound_report_has_no_findings():
 
 @pytest.mark.parametrize("case", FAILING, ids=str)
 def test_each_rule_fails_its_slip_with_the_exact_finding(case: Case):
+    assert case.message is not None
     rule = RULES[case.code]
     assert (rule.severity, rule.field) == (case.severity, case.field)
     assert rule.check(case.facts) == case.message
