@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from gongjian.accounts.choices import Role
 from gongjian.audit.models import AuditEvent
 from gongjian.regions.models import Region
+from gongjian.reporting import selectors
 from gongjian.reporting.models import ProgressReport, ReportingPeriod, ReportStatusChange
 from gongjian.reporting.services import (
     ReportInput,
@@ -361,4 +363,30 @@ def test_others_cannot_close_or_reopen_a_month(persona, action, state):
     assert ReportingPeriod.objects.get().state == state
     assert _events() == _denied(
         persona, "reporting.reportingperiod", period.pk, "无权变更填报期状态。"
+    )
+
+
+# --- reading one report -----------------------------------------------------------------------
+
+
+def test_a_report_is_read_through_the_readers_scope(lichen_filer, city_reviewer, project, period):
+    report = _report(project, period, "submitted", 2)
+
+    assert selectors.report_get(user=lichen_filer, pk=report.pk) == report
+    assert selectors.report_get(user=city_reviewer, pk=str(report.pk)) == report
+    assert _events() == []
+
+
+def test_another_districts_report_is_not_found_and_the_attempt_is_kept(
+    fengze_filer, project, period
+):
+    report = _report(project, period, "submitted", 2)
+
+    with pytest.raises(Http404):
+        selectors.report_get(user=fengze_filer, pk=report.pk)
+    with pytest.raises(Http404):
+        selectors.report_get(user=fengze_filer, pk=report.pk + 1000)
+
+    assert _events() == _denied(
+        fengze_filer, "reporting.progressreport", report.pk, "访问范围之外的对象。"
     )
