@@ -14,6 +14,7 @@ admin.site.index_title = _("基础数据")
 urlpatterns = [
     path("", include("gongjian.dashboards.urls")),
     path("projects/", include("gongjian.projects.urls")),
+    path("reporting/", include("gongjian.reporting.urls")),
     path("audit/", include("gongjian.audit.urls")),
     path(
         "accounts/login/",

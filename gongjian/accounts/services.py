@@ -25,3 +25,24 @@ def api_token_create(*, user, name: str = "", actor=None) -> tuple[ApiToken, str
         % {"user": user.username, "prefix": token.prefix},
     )
     return token, raw
+
+
+SYSTEM_USERNAME = "system"
+
+
+def system_actor():
+    """The account command-line jobs act as (shell access to the server is the permission).
+
+    A superuser with no usable password: it cannot sign in, and its actions are audited as
+    "system".
+    """
+    from gongjian.accounts.models import User
+
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"display_name": "系统", "is_superuser": True, "is_active": True},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -1,0 +1,182 @@
+"""The reporting pages: workspace rows (htmx), bulk submit, review queue, status board, periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from gongjian.audit.models import AuditEvent
+from gongjian.reporting.models import ProgressReport, ReportingPeriod, ReportStatusChange
+from gongjian.tests.factories import (
+    ProgressReportFactory,
+    ProjectFactory,
+    ReportingPeriodFactory,
+    StageEventFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def period():
+    return ReportingPeriodFactory.create(month=dt.date(2022, 11, 1))
+
+
+@pytest.fixture
+def started(region):
+    """A 鲤城区 key project started in March 2022, and a 丰泽区 one."""
+    lichen = ProjectFactory.create(code="LC-001", name="鲤城智能装备产业园")
+    StageEventFactory.create(project=lichen, stage="started", date=dt.date(2022, 3, 1))
+    fengze = ProjectFactory.create(code="FZ-001", name="丰泽数字经济大厦", region=region("350503"))
+    StageEventFactory.create(project=fengze, stage="started", date=dt.date(2022, 3, 1))
+    return lichen, fengze
+
+
+def test_workspace_lists_only_the_districts_due_projects(client, lichen_filer, period, started):
+    client.force_login(lichen_filer)
+    response = client.get("/reporting/?period=2022-11")
+    assert response.status_code == 200
+    assert [row["project"].code for row in response.context["rows"]] == ["LC-001"]
+    assert (response.context["done"], response.context["total"]) == (0, 1)
+    assert "2022年11月项目进展填报" in response.content.decode()
+
+
+def test_row_save_creates_a_draft_and_answers_the_row(client, lichen_filer, period, started):
+    lichen, _ = started
+    client.force_login(lichen_filer)
+    response = client.post(
+        f"/reporting/row/{period.pk}/{lichen.pk}/",
+        {
+            "p%d-amount" % lichen.pk: "1200.50",
+            "p%d-progress_text" % lichen.pk: "主体封顶",
+            "action": "save",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    report = ProgressReport.objects.get(project=lichen, period=period)
+    assert (report.amount, report.progress_text, report.status, report.version) == (
+        Decimal("1200.50"),
+        "主体封顶",
+        "draft",
+        1,
+    )
+    html = response.content.decode()
+    assert html.startswith('<form class="report-row status-draft"')
+    assert "已保存" in html
+
+
+def test_row_save_and_submit_with_a_blocking_finding_keeps_the_draft(
+    client, lichen_filer, period, started
+):
+    lichen, _ = started
+    client.force_login(lichen_filer)
+    response = client.post(
+        f"/reporting/row/{period.pk}/{lichen.pk}/",
+        {"p%d-amount" % lichen.pk: "300.00", "action": "submit"},
+    )
+    report = ProgressReport.objects.get(project=lichen, period=period)
+    assert report.status == "draft"
+    html = response.content.decode()
+    assert "已保存为草稿，但未报送：请先修改标为“须修改”的内容。" in html
+    assert "填报了本月完成投资，请同时填写形象进度。" in html
+
+
+def test_row_of_another_district_is_404(client, lichen_filer, period, started):
+    _, fengze = started
+    client.force_login(lichen_filer)
+    response = client.post(
+        f"/reporting/row/{period.pk}/{fengze.pk}/", {"p%d-amount" % fengze.pk: "1"}
+    )
+    assert response.status_code == 404
+    assert not ProgressReport.objects.exists()
+    assert AuditEvent.objects.filter(action="denied", actor=lichen_filer).count() == 1
+
+
+def test_bulk_submit_reports_each_outcome(client, lichen_filer, period, started, region):
+    lichen, _ = started
+    good = ProgressReportFactory.create(project=lichen, period=period, created_by=lichen_filer)
+    other = ProjectFactory.create(code="LC-002")
+    StageEventFactory.create(project=other, stage="started", date=dt.date(2022, 3, 1))
+    bad = ProgressReportFactory.create(project=other, period=period, progress_text="")
+    client.force_login(lichen_filer)
+    response = client.post(
+        "/reporting/submit/", {"report": [good.pk, bad.pk], "period": "2022-11"}, follow=True
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert texts == [
+        "已报送 1 份报告。",
+        "LC-002 测试项目：填报了本月完成投资，请同时填写形象进度。".replace("测试项目", other.name),
+    ]
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert (good.status, bad.status) == ("submitted", "draft")
+
+
+def test_review_queue_and_approve(client, lichen_reviewer, city_reviewer, period, started):
+    lichen, _ = started
+    report = ProgressReportFactory.create(project=lichen, period=period, status="submitted")
+    client.force_login(lichen_reviewer)
+    response = client.get("/reporting/review/?period=2022-11")
+    assert [r.pk for r in response.context["reports"]] == [report.pk]
+    client.post(f"/reporting/reports/{report.pk}/review/", {"action": "approve"})
+    report.refresh_from_db()
+    assert report.status == "district_approved"
+
+    client.force_login(city_reviewer)
+    response = client.get("/reporting/review/?period=2022-11")
+    assert [r.pk for r in response.context["reports"]] == [report.pk]
+    client.post(
+        f"/reporting/reports/{report.pk}/review/", {"action": "return", "reason": "金额偏大"}
+    )
+    report.refresh_from_db()
+    assert report.status == "returned"
+    assert list(
+        ReportStatusChange.objects.filter(report=report).values_list(
+            "from_status", "to_status", "reason"
+        )
+    ) == [("submitted", "district_approved", ""), ("district_approved", "returned", "金额偏大")]
+
+
+def test_review_queue_refused_to_a_filer(client, lichen_filer, period):
+    client.force_login(lichen_filer)
+    assert client.get("/reporting/review/?period=2022-11").status_code == 403
+    assert AuditEvent.objects.filter(action="denied", actor=lichen_filer).count() == 1
+
+
+def test_status_board_counts(client, city_admin, period, started):
+    lichen, fengze = started
+    ProgressReportFactory.create(project=lichen, period=period, status="submitted")
+    client.force_login(city_admin)
+    rows = client.get("/reporting/status/?period=2022-11").context["rows"]
+    assert [(r["region__code"], r["due"], r["filed"], r["missing"]) for r in rows] == [
+        ("350502", 1, 1, 0),
+        ("350503", 1, 0, 1),
+    ]
+
+
+def test_city_admin_opens_and_closes_a_period(client, city_admin):
+    client.force_login(city_admin)
+    response = client.post("/reporting/periods/", {"month": "2022-12"}, follow=True)
+    period = ReportingPeriod.objects.get(month=dt.date(2022, 12, 1))
+    assert (period.due_date, period.state) == (dt.date(2023, 1, 5), "open")
+    assert [str(m) for m in response.context["messages"]] == ["已开启 2022年12月 填报。"]
+    client.post(f"/reporting/periods/{period.pk}/state/", {"action": "close"})
+    period.refresh_from_db()
+    assert period.state == "closed"
+
+
+def test_filer_cannot_open_a_period(client, lichen_filer):
+    client.force_login(lichen_filer)
+    assert client.post("/reporting/periods/", {"month": "2022-12"}).status_code == 403
+    assert not ReportingPeriod.objects.exists()
+
+
+def test_open_period_command(capsys):
+    from django.core.management import call_command
+
+    call_command("open-period", "2022-12")
+    assert capsys.readouterr().out == "2022年12月 填报期：填报中，截止 2023-01-05\n"
+    assert AuditEvent.objects.filter(action="create", actor_username="system").count() == 1

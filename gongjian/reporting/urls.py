@@ -1,0 +1,17 @@
+from django.urls import path
+
+from gongjian.reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.workspace, name="workspace"),
+    path("row/<int:period_pk>/<int:project_pk>/", views.workspace_row, name="row"),
+    path("submit/", views.submit_many, name="submit_many"),
+    path("review/", views.review_queue, name="review"),
+    path("review/approve/", views.approve_many, name="approve_many"),
+    path("reports/<int:pk>/", views.report_detail, name="detail"),
+    path("reports/<int:pk>/review/", views.review_action, name="review_action"),
+    path("status/", views.status_board, name="status"),
+    path("periods/", views.period_list, name="periods"),
+    path("periods/<int:pk>/state/", views.period_state, name="period_state"),
+]

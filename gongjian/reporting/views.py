@@ -1,0 +1,361 @@
+"""Pages for monthly reporting: the district workspace (本月填报), review queues, the city's
+completion board and the periods. Thin: scope → form → service → message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongjian.accounts.scopes import has_any_role, regions_visible_to
+from gongjian.audit.services import audit_denied
+from gongjian.core.periods import parse_month, today
+from gongjian.projects.selectors import project_get
+from gongjian.regions.selectors import region_list_reporting
+from gongjian.reporting import selectors, services
+from gongjian.reporting.choices import EDITABLE_STATUSES, ReportStatus
+from gongjian.reporting.forms import PeriodOpenForm, PeriodReopenForm, ReportRowForm, ReturnForm
+from gongjian.reporting.models import ProgressReport, ReportingPeriod
+from gongjian.reporting.rules import CITY_REVIEW_ROLES, DISTRICT_REVIEW_ROLES, FILER_ROLES
+from gongjian.reporting.validation import Finding
+
+
+def _period_from(request: HttpRequest) -> ReportingPeriod:
+    text = request.GET.get("period") or request.POST.get("period") or ""
+    if text:
+        try:
+            month = parse_month(text)
+        except ValueError:
+            raise Http404 from None
+        return get_object_or_404(ReportingPeriod, month=month)
+    period = selectors.period_current()
+    if period is None:
+        raise Http404(_("尚未开启任何填报期。"))
+    return period
+
+
+def _error_text(error: ValidationError) -> list[str]:
+    return list(error.messages)
+
+
+# ---------------------------------------------------------------------------------------------
+# Workspace
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    """本月填报: every due project of the user's districts on one page."""
+    period = _period_from(request)
+    region_code = request.GET.get("region", "")
+    region = (
+        regions_visible_to(request.user).filter(code=region_code).first() if region_code else None
+    )
+    rows = list(selectors.workspace_rows(user=request.user, period=period, region=region))
+    regions = list(region_list_reporting().filter(pk__in=regions_visible_to(request.user)))
+    done = sum(1 for r in rows if r.report_status not in (None, *EDITABLE_STATUSES))
+    can_file = has_any_role(request.user, FILER_ROLES) and period.is_open
+    return render(
+        request,
+        "reporting/workspace.html",
+        {
+            "period": period,
+            "periods": selectors.period_list(),
+            "rows": [_row_context(r, can_file=can_file) for r in rows],
+            "done": done,
+            "total": len(rows),
+            "percent": round(done * 100 / len(rows)) if rows else 100,
+            "can_file": can_file,
+            "regions": regions,
+            "region_picker": len(regions) > 1,
+            "region": region,
+        },
+    )
+
+
+def _row_context(
+    row,
+    *,
+    can_file: bool,
+    form: ReportRowForm | None = None,
+    findings=None,
+    errors: list[str] | None = None,
+    saved: bool = False,
+) -> dict:
+    editable = can_file and (row.report_status is None or row.report_status in EDITABLE_STATUSES)
+    if form is None:
+        form = ReportRowForm(
+            initial={
+                "amount": row.report_amount,
+                "progress_text": row.report_progress or "",
+                "adjustment_note": row.report_note or "",
+                "version": row.report_version,
+            },
+            prefix=f"p{row.pk}",
+        )
+    status = row.report_status
+    return {
+        "project": row,
+        "form": form,
+        "editable": editable,
+        "selectable": editable and row.report_id is not None,
+        "status": status or "none",
+        "status_label": ReportStatus(status).label if status else _("未填报"),
+        "findings": findings or [],
+        "errors": errors or [],
+        "saved": saved,
+    }
+
+
+@login_required
+@require_POST
+def workspace_row(request: HttpRequest, period_pk: int, project_pk: int) -> HttpResponse:
+    """Save one project's figures (htmx) as a draft, or save and submit; answer the new row."""
+    period = get_object_or_404(ReportingPeriod, pk=period_pk)
+    project = project_get(user=request.user, pk=project_pk)
+    form: ReportRowForm | None = ReportRowForm(request.POST, prefix=f"p{project.pk}")
+    findings: list[Finding] = []
+    errors: list[str] = []
+    saved = False
+    if form is not None and form.is_valid():
+        try:
+            report, findings = services.report_save(
+                actor=request.user,
+                project=project,
+                period=period,
+                data=form.to_input(),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as error:
+            # Nothing was stored: keep what the filer typed in the form so it is not lost.
+            errors = _error_text(error)
+        else:
+            saved = True
+            # The row now shows the stored values and the new version, whatever happens next.
+            form = None
+            if request.POST.get("action") == "submit":
+                try:
+                    services.report_submit(actor=request.user, report=report)
+                except ValidationError:
+                    errors = [_("已保存为草稿，但未报送：请先修改标为“须修改”的内容。")]
+    row = selectors.workspace_rows(user=request.user, period=period).get(pk=project.pk)
+    context = _row_context(
+        row, can_file=period.is_open, form=form, findings=findings, errors=errors, saved=saved
+    )
+    return render(request, "reporting/_row.html", {"row": context, "period": period})
+
+
+def _run_many(
+    request: HttpRequest,
+    reports: Iterable[ProgressReport],
+    action: Callable[[ProgressReport], object],
+    done_message: str,
+) -> None:
+    """Apply one service call per report, each in its own transaction; report every outcome."""
+    succeeded, failures = 0, []
+    for report in reports:
+        try:
+            action(report)
+            succeeded += 1
+        except (ValidationError, PermissionDenied) as error:
+            text = (
+                "；".join(error.messages) if isinstance(error, ValidationError) else _("无权操作")
+            )
+            failures.append(f"{report.project.code} {report.project.name}：{text}")
+    if succeeded:
+        messages.success(request, done_message % {"count": succeeded})
+    for failure in failures:
+        messages.error(request, failure)
+    if not succeeded and not failures:
+        messages.warning(request, _("请先勾选报告。"))
+
+
+def _selected_reports(request: HttpRequest):
+    ids = [int(v) for v in request.POST.getlist("report") if v.isdigit()]
+    return (
+        ProgressReport.objects.visible_to(request.user)
+        .filter(pk__in=ids)
+        .select_related("project", "project__region", "period")
+        .order_by("project__code")
+    )
+
+
+@login_required
+@require_POST
+def submit_many(request: HttpRequest) -> HttpResponse:
+    _run_many(
+        request,
+        _selected_reports(request),
+        lambda r: services.report_submit(actor=request.user, report=r),
+        _("已报送 %(count)s 份报告。"),
+    )
+    return redirect(f"{reverse('reporting:workspace')}?period={request.POST.get('period', '')}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Review
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Reports waiting for this reviewer: district reviewers see submitted ones of their
+    districts, city reviewers those the districts approved."""
+    period = _period_from(request)
+    waiting = []
+    if has_any_role(request.user, DISTRICT_REVIEW_ROLES):
+        waiting.append(ReportStatus.SUBMITTED)
+    if has_any_role(request.user, CITY_REVIEW_ROLES):
+        waiting.append(ReportStatus.DISTRICT_APPROVED)
+    if not waiting:
+        raise audit_denied(actor=request.user, message=_("无权审核月度报告。"))
+    reports = list(
+        ProgressReport.objects.visible_to(request.user)
+        .filter(period=period, status__in=waiting)
+        .select_related("project", "project__region", "project__category", "period")
+        .order_by("project__region__sort_order", "project__code")
+    )
+    reports = [r for r in reports if _can_review(request.user, r)]
+    return render(
+        request,
+        "reporting/review.html",
+        {
+            "period": period,
+            "periods": selectors.period_list(),
+            "reports": reports,
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+def _can_review(user, report: ProgressReport) -> bool:
+    perm = (
+        "reporting.review_district"
+        if report.status == ReportStatus.SUBMITTED
+        else "reporting.review_city"
+    )
+    return user.has_perm(perm, report)
+
+
+@login_required
+@require_POST
+def review_action(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get(user=request.user, pk=pk)
+    try:
+        if request.POST.get("action") == "return":
+            services.report_return(
+                actor=request.user, report=report, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("已退回 %(code)s。") % {"code": report.project.code})
+        else:
+            services.report_approve(actor=request.user, report=report)
+            messages.success(request, _("已审核通过 %(code)s。") % {"code": report.project.code})
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, f"{report.project.code}：{text}")
+    return redirect(f"{reverse('reporting:review')}?period={report.period.month:%Y-%m}")
+
+
+@login_required
+@require_POST
+def approve_many(request: HttpRequest) -> HttpResponse:
+    _run_many(
+        request,
+        _selected_reports(request),
+        lambda r: services.report_approve(actor=request.user, report=r),
+        _("已审核通过 %(count)s 份报告。"),
+    )
+    return redirect(f"{reverse('reporting:review')}?period={request.POST.get('period', '')}")
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "reporting/report_detail.html",
+        {
+            "report": report,
+            "changes": report.status_changes.select_related("actor"),
+            "findings": services.report_check(report),
+            "can_review": report.status in (ReportStatus.SUBMITTED, ReportStatus.DISTRICT_APPROVED)
+            and _can_review(request.user, report),
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# City board and periods
+
+
+@login_required
+def status_board(request: HttpRequest) -> HttpResponse:
+    """Which districts are complete, in progress or late this period."""
+    period = _period_from(request)
+    return render(
+        request,
+        "reporting/status.html",
+        {
+            "period": period,
+            "periods": selectors.period_list(),
+            "rows": selectors.district_status(user=request.user, period=period, today=today()),
+            "today": today(),
+        },
+    )
+
+
+@login_required
+def period_list(request: HttpRequest) -> HttpResponse:
+    can_manage = request.user.has_perm("reporting.manage_periods")
+    form = PeriodOpenForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise audit_denied(actor=request.user, message=_("无权开启填报期。"))
+        if form.is_valid():
+            try:
+                period = services.period_open(
+                    actor=request.user,
+                    month=form.cleaned_data["month"],
+                    due_date=form.cleaned_data.get("due_date"),
+                )
+            except ValidationError as error:
+                for text in error.messages:
+                    form.add_error(None, text)
+            else:
+                messages.success(request, _("已开启 %(label)s 填报。") % {"label": period.label})
+                return redirect("reporting:periods")
+    return render(
+        request,
+        "reporting/periods.html",
+        {
+            "periods": selectors.period_list(),
+            "form": form,
+            "can_manage": can_manage,
+            "reopen_form": PeriodReopenForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def period_state(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    try:
+        if request.POST.get("action") == "reopen":
+            services.period_reopen(
+                actor=request.user, period=period, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("已重新开启 %(label)s。") % {"label": period.label})
+        else:
+            services.period_close(actor=request.user, period=period)
+            messages.success(request, _("已关闭 %(label)s 填报。") % {"label": period.label})
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return redirect("reporting:periods")
