@@ -99,3 +99,14 @@ def anonymous():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the default language (zh-hans) whatever an earlier request chose:
+    LocaleMiddleware activates a language for the thread and does not put the old one back."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
