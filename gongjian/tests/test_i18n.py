@@ -71,6 +71,15 @@ def read_po(path: Path) -> list[Entry]:
     return [e for e in entries if e.msgid]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_language():
+    # LocaleMiddleware activates the request's language in this thread and nothing turns it
+    # back afterwards: without this, every later test in the process would run in English.
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
 @pytest.fixture(scope="module")
 def po_entries() -> list[Entry]:
     return read_po(CATALOGUE / "django.po")
