@@ -27,6 +27,7 @@ from gongjian.projects.choices import Stage
 from gongjian.projects.models import Project, StageEvent
 from gongjian.reporting.choices import EDITABLE_STATUSES, PeriodState, ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod, ReportStatusChange
+from gongjian.reporting.selectors import projects_due
 from gongjian.reporting.validation import Finding, ReportFacts, validate_report
 
 
@@ -107,6 +108,8 @@ def period_close(*, actor, period: ReportingPeriod) -> ReportingPeriod:
 
 def period_reopen(*, actor, period: ReportingPeriod, reason: str) -> ReportingPeriod:
     """Reopen a closed month; the reason is required and kept in the audit log."""
+    if not actor.has_perm("reporting.manage_periods"):
+        raise audit_denied(actor=actor, obj=period, message=_("无权变更填报期状态。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("重新开启填报期须说明原因。")]})
     return _set_period_state(
@@ -249,6 +252,14 @@ def report_save(
     errors = _storable_amount_errors(data.amount)
     if errors:
         raise ValidationError(errors)
+    if not projects_due(period=period).filter(pk=project.pk).exists():
+        raise ValidationError(
+            _(
+                "项目“%(code)s”%(month)s 无需填报月度进展"
+                "（未开工、已于此前竣工，或所属类别不按月填报）。"
+            )
+            % {"code": project.code, "month": f"{period.month:%Y-%m}"}
+        )
     # At the column's precision, so that the returned object, its audit snapshot and the row agree
     # (otherwise an unchanged 1300 would be audited as a change from "1300.00").
     amount = data.amount.quantize(CENT)
@@ -414,6 +425,15 @@ def report_approve(*, actor, report: ProgressReport, note: str = "") -> Progress
         )
     if not actor.has_perm(perm, report):
         raise audit_denied(actor=actor, obj=report, message=_("无权审核该报告。"))
+    last_submitter = (
+        report.status_changes.filter(to_status=ReportStatus.SUBMITTED)
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if last_submitter is not None and last_submitter == actor.pk:
+        # Separation of duties: whoever sent the figures cannot also vouch for them.
+        raise audit_denied(actor=actor, obj=report, message=_("不能审核自己报送的报告。"))
     return _transition(
         actor=actor, report=report, allowed_from={report.status}, to_status=target, reason=note
     )

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -908,3 +908,55 @@ def test_a_project_with_a_report_keeps_it(project, period):
         Project.objects.filter(pk=project.pk).delete()
 
     assert Project.objects.filter(pk=project.pk).count() == 1
+
+
+# --- duties the workflow enforces -------------------------------------------------------------
+
+
+def test_a_project_not_due_this_month_cannot_be_filed(lichen_filer, period):
+    # Given a signed investment project (counted by its stage dates, not by monthly reports)
+    signed = ProjectFactory.create(
+        code="LC-ZS-001", category=Category.objects.get(code="investment-signed")
+    )
+    StageEventFactory.create(project=signed, stage="started", date=dt.date(2022, 3, 15))
+
+    with pytest.raises(ValidationError) as refused:
+        report_save(
+            actor=lichen_filer, project=signed, period=period, data=SOUND, expected_version=None
+        )
+
+    assert refused.value.messages == [
+        "项目“LC-ZS-001”2022-11 无需填报月度进展（未开工、已于此前竣工，或所属类别不按月填报）。"
+    ]
+    assert not ProgressReport.objects.exists()
+    assert _events() == []
+
+
+def test_whoever_submitted_cannot_also_approve(city_admin, project, period):
+    # Given a report the city admin filed and submitted, then a district reviewer approved
+    report, _ = report_save(
+        actor=city_admin, project=project, period=period, data=SOUND, expected_version=None
+    )
+    report_submit(actor=city_admin, report=report)
+    ProgressReport.objects.filter(pk=report.pk).update(status="district_approved")
+    report.refresh_from_db()
+
+    # When the same person tries the city approval
+    with pytest.raises(PermissionDenied):
+        report_approve(actor=city_admin, report=report)
+
+    # Then nothing moved and the refusal is kept
+    assert _row(report)[:2] == ("district_approved", 2)
+    assert AuditEvent.objects.filter(action="denied").values_list("message", flat=True)[0] == (
+        "不能审核自己报送的报告。"
+    )
+
+
+def test_reopening_is_refused_for_lack_of_permission_before_lack_of_reason(lichen_filer, period):
+    period.state = "closed"
+    period.save()
+
+    with pytest.raises(PermissionDenied):
+        period_reopen(actor=lichen_filer, period=period, reason="")
+
+    assert AuditEvent.objects.filter(action="denied", actor=lichen_filer).count() == 1
