@@ -14,3 +14,5 @@ class AuditAction(models.TextChoices):
     STALE_EDIT = "stale_edit", _("编辑冲突")
     TOKEN_CREATED = "token_created", _("创建接口令牌")
     DEMO_LOADED = "demo_loaded", _("载入演示数据")
+    EXPORT = "export", _("导出")
+    IMPORT = "import", _("导入")
