@@ -7,9 +7,11 @@ from django.db.models import Count, Q, Sum
 from gongjian.audit.models import AuditEvent
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import Project
+from gongjian.projects.selectors import STAGE_GROUPS
 
-_STARTED_OR_LATER = [Stage.STARTED, Stage.COMPLETED, Stage.OPERATING]
-_COMPLETED_OR_LATER = [Stage.COMPLETED, Stage.OPERATING]
+_NOT_STARTED = STAGE_GROUPS["not_started"][1]
+_STARTED_OR_LATER = STAGE_GROUPS["started_or_later"][1]
+_COMPLETED_OR_LATER = STAGE_GROUPS["completed_or_later"][1]
 
 
 def _stage_aggregates() -> dict:
@@ -20,7 +22,7 @@ def _stage_aggregates() -> dict:
         "started": Count("id", filter=Q(stage__in=_STARTED_OR_LATER)),
         "completed": Count("id", filter=Q(stage__in=_COMPLETED_OR_LATER)),
         "suspended": Count("id", filter=Q(stage=Stage.SUSPENDED)),
-        "not_started": Count("id", filter=Q(stage__in=[Stage.PLANNED, Stage.SIGNED, Stage.LANDED])),
+        "not_started": Count("id", filter=Q(stage__in=_NOT_STARTED)),
     }
 
 

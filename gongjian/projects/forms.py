@@ -14,6 +14,7 @@ from gongjian.core.forms import set_choices
 from gongjian.core.periods import today
 from gongjian.projects.choices import RECORDABLE_STAGES, Stage
 from gongjian.projects.models import Category, IndustryChain
+from gongjian.projects.selectors import STAGE_GROUPS
 from gongjian.projects.services import ProjectInput
 from gongjian.regions.selectors import region_list_reporting
 
@@ -152,7 +153,13 @@ class ProjectFilterForm(forms.Form):
     region = forms.ChoiceField(label=_("区域"), required=False)
     category = forms.ChoiceField(label=_("类别"), required=False)
     stage = forms.ChoiceField(
-        label=_("阶段"), required=False, choices=[("", _("全部阶段")), *Stage.choices]
+        label=_("阶段"),
+        required=False,
+        choices=[
+            ("", _("全部阶段")),
+            *Stage.choices,
+            (_("阶段分组"), [(code, label) for code, (label, _stages) in STAGE_GROUPS.items()]),
+        ],
     )
     industry = forms.ChoiceField(label=_("产业链"), required=False)
 
