@@ -12,6 +12,7 @@ from gongjian.accounts.models import ApiToken
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
 from gongjian.projects.api import router as projects_router
+from gongjian.reporting.api import periods_router, reports_router
 
 
 class BearerToken(HttpBearer):
@@ -45,3 +46,5 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/projects", projects_router)
+api.add_router("/periods", periods_router)
+api.add_router("/reports", reports_router)
