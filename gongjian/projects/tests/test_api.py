@@ -309,7 +309,10 @@ def test_openapi_document_lists_the_project_paths(client):
     assert response.status_code == 200
     document = response.json()
     assert document["info"]["title"] == "Gongjian API"
-    assert sorted(document["paths"]) == ["/api/v1/projects", "/api/v1/projects/{project_id}"]
+    assert sorted(p for p in document["paths"] if p.startswith("/api/v1/projects")) == [
+        "/api/v1/projects",
+        "/api/v1/projects/{project_id}",
+    ]
     assert list(document["paths"]["/api/v1/projects"]) == ["get"]
 
 
