@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gongjian.projects",
     "gongjian.dashboards",
     "gongjian.reporting",
+    "gongjian.notifications",
     "gongjian.demo",
 ]
 
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongjian.accounts.context_processors.memberships",
+                "gongjian.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -139,12 +141,41 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 
 # Background jobs live in the database (no broker); `gongjian db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An Excel import of more rows than this runs as a background task, with a progress bar.
+REPORT_IMPORT_BACKGROUND_ROWS = env_int("GONGJIAN_IMPORT_BACKGROUND_ROWS", 200)
+if REPORT_IMPORT_BACKGROUND_ROWS < 0:
+    raise ImproperlyConfigured("GONGJIAN_IMPORT_BACKGROUND_ROWS must be >= 0 / 不能为负数")
 
 PAGE_SIZE = env_int("GONGJIAN_PAGE_SIZE", 50)
 # Monthly reports are due on this day of the following month.
 REPORT_DUE_DAY = env_int("GONGJIAN_REPORT_DUE_DAY", 5)
 if not 1 <= REPORT_DUE_DAY <= 28:
     raise ImproperlyConfigured("GONGJIAN_REPORT_DUE_DAY must be 1-28 / 截止日须在 1-28 之间")
+
+# Notifications go out by e-mail (Django's mail backend) and SMS (a pluggable sender). The demo
+# prints e-mail to the console and tests keep it in memory; production sends through SMTP.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    {
+        "production": "django.core.mail.backends.smtp.EmailBackend",
+        "demo": "django.core.mail.backends.console.EmailBackend",
+        "test": "django.core.mail.backends.locmem.EmailBackend",
+    }[GONGJIAN_ENV],
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "攻坚 <gongjian@localhost>")
+# Links in e-mail are made absolute with this (e.g. https://gongjian.example.gov.cn).
+SITE_URL = env_str("GONGJIAN_SITE_URL", "" if IS_PRODUCTION else "http://127.0.0.1:8000").rstrip(
+    "/"
+)
+# The SMS sender: a class with send(phone, text). The default only logs (no gateway yet).
+GONGJIAN_SMS_BACKEND = env_str(
+    "GONGJIAN_SMS_BACKEND", "gongjian.notifications.sms.LoggingSmsBackend"
+)
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/", include("gongjian.projects.urls")),
     path("reporting/", include("gongjian.reporting.urls")),
     path("audit/", include("gongjian.audit.urls")),
+    path("notifications/", include("gongjian.notifications.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),

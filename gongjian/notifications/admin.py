@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from gongjian.notifications.models import Notification, ReminderLog, ReminderRun
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the services only; the admin shows what was sent."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(_ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "recipient__username"]
+
+
+@admin.register(ReminderRun)
+class ReminderRunAdmin(_ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "period",
+        "run_on",
+        "kind",
+        "project_count",
+        "recipient_count",
+        "email_count",
+        "sms_count",
+        "skipped_count",
+    ]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(_ReadOnlyAdmin):
+    list_display = ["sent_on", "period", "recipient", "emailed", "texted"]
