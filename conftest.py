@@ -91,7 +91,12 @@ def fengze_filer(db):
 
 @pytest.fixture
 def department(db):
-    return _persona("zsj_officer", Role.DEPARTMENT, "350500")
+    """Staff of 市招商局 (the department role at the city, in the zsj department)."""
+    from gongjian.accounts.models import Department
+
+    user = _persona("zsj_officer", Role.DEPARTMENT, "350500")
+    user.memberships.update(department=Department.objects.get(code="zsj"))
+    return user
 
 
 @pytest.fixture

@@ -76,6 +76,17 @@ def has_any_role(user, roles: Iterable[str]) -> bool:
     return any(m.role in wanted for m in memberships_of(user))
 
 
+def department_ids_of(user) -> list[int]:
+    """The departments the user works in (memberships with the department role)."""
+    return sorted(
+        {
+            m.department_id
+            for m in memberships_of(user)
+            if m.role == Role.DEPARTMENT and m.department_id
+        }
+    )
+
+
 def is_city_admin(user) -> bool:
     return has_any_role(user, [Role.CITY_ADMIN])
 

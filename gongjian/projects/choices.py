@@ -24,3 +24,33 @@ STAGE_PROGRESSION: tuple[str, ...] = (
 )
 # Stages that can be recorded; SUSPENDED may be recorded more than once.
 RECORDABLE_STAGES: tuple[str, ...] = (*STAGE_PROGRESSION, Stage.SUSPENDED)
+
+
+class SupervisionStatus(models.TextChoices):
+    """Where a 督办 order stands. ESCALATED: overdue without a reply, raised to the next level."""
+
+    OPEN = "open", _("待办理")
+    RESPONDED = "responded", _("已回复")
+    CLOSED = "closed", _("已办结")
+    ESCALATED = "escalated", _("已升级")
+
+
+# Orders still waiting for the target's reply; only these can fall overdue.
+SUPERVISION_AWAITING_REPLY: tuple[str, ...] = (SupervisionStatus.OPEN, SupervisionStatus.ESCALATED)
+
+
+class ProblemStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    IN_PROGRESS = "in_progress", _("处理中")
+    RESOLVED = "resolved", _("已解决")
+
+
+UNRESOLVED_PROBLEM_STATUSES: tuple[str, ...] = (ProblemStatus.OPEN, ProblemStatus.IN_PROGRESS)
+
+
+class ProblemAge(models.TextChoices):
+    """How long ago a problem was raised, as the problem board buckets it."""
+
+    UP_TO_7 = "le7", _("≤7天")
+    DAYS_8_TO_30 = "8to30", _("8–30天")
+    OVER_30 = "gt30", _(">30天")

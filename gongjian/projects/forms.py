@@ -9,13 +9,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
+from gongjian.accounts.models import Department
 from gongjian.accounts.scopes import region_scope_q
 from gongjian.core.forms import set_choices
 from gongjian.core.periods import today
-from gongjian.projects.choices import RECORDABLE_STAGES, Stage
+from gongjian.projects.choices import (
+    RECORDABLE_STAGES,
+    ProblemAge,
+    ProblemStatus,
+    Stage,
+    SupervisionStatus,
+)
 from gongjian.projects.models import Category, IndustryChain
-from gongjian.projects.selectors import STAGE_GROUPS
-from gongjian.projects.services import ProjectInput
+from gongjian.projects.selectors import (
+    PROBLEM_STATUS_ACTIVE,
+    PROBLEM_STATUS_ALL,
+    STAGE_GROUPS,
+)
+from gongjian.projects.services import ProjectInput, SupervisionInput
 from gongjian.regions.selectors import region_list_reporting
 
 
@@ -183,4 +194,180 @@ class ProjectFilterForm(forms.Form):
             ],
         )
         for name in ("region", "category", "stage", "industry"):
+            self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
+
+
+# ---------------------------------------------------------------------------------------------
+# 督办 and 问题协调
+
+
+def _date_field(label: Any, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def supervision_target_choices(user) -> list:
+    """Districts and departments, grouped, as "region:<code>" / "department:<code>"."""
+    regions = region_list_reporting().filter(region_scope_q(user, ""))
+    departments = Department.objects.select_related("region").filter(region_scope_q(user, "region"))
+    return [
+        ("", _("请选择…")),
+        (_("县（市、区）"), [(f"region:{r.code}", r.display_name) for r in regions]),
+        (_("行业部门"), [(f"department:{d.code}", d.name) for d in departments]),
+    ]
+
+
+class SupervisionForm(forms.Form):
+    title = forms.CharField(
+        label=_("督办事项"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("如：加快推进项目用地报批")}),
+    )
+    target = forms.ChoiceField(label=_("督办对象"))
+    due_date = _date_field(_("办理期限"))
+    project_code = forms.CharField(
+        label=_("相关项目编号"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("选填，如：LC-2022-001")}),
+    )
+    content = forms.CharField(
+        label=_("督办内容"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("写明要求办理的事项和标准")}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self, "target", supervision_target_choices(user))
+        self.fields["due_date"].widget.attrs["min"] = today().isoformat()
+
+    def to_input(self) -> SupervisionInput:
+        data = self.cleaned_data
+        kind, _sep, code = data["target"].partition(":")
+        return SupervisionInput(
+            title=data["title"],
+            content=data["content"],
+            due_date=data["due_date"],
+            target_region_code=code if kind == "region" else "",
+            target_department_code=code if kind == "department" else "",
+            project_code=data.get("project_code") or "",
+        )
+
+
+class SupervisionRespondForm(forms.Form):
+    response = forms.CharField(
+        label=_("办理情况"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("写明已采取的措施和结果")}),
+    )
+
+
+class SupervisionCloseForm(forms.Form):
+    note = forms.CharField(
+        label=_("办结意见"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("选填")}),
+    )
+
+
+class SupervisionFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态")), *SupervisionStatus.choices],
+    )
+    target = forms.ChoiceField(label=_("督办对象"), required=False)
+    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = supervision_target_choices(user)
+        choices[0] = ("", _("全部对象"))
+        set_choices(self, "target", choices)
+        for name in ("status", "target"):
+            self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
+
+
+class ProblemRaiseForm(forms.Form):
+    title = forms.CharField(
+        label=_("问题"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("如：项目用地指标尚未落实")}),
+    )
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("写明问题的来由、影响和诉求")}),
+    )
+    report = forms.TypedChoiceField(
+        label=_("所在月报"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, reports=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self,
+            "report",
+            [("", _("不关联月报"))]
+            + [(r.pk, _("%(label)s月报") % {"label": r.period.label}) for r in reports],
+        )
+
+
+class ProblemAssignForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("承办部门"),
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        empty_label=_("请选择…"),
+    )
+    due_date = _date_field(_("办结期限"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_date"].widget.attrs["min"] = today().isoformat()
+
+
+class ProblemStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("新状态"), choices=ProblemStatus.choices)
+    note = forms.CharField(
+        label=_("说明（标为已解决时填写解决情况）"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ProblemFilterForm(forms.Form):
+    department = forms.ChoiceField(label=_("承办部门"), required=False)
+    district = forms.ChoiceField(label=_("县区"), required=False)
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[
+            (PROBLEM_STATUS_ACTIVE, _("未解决")),
+            *ProblemStatus.choices,
+            (PROBLEM_STATUS_ALL, _("全部状态")),
+        ],
+    )
+    age = forms.ChoiceField(
+        label=_("已提出"), required=False, choices=[("", _("不限时长")), *ProblemAge.choices]
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self,
+            "department",
+            [("", _("全部部门")), *((d.code, d.name) for d in Department.objects.all())],
+        )
+        regions = region_list_reporting().filter(region_scope_q(user, ""))
+        set_choices(
+            self, "district", [("", _("全部县区")), *((r.code, r.display_name) for r in regions)]
+        )
+        for name in ("department", "district", "status", "age"):
             self.fields[name].widget.attrs["aria-label"] = self.fields[name].label

@@ -3,12 +3,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from gongjian.accounts.scopes import region_scope_q
-from gongjian.projects.choices import Stage
+from gongjian.accounts.choices import Role
+from gongjian.accounts.scopes import department_ids_of, region_scope_q
+from gongjian.projects.choices import (
+    SUPERVISION_AWAITING_REPLY,
+    ProblemStatus,
+    Stage,
+    SupervisionStatus,
+)
 
 
 class _NamedReference(models.Model):
@@ -180,3 +187,284 @@ class StageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.get_stage_display()} {self.date}"
+
+
+# Everyone but department staff sees by region; a department sees what is addressed to it.
+AREA_ROLES = tuple(role for role in Role if role != Role.DEPARTMENT)
+
+
+def _sees_everything(user) -> bool:
+    # An empty Q() OR-ed with another Q collapses to the other one, so the superuser's
+    # "no restriction" has to be decided before combining the scopes.
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+class SupervisionQuerySet(models.QuerySet["Supervision"]):
+    def visible_to(self, user) -> SupervisionQuerySet:
+        """Orders to regions the user covers, to departments seated there, or to the user's own
+        department: the city sees all, a district its own, a department those addressed to it."""
+        if _sees_everything(user):
+            return self.all()
+        return self.filter(
+            region_scope_q(user, "target_region", roles=AREA_ROLES)
+            | region_scope_q(user, "target_department__region", roles=AREA_ROLES)
+            | Q(target_department_id__in=department_ids_of(user))
+        )
+
+    def overdue(self, today) -> SupervisionQuerySet:
+        """Still waiting for a reply after the due date."""
+        return self.filter(status__in=SUPERVISION_AWAITING_REPLY, due_date__lt=today)
+
+
+class Supervision(models.Model):
+    """A 督办 order: the city tells a district or a department to act on something by a date."""
+
+    title = models.CharField(_("督办事项"), max_length=200)
+    content = models.TextField(_("督办内容"))
+    target_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("督办县区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervisions",
+    )
+    target_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("督办部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervisions",
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("相关项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervisions",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("督办人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("督办时间"), default=timezone.now)
+    due_date = models.DateField(_("办理期限"))
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=SupervisionStatus.choices,
+        default=SupervisionStatus.OPEN,
+        db_index=True,
+    )
+    response = models.TextField(_("办理情况"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    responded_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    # 0: with the target; 1: raised to the level above it (the city's leadership).
+    escalation_level = models.PositiveSmallIntegerField(_("升级层级"), default=0)
+    escalated_to_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("升级至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+
+    objects = SupervisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_region__isnull=False, target_department__isnull=True)
+                | Q(target_region__isnull=True, target_department__isnull=False),
+                name="supervision_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(escalation_level=0, escalated_to_region__isnull=True)
+                | Q(escalation_level__gt=0, escalated_to_region__isnull=False),
+                name="supervision_escalation_has_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="responded") | ~Q(response=""),
+                name="supervision_responded_has_response",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="supervision_status_due_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def target(self):
+        """The district (Region) or the department (Department) the order is addressed to."""
+        return self.target_region or self.target_department
+
+    @property
+    def seat(self):
+        """The region the order lives in: the district, or the department's region."""
+        if self.target_region is not None:
+            return self.target_region
+        assert self.target_department is not None
+        return self.target_department.region
+
+
+class SupervisionStatusChange(models.Model):
+    """A step in a 督办 order's life: issued→responded→closed, or escalated when overdue."""
+
+    supervision = models.ForeignKey(
+        Supervision,
+        verbose_name=_("督办"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(_("原状态"), max_length=16, choices=SupervisionStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=SupervisionStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("督办状态变更")
+        verbose_name_plural = _("督办状态变更")
+
+    def __str__(self) -> str:
+        return f"{self.supervision} {self.from_status}→{self.to_status}"
+
+
+class ProblemQuerySet(models.QuerySet["Problem"]):
+    def visible_to(self, user) -> ProblemQuerySet:
+        """Problems of projects in regions the user covers, and those assigned to the user's
+        department: the city sees all, a district its projects', a department its own."""
+        if _sees_everything(user):
+            return self.all()
+        return self.filter(
+            region_scope_q(user, "project__region", roles=AREA_ROLES)
+            | Q(department_id__in=department_ids_of(user))
+        )
+
+
+class Problem(models.Model):
+    """A problem holding a project back (land, permits, funding…) that a department is to solve."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="problems"
+    )
+    report = models.ForeignKey(
+        "reporting.ProgressReport",
+        verbose_name=_("所在月报"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems",
+    )
+    title = models.CharField(_("问题"), max_length=200)
+    description = models.TextField(_("问题描述"))
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("承办部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+    )
+    due_date = models.DateField(_("办结期限"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ProblemStatus.choices,
+        default=ProblemStatus.OPEN,
+        db_index=True,
+    )
+    resolution = models.TextField(_("解决情况"), blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    raised_at = models.DateTimeField(_("提出时间"), default=timezone.now, db_index=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("交办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="resolved")
+                | (Q(resolved_at__isnull=False) & ~Q(resolution="")),
+                name="problem_resolved_has_resolution",
+            ),
+            models.CheckConstraint(
+                condition=Q(department__isnull=True) | Q(due_date__isnull=False),
+                name="problem_assigned_has_due_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "status"], name="problem_department_status_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.title}"
+
+
+class ProblemStatusChange(models.Model):
+    """A step in a problem's handling: who moved it from which status to which, when and why."""
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(_("原状态"), max_length=16, choices=ProblemStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=ProblemStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("问题状态变更")
+        verbose_name_plural = _("问题状态变更")
+
+    def __str__(self) -> str:
+        return f"{self.problem} {self.from_status}→{self.to_status}"

@@ -1,16 +1,25 @@
-"""Reads from the project ledger, always through ``Project.objects.visible_to(user)``."""
+"""Reads from the project ledger and the problems and 督办 orders that hang off it, always through
+the models' ``visible_to(user)``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
-
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.selectors import scoped_get_or_404
-from gongjian.projects.choices import Stage
-from gongjian.projects.models import Project, ProjectQuerySet, StageEvent
+from gongjian.projects.choices import (
+    SUPERVISION_AWAITING_REPLY,
+    UNRESOLVED_PROBLEM_STATUSES,
+    ProblemAge,
+    ProblemStatus,
+    Stage,
+    SupervisionStatus,
+)
+from gongjian.projects.models import Problem, Project, ProjectQuerySet, StageEvent, Supervision
 
 # Filters over several stages at once, as the home page and the bulletins count them.
 STAGE_GROUPS: dict[str, tuple[object, tuple[str, ...]]] = {
@@ -87,3 +96,185 @@ def project_summary(*, user) -> dict:
         count=Count("id"), total_investment=Sum("total_investment")
     )
     return {"by_stage": stage_counts, **totals}
+
+
+# ---------------------------------------------------------------------------------------------
+# 问题协调 (problems)
+
+# The board's status filter: besides one status, all unresolved ones (the default) or everything.
+PROBLEM_STATUS_ACTIVE = "active"
+PROBLEM_STATUS_ALL = "all"
+
+
+@dataclass(frozen=True)
+class ProblemFilters:
+    """The filters of the problem board."""
+
+    department: str = ""  # a department code
+    district: str = ""  # a region code; its whole subtree matches
+    age: str = ""  # a ProblemAge value
+    status: str = PROBLEM_STATUS_ACTIVE
+
+
+@dataclass(frozen=True)
+class ProblemBoard:
+    problems: QuerySet[Problem]
+    # Within the department and district filters: how many problems have each status.
+    status_counts: dict[str, int]
+    # Within those filters and the status filter: how many problems are in each age bucket.
+    age_counts: dict[str, int]
+
+
+def age_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local midnights that split the age buckets: raised on or after the first is at most
+    7 days old, on or after the second at most 30 days (ages in whole days, Asia/Shanghai)."""
+    zone = timezone.get_current_timezone()
+    week = dt.datetime.combine(today - dt.timedelta(days=7), dt.time.min, tzinfo=zone)
+    month = dt.datetime.combine(today - dt.timedelta(days=30), dt.time.min, tzinfo=zone)
+    return week, month
+
+
+def age_q(age: str, today: dt.date) -> Q:
+    week, month = age_bounds(today)
+    return {
+        ProblemAge.UP_TO_7: Q(raised_at__gte=week),
+        ProblemAge.DAYS_8_TO_30: Q(raised_at__gte=month, raised_at__lt=week),
+        ProblemAge.OVER_30: Q(raised_at__lt=month),
+    }[ProblemAge(age)]
+
+
+def age_in_days(problem: Problem, today: dt.date) -> int:
+    return (today - timezone.localdate(problem.raised_at)).days
+
+
+def _status_q(status: str) -> Q:
+    if status == PROBLEM_STATUS_ALL:
+        return Q()
+    if status == PROBLEM_STATUS_ACTIVE:
+        return Q(status__in=UNRESOLVED_PROBLEM_STATUSES)
+    return Q(status=status)
+
+
+def problem_board(*, user, filters: ProblemFilters | None = None, today: dt.date) -> ProblemBoard:
+    """The problems the user may see, filtered, oldest first, with the counts of the status and
+    age chips (one aggregate query each)."""
+    f = filters or ProblemFilters()
+    problems = Problem.objects.visible_to(user)
+    if f.department:
+        problems = problems.filter(department__code=f.department)
+    if f.district:
+        problems = problems.filter(
+            Q(project__region__code=f.district)
+            | Q(project__region__path__contains=f"/{f.district}/")
+        )
+    status_counts = problems.aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in ProblemStatus.values}
+    )
+    problems = problems.filter(_status_q(f.status))
+    age_counts = {
+        age: count
+        for age, count in problems.aggregate(
+            **{f"age_{age}": Count("id", filter=age_q(age, today)) for age in ProblemAge.values}
+        ).items()
+    }
+    if f.age:
+        problems = problems.filter(age_q(f.age, today))
+    return ProblemBoard(
+        problems=problems.select_related(
+            "project", "project__region", "department", "raised_by"
+        ).order_by("raised_at", "id"),
+        status_counts=status_counts,
+        age_counts={key.removeprefix("age_"): value for key, value in age_counts.items()},
+    )
+
+
+def problem_get(*, user, pk) -> Problem:
+    problem = scoped_get_or_404(
+        queryset=Problem.objects.all(),
+        scoped=Problem.objects.visible_to(user).select_related(
+            "project",
+            "project__region",
+            "report",
+            "report__period",
+            "department",
+            "raised_by",
+            "assigned_by",
+        ),
+        user=user,
+        pk=pk,
+    )
+    assert isinstance(problem, Problem)
+    return problem
+
+
+def project_problems(*, user, project: Project) -> QuerySet[Problem]:
+    return (
+        Problem.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("department", "raised_by")
+        .order_by("-raised_at", "-id")
+    )
+
+
+def problem_status_changes(*, problem: Problem):
+    return problem.status_changes.select_related("actor").order_by("at", "id")
+
+
+# ---------------------------------------------------------------------------------------------
+# 督办 (supervision orders)
+
+
+@dataclass(frozen=True)
+class SupervisionFilters:
+    status: str = ""
+    target: str = ""  # "region:<code>" or "department:<code>"
+    overdue: bool = False
+
+
+def supervision_list(
+    *, user, filters: SupervisionFilters | None = None, today: dt.date
+) -> QuerySet[Supervision]:
+    f = filters or SupervisionFilters()
+    orders = Supervision.objects.visible_to(user)
+    if f.status:
+        orders = orders.filter(status=f.status)
+    kind, _sep, code = f.target.partition(":")
+    if kind == "region" and code:
+        orders = orders.filter(target_region__code=code)
+    elif kind == "department" and code:
+        orders = orders.filter(target_department__code=code)
+    if f.overdue:
+        orders = orders.overdue(today)
+    return orders.select_related(
+        "target_region", "target_department", "project", "issued_by"
+    ).order_by("due_date", "id")
+
+
+def supervision_counts(*, user, today: dt.date) -> dict[str, int]:
+    """How many of the user's orders have each status, and how many are overdue (one query)."""
+    return Supervision.objects.visible_to(user).aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in SupervisionStatus.values},
+        overdue=Count("id", filter=Q(status__in=SUPERVISION_AWAITING_REPLY, due_date__lt=today)),
+    )
+
+
+def supervision_get(*, user, pk) -> Supervision:
+    supervision = scoped_get_or_404(
+        queryset=Supervision.objects.all(),
+        scoped=Supervision.objects.visible_to(user).select_related(
+            "target_region",
+            "target_department",
+            "project",
+            "issued_by",
+            "responded_by",
+            "escalated_to_region",
+        ),
+        user=user,
+        pk=pk,
+    )
+    assert isinstance(supervision, Supervision)
+    return supervision
+
+
+def supervision_status_changes(*, supervision: Supervision):
+    return supervision.status_changes.select_related("actor").order_by("at", "id")

@@ -9,17 +9,41 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.choices import Role
+from gongjian.accounts.models import Department
+from gongjian.accounts.selectors import users_with_role
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN, format_wan
 from gongjian.core.periods import today
-from gongjian.projects.choices import RECORDABLE_STAGES, STAGE_PROGRESSION, Stage
-from gongjian.projects.models import Category, IndustryChain, Project, StageEvent
+from gongjian.notifications.choices import NotificationKind
+from gongjian.notifications.services import notify
+from gongjian.projects.choices import (
+    RECORDABLE_STAGES,
+    STAGE_PROGRESSION,
+    SUPERVISION_AWAITING_REPLY,
+    ProblemStatus,
+    Stage,
+    SupervisionStatus,
+)
+from gongjian.projects.models import (
+    Category,
+    IndustryChain,
+    Problem,
+    ProblemStatusChange,
+    Project,
+    StageEvent,
+    Supervision,
+    SupervisionStatusChange,
+)
+from gongjian.projects.rules import DISTRICT_STAFF_ROLES, LEADERSHIP_ROLES
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
+from gongjian.reporting.models import ProgressReport
 
 # Quanzhou's land area, with a margin; a point outside is a swapped or mistyped coordinate.
 QUANZHOU_BOUNDS = {
@@ -439,3 +463,525 @@ def project_input_from(project: Project) -> ProjectInput:
 
 
 PROJECT_INPUT_FIELDS = tuple(f.name for f in fields(ProjectInput))
+
+
+# ---------------------------------------------------------------------------------------------
+# 督办 (supervision orders)
+
+
+@dataclass(frozen=True)
+class SupervisionInput:
+    """What the issue form supplies. The target is a district code or a department code."""
+
+    title: str
+    content: str
+    due_date: dt.date | None
+    target_region_code: str = ""
+    target_department_code: str = ""
+    project_code: str = ""
+
+
+def supervision_snapshot(supervision: Supervision) -> dict[str, Any]:
+    return {
+        "title": supervision.title,
+        "target_region": supervision.target_region.code if supervision.target_region else "",
+        "target_department": (
+            supervision.target_department.code if supervision.target_department else ""
+        ),
+        "project": supervision.project.code if supervision.project else "",
+        "due_date": supervision.due_date.isoformat(),
+        "status": supervision.status,
+        "escalation_level": supervision.escalation_level,
+    }
+
+
+def _supervision_target(data: SupervisionInput) -> tuple[Region | Department | None, list[str]]:
+    region_code = (data.target_region_code or "").strip()
+    department_code = (data.target_department_code or "").strip()
+    if bool(region_code) == bool(department_code):
+        if region_code:
+            return None, [_("督办对象只能是一个县区或一个部门，不能同时选择。")]
+        return None, [_("请选择督办对象（县区或部门）。")]
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            return None, [_("未知的县区代码“%(code)s”。") % {"code": region_code}]
+        if region.kind not in (RegionKind.COUNTY, RegionKind.ZONE) or not region.is_reporting:
+            return None, [
+                _("督办对象须为参与填报的县（市、区）或功能区，“%(name)s”不可选。")
+                % {"name": region.name}
+            ]
+        return region, []
+    department = Department.objects.select_related("region").filter(code=department_code).first()
+    if department is None:
+        return None, [_("未知的部门代码“%(code)s”。") % {"code": department_code}]
+    return department, []
+
+
+def _supervision_recipients(supervision: Supervision):
+    """The people who answer the order: the district's filers and reviewers, or the
+    department's staff."""
+    if supervision.target_department_id is not None:
+        return users_with_role(
+            roles=[Role.DEPARTMENT], department_id=supervision.target_department_id
+        )
+    return users_with_role(roles=DISTRICT_STAFF_ROLES, region=supervision.target_region)
+
+
+def _supervision_link(supervision: Supervision) -> str:
+    return reverse("projects:supervision_detail", args=[supervision.pk])
+
+
+def supervision_issue(*, actor, data: SupervisionInput) -> Supervision:
+    """Issue a 督办 order to a district or a department, due by a date; its staff are told."""
+    target, target_errors = _supervision_target(data)
+    if target is not None and not actor.has_perm("projects.issue_supervision", target):
+        raise audit_denied(
+            actor=actor, message=_("无权向“%(target)s”下达督办。") % {"target": target}
+        )
+    if target is None and not actor.has_perm("projects.issue_supervision", None):
+        raise audit_denied(actor=actor, message=_("无权下达督办。"))
+    errors: dict[str, list[str]] = {}
+    if target_errors:
+        errors["target"] = target_errors
+    title = (data.title or "").strip()
+    if not title:
+        errors["title"] = [_("督办事项不能为空。")]
+    elif len(title) > 200:
+        errors["title"] = [_("督办事项最长 200 字。")]
+    content = (data.content or "").strip()
+    if not content:
+        errors["content"] = [_("督办内容不能为空。")]
+    if data.due_date is None:
+        errors["due_date"] = [_("办理期限不能为空。")]
+    elif data.due_date < today():
+        errors["due_date"] = [
+            _("办理期限 %(date)s 早于今天，请选择今天或以后的日期。") % {"date": data.due_date}
+        ]
+    project = None
+    project_code = (data.project_code or "").strip()
+    if project_code:
+        project = Project.objects.select_related("region").filter(code=project_code).first()
+        if project is None:
+            errors["project"] = [_("未知的项目编号“%(code)s”。") % {"code": project_code}]
+        elif isinstance(target, Region) and not target.contains(project.region):
+            errors["project"] = [
+                _("项目“%(code)s”不属于%(region)s。")
+                % {"code": project.code, "region": target.name}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    assert data.due_date is not None
+    with transaction.atomic():
+        supervision = Supervision.objects.create(
+            title=title,
+            content=content,
+            target_region=target if isinstance(target, Region) else None,
+            target_department=target if isinstance(target, Department) else None,
+            project=project,
+            issued_by=actor,
+            due_date=data.due_date,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=supervision,
+            after=supervision_snapshot(supervision),
+        )
+        notify(
+            recipients=_supervision_recipients(supervision),
+            kind=NotificationKind.SUPERVISION_ISSUED,
+            title=_("督办：%(title)s") % {"title": title},
+            body=_("%(issuer)s 下达督办，请于 %(due)s 前办理并回复。\n%(content)s")
+            % {"issuer": actor, "due": f"{data.due_date:%Y-%m-%d}", "content": content},
+            link=_supervision_link(supervision),
+            email=True,
+            sms=True,
+        )
+    return supervision
+
+
+def _supervision_transition(
+    *,
+    actor,
+    supervision: Supervision,
+    allowed_from: tuple[str, ...],
+    to_status: str,
+    note: str,
+    refusal: str,
+    changes=None,
+) -> Supervision:
+    """Move an order between statuses under a row lock: a status-change row and an audit event."""
+    with transaction.atomic():
+        locked = (
+            Supervision.objects.select_for_update(of=("self",))
+            .select_related("target_region", "target_department", "project")
+            .get(pk=supervision.pk)
+        )
+        if locked.status not in allowed_from:
+            raise ValidationError(refusal % {"status": locked.get_status_display()})
+        before = supervision_snapshot(locked)
+        from_status = locked.status
+        locked.status = to_status
+        if changes is not None:
+            changes(locked)
+        locked.save()
+        SupervisionStatusChange.objects.create(
+            supervision=locked, from_status=from_status, to_status=to_status, actor=actor, note=note
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before=before,
+            after=supervision_snapshot(locked),
+            message=note,
+        )
+    return locked
+
+
+def supervision_respond(*, actor, supervision: Supervision, response: str) -> Supervision:
+    """The district or department reports what it did; the issuer is told."""
+    if not actor.has_perm("projects.respond_supervision", supervision):
+        raise audit_denied(
+            actor=actor,
+            obj=supervision,
+            message=_("无权回复督办“%(title)s”。") % {"title": supervision.title},
+        )
+    text = (response or "").strip()
+    if not text:
+        raise ValidationError({"response": [_("办理情况不能为空。")]})
+
+    def record(locked: Supervision) -> None:
+        locked.response = text
+        locked.responded_by = actor
+        locked.responded_at = timezone.now()
+
+    with transaction.atomic():
+        locked = _supervision_transition(
+            actor=actor,
+            supervision=supervision,
+            allowed_from=SUPERVISION_AWAITING_REPLY,
+            to_status=SupervisionStatus.RESPONDED,
+            note=text,
+            refusal=_("督办当前状态为“%(status)s”，不能回复。"),
+            changes=record,
+        )
+        notify(
+            recipients=[locked.issued_by],
+            kind=NotificationKind.SUPERVISION_RESPONDED,
+            title=_("督办已回复：%(title)s") % {"title": locked.title},
+            body=_("%(who)s（%(target)s）回复：\n%(response)s")
+            % {"who": actor, "target": locked.target, "response": text},
+            link=_supervision_link(locked),
+            email=True,
+        )
+    return locked
+
+
+def supervision_close(*, actor, supervision: Supervision, note: str = "") -> Supervision:
+    """The city side closes the order (办结), usually after reading the reply."""
+    if not actor.has_perm("projects.close_supervision", supervision):
+        raise audit_denied(
+            actor=actor,
+            obj=supervision,
+            message=_("无权办结督办“%(title)s”。") % {"title": supervision.title},
+        )
+    text = (note or "").strip()
+    with transaction.atomic():
+        locked = _supervision_transition(
+            actor=actor,
+            supervision=supervision,
+            allowed_from=(*SUPERVISION_AWAITING_REPLY, SupervisionStatus.RESPONDED),
+            to_status=SupervisionStatus.CLOSED,
+            note=text,
+            refusal=_("督办当前状态为“%(status)s”，不能办结。"),
+        )
+        notify(
+            recipients=_supervision_recipients(locked),
+            kind=NotificationKind.SUPERVISION_CLOSED,
+            title=_("督办已办结：%(title)s") % {"title": locked.title},
+            body=text or _("%(who)s 已办结该督办。") % {"who": actor},
+            link=_supervision_link(locked),
+        )
+    return locked
+
+
+def escalation_region(supervision: Supervision) -> Region:
+    """The level above the target: a district's parent (the city), a department's region."""
+    if supervision.target_department_id is not None:
+        assert supervision.target_department is not None
+        return supervision.target_department.region
+    assert supervision.target_region is not None and supervision.target_region.parent is not None
+    return supervision.target_region.parent
+
+
+def supervision_escalate_overdue(*, actor, today: dt.date) -> list[Supervision]:
+    """Raise every open order past its due date to the next level, once: the status becomes
+    escalated, the level goes up by one, the city's leaders and campaign office are told, and so
+    are the issuer and the target. Orders already escalated, answered or closed are left alone."""
+    if not actor.has_perm("projects.escalate_supervisions"):
+        raise audit_denied(actor=actor, message=_("无权升级督办。"))
+    due = list(
+        Supervision.objects.filter(status=SupervisionStatus.OPEN, due_date__lt=today)
+        .order_by("due_date", "id")
+        .values_list("pk", flat=True)
+    )
+    escalated = []
+    for pk in due:
+        with transaction.atomic():
+            locked = (
+                Supervision.objects.select_for_update(of=("self",))
+                .select_related(
+                    "target_region__parent", "target_department__region", "issued_by", "project"
+                )
+                .get(pk=pk)
+            )
+            # Answered or escalated by someone else since the list was read.
+            if locked.status != SupervisionStatus.OPEN or locked.due_date >= today:
+                continue
+            level_region = escalation_region(locked)
+            days = (today - locked.due_date).days
+            note = _("逾期 %(days)s 天未回复，升级至%(region)s领导督办。") % {
+                "days": days,
+                "region": level_region.name,
+            }
+            before = supervision_snapshot(locked)
+            locked.status = SupervisionStatus.ESCALATED
+            locked.escalation_level += 1
+            locked.escalated_to_region = level_region
+            locked.escalated_at = timezone.now()
+            locked.save()
+            SupervisionStatusChange.objects.create(
+                supervision=locked,
+                from_status=SupervisionStatus.OPEN,
+                to_status=SupervisionStatus.ESCALATED,
+                actor=actor,
+                note=note,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=locked,
+                before=before,
+                after={**supervision_snapshot(locked), "escalated_to_region": level_region.code},
+                message=note,
+            )
+            leaders = list(users_with_role(roles=LEADERSHIP_ROLES, covering=level_region))
+            body = _("“%(target)s”的督办“%(title)s”办理期限为 %(due)s，%(note)s") % {
+                "target": locked.target,
+                "title": locked.title,
+                "due": f"{locked.due_date:%Y-%m-%d}",
+                "note": note,
+            }
+            notify(
+                recipients=[*leaders, locked.issued_by, *_supervision_recipients(locked)],
+                kind=NotificationKind.SUPERVISION_ESCALATED,
+                title=_("督办逾期升级：%(title)s") % {"title": locked.title},
+                body=body,
+                link=_supervision_link(locked),
+                email=True,
+                sms=True,
+            )
+        escalated.append(locked)
+    return escalated
+
+
+# ---------------------------------------------------------------------------------------------
+# 问题协调 (problems)
+
+
+def problem_snapshot(problem: Problem) -> dict[str, Any]:
+    return {
+        "project": problem.project.code,
+        "report": problem.report_id,
+        "title": problem.title,
+        "department": problem.department.code if problem.department else "",
+        "due_date": problem.due_date.isoformat() if problem.due_date else None,
+        "status": problem.status,
+        "resolution": problem.resolution,
+    }
+
+
+def _problem_link(problem: Problem) -> str:
+    return reverse("projects:problem_detail", args=[problem.pk])
+
+
+def problem_raise(
+    *,
+    actor,
+    project: Project,
+    title: str,
+    description: str,
+    report: ProgressReport | None = None,
+) -> Problem:
+    """Raise a problem on a project (or in one of its monthly reports); the campaign office is
+    told so that it can assign it to a department."""
+    if not actor.has_perm("projects.raise_problem", project):
+        raise audit_denied(
+            actor=actor,
+            obj=project,
+            message=_("无权为项目“%(code)s”上报问题。") % {"code": project.code},
+        )
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = [_("问题不能为空。")]
+    elif len(title) > 200:
+        errors["title"] = [_("问题最长 200 字。")]
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = [_("问题描述不能为空。")]
+    if report is not None and report.project_id != project.pk:
+        errors["report"] = [_("所选月报不是项目“%(code)s”的月报。") % {"code": project.code}]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        problem = Problem.objects.create(
+            project=project, report=report, title=title, description=description, raised_by=actor
+        )
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, obj=problem, after=problem_snapshot(problem)
+        )
+        office = users_with_role(roles=[Role.CITY_ADMIN], covering=project.region).exclude(
+            pk=actor.pk
+        )
+        notify(
+            recipients=office,
+            kind=NotificationKind.PROBLEM_RAISED,
+            title=_("新问题待交办：%(code)s %(title)s") % {"code": project.code, "title": title},
+            body=_("%(who)s 上报了项目“%(project)s”的问题：\n%(description)s")
+            % {"who": actor, "project": project.name, "description": description},
+            link=_problem_link(problem),
+        )
+    return problem
+
+
+def problem_assign(
+    *, actor, problem: Problem, department: Department | None, due_date: dt.date | None
+) -> Problem:
+    """Assign (or reassign) a problem to a department with a due date; its staff are told."""
+    if not actor.has_perm("projects.assign_problem", problem):
+        raise audit_denied(
+            actor=actor,
+            obj=problem,
+            message=_("无权交办问题“%(title)s”。") % {"title": problem.title},
+        )
+    errors: dict[str, list[str]] = {}
+    if department is None:
+        errors["department"] = [_("请选择承办部门。")]
+    if due_date is None:
+        errors["due_date"] = [_("办结期限不能为空。")]
+    elif due_date < today():
+        errors["due_date"] = [
+            _("办结期限 %(date)s 早于今天，请选择今天或以后的日期。") % {"date": due_date}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert department is not None
+    with transaction.atomic():
+        locked = (
+            Problem.objects.select_for_update(of=("self",))
+            .select_related("project", "department")
+            .get(pk=problem.pk)
+        )
+        if locked.status == ProblemStatus.RESOLVED:
+            raise ValidationError(_("问题已解决，不能再交办；如需继续处理请先重新打开。"))
+        before = problem_snapshot(locked)
+        locked.department = department
+        locked.due_date = due_date
+        locked.assigned_by = actor
+        locked.assigned_at = timezone.now()
+        locked.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before=before,
+            after=problem_snapshot(locked),
+        )
+        notify(
+            recipients=users_with_role(roles=[Role.DEPARTMENT], department_id=department.pk),
+            kind=NotificationKind.PROBLEM_ASSIGNED,
+            title=_("问题交办：%(code)s %(title)s")
+            % {"code": locked.project.code, "title": locked.title},
+            body=_("%(who)s 将项目“%(project)s”的问题交由%(department)s办理，请于 %(due)s 前办结。")
+            % {
+                "who": actor,
+                "project": locked.project.name,
+                "department": department.name,
+                "due": f"{due_date:%Y-%m-%d}",
+            },
+            link=_problem_link(locked),
+            email=True,
+        )
+    problem.department, problem.due_date = locked.department, locked.due_date
+    return locked
+
+
+def problem_update_status(*, actor, problem: Problem, status: str, note: str = "") -> Problem:
+    """Move a problem to in progress or resolved (a resolution note is required), or reopen it;
+    the person who raised it is told."""
+    if not actor.has_perm("projects.update_problem_status", problem):
+        raise audit_denied(
+            actor=actor,
+            obj=problem,
+            message=_("无权更新问题“%(title)s”的状态。") % {"title": problem.title},
+        )
+    labels = dict(ProblemStatus.choices)
+    if status not in labels:
+        raise ValidationError({"status": [_("未知的状态“%(status)s”。") % {"status": status}]})
+    text = (note or "").strip()
+    if status == ProblemStatus.RESOLVED and not text:
+        raise ValidationError({"resolution": [_("标为已解决须填写解决情况。")]})
+    if problem.status == ProblemStatus.RESOLVED and not actor.has_perm(
+        "projects.reopen_problem", problem
+    ):
+        raise audit_denied(
+            actor=actor,
+            obj=problem,
+            message=_("问题“%(title)s”已解决，只有市级可以重新打开。") % {"title": problem.title},
+        )
+    with transaction.atomic():
+        locked = (
+            Problem.objects.select_for_update(of=("self",))
+            .select_related("project", "department")
+            .get(pk=problem.pk)
+        )
+        if locked.status == status:
+            raise ValidationError(
+                {"status": [_("问题已是“%(status)s”状态。") % {"status": labels[status]}]}
+            )
+        before = problem_snapshot(locked)
+        from_status = locked.status
+        locked.status = status
+        if status == ProblemStatus.RESOLVED:
+            locked.resolution = text
+            locked.resolved_at = timezone.now()
+        else:
+            locked.resolved_at = None
+        locked.save()
+        ProblemStatusChange.objects.create(
+            problem=locked, from_status=from_status, to_status=status, actor=actor, note=text
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before=before,
+            after=problem_snapshot(locked),
+            message=text,
+        )
+        if locked.raised_by_id != actor.pk:
+            notify(
+                recipients=[locked.raised_by],
+                kind=NotificationKind.PROBLEM_UPDATED,
+                title=_("问题%(status)s：%(code)s %(title)s")
+                % {"status": labels[status], "code": locked.project.code, "title": locked.title},
+                body=text
+                or _("%(who)s 将问题状态改为“%(status)s”。")
+                % {"who": actor, "status": labels[status]},
+                link=_problem_link(locked),
+            )
+    problem.status, problem.resolution = locked.status, locked.resolution
+    return locked

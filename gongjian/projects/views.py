@@ -7,27 +7,48 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
 from gongjian.accounts.scopes import has_any_role
 from gongjian.audit.services import audit_denied
+from gongjian.core.periods import today
 from gongjian.projects import selectors, services
-from gongjian.projects.choices import STAGE_PROGRESSION, Stage
+from gongjian.projects.choices import (
+    STAGE_PROGRESSION,
+    SUPERVISION_AWAITING_REPLY,
+    UNRESOLVED_PROBLEM_STATUSES,
+    ProblemAge,
+    ProblemStatus,
+    Stage,
+    SupervisionStatus,
+)
 from gongjian.projects.forms import (
     SERVICE_TO_FORM_FIELD,
+    ProblemAssignForm,
+    ProblemFilterForm,
+    ProblemRaiseForm,
+    ProblemStatusForm,
     ProjectFilterForm,
     ProjectForm,
     StageForm,
+    SupervisionCloseForm,
+    SupervisionFilterForm,
+    SupervisionForm,
+    SupervisionRespondForm,
 )
+from gongjian.projects.models import Problem, Project, Supervision
 from gongjian.projects.services import StaleEditError
 
 
-def _apply_service_errors(form, error: ValidationError) -> None:
+def _apply_service_errors(
+    form, error: ValidationError, renamed: dict[str, str] | None = None
+) -> None:
     if hasattr(error, "error_dict"):
         for field, field_errors in error.error_dict.items():
-            name = SERVICE_TO_FORM_FIELD.get(field, field)
+            name = (renamed or {}).get(field) or SERVICE_TO_FORM_FIELD.get(field, field)
             target = name if name in form.fields else None
             for item in field_errors:
                 form.add_error(target, item.messages[0] if hasattr(item, "messages") else item)
@@ -82,13 +103,23 @@ def _next_stage(events) -> str | None:
     return STAGE_PROGRESSION[following] if following < len(STAGE_PROGRESSION) else None
 
 
-def _detail_context(request: HttpRequest, project, stage_form: StageForm | None = None) -> dict:
+def _detail_context(
+    request: HttpRequest,
+    project,
+    stage_form: StageForm | None = None,
+    problem_form: ProblemRaiseForm | None = None,
+) -> dict:
     can_edit = request.user.has_perm("projects.change_project", project)
     events = list(selectors.project_stage_events(project=project))
     suspensions = [e for e in events if e.stage == Stage.SUSPENDED]
     if can_edit and stage_form is None:
         stage_form = StageForm(initial={"stage": _next_stage(events)})
+    can_raise = request.user.has_perm("projects.raise_problem", project)
+    if can_raise and problem_form is None:
+        problem_form = ProblemRaiseForm(reports=_problem_reports(project))
     return {
+        "problems": selectors.project_problems(user=request.user, project=project),
+        "problem_form": problem_form if can_raise else None,
         "project": project,
         "events": events,
         "steps": _stage_steps(project, events),
@@ -174,3 +205,336 @@ def project_record_stage(request: HttpRequest, pk: int) -> HttpResponse:
     # The page again, with what was typed and each error beside its field.
     context = _detail_context(request, project, stage_form=form)
     return render(request, "projects/project_detail.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# 问题协调 (problems)
+
+
+def _problem_reports(project: Project):
+    """The project's monthly reports a problem can be raised in, latest first."""
+    return project.reports.select_related("period").order_by("-period__month")[:24]
+
+
+def _query_with(request: HttpRequest, **changes: str) -> str:
+    """The current query string with ``changes`` applied (empty values dropped), page reset."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        if value:
+            query[key] = value
+        else:
+            query.pop(key, None)
+    return query.urlencode()
+
+
+@login_required
+def problem_board(request: HttpRequest) -> HttpResponse:
+    """The problems the user may see, filtered by department, district, status and age."""
+    form = ProblemFilterForm(request.GET or None, user=request.user)
+    filters = selectors.ProblemFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.ProblemFilters(
+            department=data["department"] or "",
+            district=data["district"] or "",
+            age=data["age"] or "",
+            status=data["status"] or selectors.PROBLEM_STATUS_ACTIVE,
+        )
+    on = today()
+    board = selectors.problem_board(user=request.user, filters=filters, today=on)
+    page = Paginator(board.problems, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    for problem in page:
+        problem.age_days = selectors.age_in_days(problem, on)  # type: ignore[attr-defined]
+    unresolved = sum(board.status_counts[s] for s in UNRESOLVED_PROBLEM_STATUSES)
+    status_chips = [
+        (selectors.PROBLEM_STATUS_ACTIVE, _("未解决"), unresolved),
+        *((s, label, board.status_counts[s]) for s, label in ProblemStatus.choices),
+        (
+            selectors.PROBLEM_STATUS_ALL,
+            _("全部"),
+            unresolved + board.status_counts[ProblemStatus.RESOLVED],
+        ),
+    ]
+    return render(
+        request,
+        "projects/problem_board.html",
+        {
+            "form": form,
+            "page": page,
+            "filters": filters,
+            "query": _query_with(request),
+            "status_chips": [
+                {
+                    "value": value,
+                    "label": label,
+                    "count": count,
+                    "active": filters.status == value,
+                    "query": _query_with(request, status=value, age=""),
+                }
+                for value, label, count in status_chips
+            ],
+            "age_chips": [
+                {
+                    "value": value,
+                    "label": label,
+                    "count": board.age_counts[value],
+                    "active": filters.age == value,
+                    "query": _query_with(request, age="" if filters.age == value else value),
+                }
+                for value, label in ProblemAge.choices
+            ],
+            "today": on,
+            "nav_section": "problems",
+        },
+    )
+
+
+def _problem_context(
+    request: HttpRequest,
+    problem: Problem,
+    assign_form: ProblemAssignForm | None = None,
+    status_form: ProblemStatusForm | None = None,
+) -> dict:
+    user = request.user
+    resolved = problem.status == ProblemStatus.RESOLVED
+    can_assign = not resolved and user.has_perm("projects.assign_problem", problem)
+    can_update = user.has_perm("projects.update_problem_status", problem) and (
+        not resolved or user.has_perm("projects.reopen_problem", problem)
+    )
+    if can_assign and assign_form is None:
+        assign_form = ProblemAssignForm(
+            initial={
+                "department": problem.department.code if problem.department else None,
+                "due_date": problem.due_date,
+            }
+        )
+    if can_update and status_form is None:
+        following = {
+            ProblemStatus.OPEN: ProblemStatus.IN_PROGRESS,
+            ProblemStatus.IN_PROGRESS: ProblemStatus.RESOLVED,
+            ProblemStatus.RESOLVED: ProblemStatus.IN_PROGRESS,
+        }[ProblemStatus(problem.status)]
+        status_form = ProblemStatusForm(initial={"status": following})
+    if status_form is not None:
+        status_form.fields["status"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in ProblemStatus.choices if value != problem.status
+        ]
+    on = today()
+    return {
+        "problem": problem,
+        "changes": selectors.problem_status_changes(problem=problem),
+        "age_days": selectors.age_in_days(problem, on),
+        "is_overdue": not resolved and problem.due_date is not None and problem.due_date < on,
+        "assign_form": assign_form if can_assign else None,
+        "status_form": status_form if can_update else None,
+        "nav_section": "problems",
+    }
+
+
+@login_required
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = selectors.problem_get(user=request.user, pk=pk)
+    return render(request, "projects/problem_detail.html", _problem_context(request, problem))
+
+
+@login_required
+@require_POST
+def problem_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(user=request.user, pk=pk)
+    reports = list(_problem_reports(project))
+    form = ProblemRaiseForm(request.POST, reports=reports)
+    if form.is_valid():
+        report_id = form.cleaned_data.get("report")
+        try:
+            problem = services.problem_raise(
+                actor=request.user,
+                project=project,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                report=next((r for r in reports if r.pk == report_id), None),
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已上报问题“%(title)s”。") % {"title": problem.title})
+            return redirect(f"{reverse('projects:detail', args=[project.pk])}#problems")
+    context = _detail_context(request, project, problem_form=form)
+    return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+@require_POST
+def problem_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = selectors.problem_get(user=request.user, pk=pk)
+    form = ProblemAssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.problem_assign(
+                actor=request.user,
+                problem=problem,
+                department=form.cleaned_data["department"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已交办%(department)s。") % {"department": form.cleaned_data["department"]},
+            )
+            return redirect("projects:problem_detail", pk=problem.pk)
+    context = _problem_context(request, problem, assign_form=form)
+    return render(request, "projects/problem_detail.html", context)
+
+
+@login_required
+@require_POST
+def problem_status(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = selectors.problem_get(user=request.user, pk=pk)
+    form = ProblemStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.problem_update_status(
+                actor=request.user,
+                problem=problem,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error, renamed={"resolution": "note"})
+        else:
+            messages.success(
+                request,
+                _("问题状态已改为“%(status)s”。")
+                % {"status": ProblemStatus(form.cleaned_data["status"]).label},
+            )
+            return redirect("projects:problem_detail", pk=problem.pk)
+    context = _problem_context(request, problem, status_form=form)
+    return render(request, "projects/problem_detail.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# 督办 (supervision orders)
+
+
+@login_required
+def supervision_list(request: HttpRequest) -> HttpResponse:
+    form = SupervisionFilterForm(request.GET or None, user=request.user)
+    filters = selectors.SupervisionFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.SupervisionFilters(
+            status=data["status"] or "", target=data["target"] or "", overdue=data["overdue"]
+        )
+    on = today()
+    orders = selectors.supervision_list(user=request.user, filters=filters, today=on)
+    page = Paginator(orders, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    for order in page:
+        order.overdue_days = _overdue_days(order, on)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "projects/supervision_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query_with(request),
+            "counts": selectors.supervision_counts(user=request.user, today=on),
+            "can_issue": request.user.has_perm("projects.issue_supervision", None),
+            "nav_section": "supervisions",
+        },
+    )
+
+
+def _overdue_days(order: Supervision, on) -> int:
+    """Days past the due date while the order still waits for a reply (0 otherwise)."""
+    if order.status not in SUPERVISION_AWAITING_REPLY:
+        return 0
+    return max((on - order.due_date).days, 0)
+
+
+@login_required
+def supervision_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("projects.issue_supervision", None):
+        raise audit_denied(actor=request.user, message=_("无权下达督办。"))
+    form = SupervisionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.supervision_issue(actor=request.user, data=form.to_input())
+        except ValidationError as error:
+            _apply_service_errors(form, error, renamed={"project": "project_code"})
+        else:
+            messages.success(request, _("已下达督办“%(title)s”。") % {"title": order.title})
+            return redirect("projects:supervision_detail", pk=order.pk)
+    return render(
+        request,
+        "projects/supervision_form.html",
+        {"form": form, "nav_section": "supervisions"},
+    )
+
+
+def _supervision_context(
+    request: HttpRequest,
+    order: Supervision,
+    respond_form: SupervisionRespondForm | None = None,
+    close_form: SupervisionCloseForm | None = None,
+) -> dict:
+    user = request.user
+    can_respond = order.status in SUPERVISION_AWAITING_REPLY and user.has_perm(
+        "projects.respond_supervision", order
+    )
+    can_close = order.status != SupervisionStatus.CLOSED and user.has_perm(
+        "projects.close_supervision", order
+    )
+    return {
+        "order": order,
+        "changes": selectors.supervision_status_changes(supervision=order),
+        "overdue_days": _overdue_days(order, today()),
+        "respond_form": (respond_form or SupervisionRespondForm()) if can_respond else None,
+        "close_form": (close_form or SupervisionCloseForm()) if can_close else None,
+        "nav_section": "supervisions",
+    }
+
+
+@login_required
+def supervision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.supervision_get(user=request.user, pk=pk)
+    return render(request, "projects/supervision_detail.html", _supervision_context(request, order))
+
+
+@login_required
+@require_POST
+def supervision_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.supervision_get(user=request.user, pk=pk)
+    form = SupervisionRespondForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supervision_respond(
+                actor=request.user, supervision=order, response=form.cleaned_data["response"]
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已回复督办。"))
+            return redirect("projects:supervision_detail", pk=order.pk)
+    context = _supervision_context(request, order, respond_form=form)
+    return render(request, "projects/supervision_detail.html", context)
+
+
+@login_required
+@require_POST
+def supervision_close(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.supervision_get(user=request.user, pk=pk)
+    form = SupervisionCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supervision_close(
+                actor=request.user, supervision=order, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("督办已办结。"))
+            return redirect("projects:supervision_detail", pk=order.pk)
+    context = _supervision_context(request, order, close_form=form)
+    return render(request, "projects/supervision_detail.html", context)
