@@ -10,7 +10,14 @@ from factory.django import DjangoModelFactory
 
 from gongjian.accounts.choices import Role
 from gongjian.accounts.models import Membership, User
-from gongjian.projects.models import Category, IndustryChain, Project, StageEvent
+from gongjian.projects.models import (
+    Category,
+    IndustryChain,
+    Problem,
+    Project,
+    StageEvent,
+    Supervision,
+)
 from gongjian.regions.models import Region
 from gongjian.reporting.models import ProgressReport, ReportingPeriod
 
@@ -84,3 +91,29 @@ class ProgressReportFactory(DjangoModelFactory[ProgressReport]):
     progress_text = "主体结构施工"
     adjustment_note = ""
     status = "draft"
+
+
+class SupervisionFactory(DjangoModelFactory[Supervision]):
+    """A 督办 order to 鲤城区 (pass ``target_department`` and ``target_region=None`` for a
+    department)."""
+
+    class Meta:
+        model = Supervision
+
+    title = "加快推进项目用地报批"
+    content = "请于期限内完成用地报批并报告进展。"
+    target_region = factory.LazyAttribute(lambda o: Region.objects.get(code="350502"))
+    target_department = None
+    issued_by = factory.SubFactory(UserFactory, username="issuer")
+    due_date = dt.date(2023, 1, 10)
+    status = "open"
+
+
+class ProblemFactory(DjangoModelFactory[Problem]):
+    class Meta:
+        model = Problem
+
+    project = factory.SubFactory(ProjectFactory)
+    title = "项目用地指标尚未落实"
+    description = "二期用地 120 亩指标待省里下达。"
+    raised_by = factory.SubFactory(UserFactory, username="raiser")
