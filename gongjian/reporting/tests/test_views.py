@@ -49,8 +49,8 @@ def test_row_save_creates_a_draft_and_answers_the_row(client, lichen_filer, peri
     response = client.post(
         f"/reporting/row/{period.pk}/{lichen.pk}/",
         {
-            "p%d-amount" % lichen.pk: "1200.50",
-            "p%d-progress_text" % lichen.pk: "主体封顶",
+            f"p{lichen.pk}-amount": "1200.50",
+            f"p{lichen.pk}-progress_text": "主体封顶",
             "action": "save",
         },
         HTTP_HX_REQUEST="true",
@@ -75,7 +75,7 @@ def test_row_save_and_submit_with_a_blocking_finding_keeps_the_draft(
     client.force_login(lichen_filer)
     response = client.post(
         f"/reporting/row/{period.pk}/{lichen.pk}/",
-        {"p%d-amount" % lichen.pk: "300.00", "action": "submit"},
+        {f"p{lichen.pk}-amount": "300.00", "action": "submit"},
     )
     report = ProgressReport.objects.get(project=lichen, period=period)
     assert report.status == "draft"
@@ -88,7 +88,7 @@ def test_row_of_another_district_is_404(client, lichen_filer, period, started):
     _, fengze = started
     client.force_login(lichen_filer)
     response = client.post(
-        f"/reporting/row/{period.pk}/{fengze.pk}/", {"p%d-amount" % fengze.pk: "1"}
+        f"/reporting/row/{period.pk}/{fengze.pk}/", {f"p{fengze.pk}-amount": "1"}
     )
     assert response.status_code == 404
     assert not ProgressReport.objects.exists()
@@ -147,7 +147,7 @@ def test_review_queue_refused_to_a_filer(client, lichen_filer, period):
 
 
 def test_status_board_counts(client, city_admin, period, started):
-    lichen, fengze = started
+    lichen, _fengze = started
     ProgressReportFactory.create(project=lichen, period=period, status="submitted")
     client.force_login(city_admin)
     rows = client.get("/reporting/status/?period=2022-11").context["rows"]
