@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from gongjian.accounts.choices import Role
 
@@ -830,6 +831,31 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("taishang_filer", "蔡丽琴", Role.DISTRICT_FILER, "QZ-TZQ"),
     DemoUser("zsj_officer", "刘佳慧", Role.DEPARTMENT, CITY_CODE, department_code="zsj"),
 )
+# The other districts' filers and reviewers: they file and check the demo's monthly reports, so
+# every status change has a person behind it. Same password as the demo logins above.
+DISTRICT_STAFF: tuple[DemoUser, ...] = (
+    DemoUser("fengze_reviewer", "庄雅琳", Role.DISTRICT_REVIEWER, "350503"),
+    DemoUser("luojiang_filer", "苏志伟", Role.DISTRICT_FILER, "350504"),
+    DemoUser("luojiang_reviewer", "骆秀英", Role.DISTRICT_REVIEWER, "350504"),
+    DemoUser("quangang_filer", "林振华", Role.DISTRICT_FILER, "350505"),
+    DemoUser("quangang_reviewer", "连美玲", Role.DISTRICT_REVIEWER, "350505"),
+    DemoUser("huian_filer", "张鹏飞", Role.DISTRICT_FILER, "350521"),
+    DemoUser("huian_reviewer", "曾丽娟", Role.DISTRICT_REVIEWER, "350521"),
+    DemoUser("anxi_filer", "李清泉", Role.DISTRICT_FILER, "350524"),
+    DemoUser("anxi_reviewer", "詹惠珍", Role.DISTRICT_REVIEWER, "350524"),
+    DemoUser("yongchun_filer", "颜志明", Role.DISTRICT_FILER, "350525"),
+    DemoUser("yongchun_reviewer", "尤秋菊", Role.DISTRICT_REVIEWER, "350525"),
+    DemoUser("dehua_filer", "苏国庆", Role.DISTRICT_FILER, "350526"),
+    DemoUser("dehua_reviewer", "涂美华", Role.DISTRICT_REVIEWER, "350526"),
+    DemoUser("shishi_filer", "施明辉", Role.DISTRICT_FILER, "350581"),
+    DemoUser("shishi_reviewer", "邱慧敏", Role.DISTRICT_REVIEWER, "350581"),
+    DemoUser("jinjiang_reviewer", "洪晓东", Role.DISTRICT_REVIEWER, "350582"),
+    DemoUser("nanan_filer", "傅志坚", Role.DISTRICT_FILER, "350583"),
+    DemoUser("nanan_reviewer", "戴淑华", Role.DISTRICT_REVIEWER, "350583"),
+    DemoUser("taishang_reviewer", "骆建新", Role.DISTRICT_REVIEWER, "QZ-TZQ"),
+    DemoUser("jingkai_filer", "杨帆", Role.DISTRICT_FILER, "QZ-JKQ"),
+    DemoUser("jingkai_reviewer", "柯丽萍", Role.DISTRICT_REVIEWER, "QZ-JKQ"),
+)
 # What city_admin may do in the Django admin: the reference data, and reading the rest.
 CITY_ADMIN_ADMIN_PERMISSIONS: tuple[str, ...] = (
     "regions.view_region",
@@ -857,3 +883,176 @@ CITY_ADMIN_ADMIN_PERMISSIONS: tuple[str, ...] = (
     "projects.view_stageevent",
     "audit.view_auditevent",
 )
+
+
+# --- monthly reporting ----------------------------------------------------------------------
+
+DEMO_ZONE = ZoneInfo("Asia/Shanghai")
+# Months filed and reviewed (2022-01 … 2022-10 closed, 2022-11 still in review); then the open
+# month nobody has filed for yet.
+REPORTED_MONTHS: tuple[dt.date, ...] = tuple(dt.date(2022, month, 1) for month in range(1, 12))
+CLOSED_MONTHS: tuple[dt.date, ...] = REPORTED_MONTHS[:-1]
+EMPTY_OPEN_MONTH = dt.date(2022, 12, 1)
+# Reports are due on this day of the following month.
+REPORT_DUE_DAY = 5
+
+# How a year's investment spreads over Jan…Dec: little around the Spring Festival (Jan, Feb),
+# then rising, with pushes to close the half-year and the third quarter (Jun, Sep).
+INVESTMENT_MONTH_WEIGHTS: tuple[int, ...] = (50, 45, 80, 85, 90, 100, 90, 95, 100, 95, 100, 100)
+# How much of a district's pace shows in what it invests: at 60, a district of pace 1.25 completes
+# 115% of its annual plans and one of pace 0.65 completes 79%.
+PACE_EFFECT_PERCENT = 60
+# Shares of the closed months' reports filed late (for a district of pace 1.0: slower districts
+# are later more often), returned once by the district's reviewer before approval, and (January,
+# February) with no works at all over the Spring Festival.
+LATE_SHARE = 0.03
+RETURNED_ONCE_SHARE = 0.002
+SPRING_FESTIVAL_PAUSE_SHARE = 0.05
+# How the open month (2022-11) stands on the demo's "today", in weights: city approved, district
+# approved, submitted, returned, not yet filed (the last two weigh more in slower districts).
+OPEN_MONTH_STATUS_WEIGHTS: tuple[tuple[str, int], ...] = (
+    ("city_approved", 850),
+    ("district_approved", 80),
+    ("submitted", 60),
+    ("returned", 20),
+    ("missing", 40),
+)
+
+# Work-free days of 2022 in the filing windows (Spring Festival, Qingming, Labour Day, Dragon Boat,
+# Mid-Autumn, National Day): nobody files or reviews on them.
+HOLIDAYS_2022: tuple[tuple[dt.date, dt.date], ...] = (
+    (dt.date(2022, 1, 31), dt.date(2022, 2, 6)),
+    (dt.date(2022, 4, 3), dt.date(2022, 4, 5)),
+    (dt.date(2022, 4, 30), dt.date(2022, 5, 4)),
+    (dt.date(2022, 6, 3), dt.date(2022, 6, 5)),
+    (dt.date(2022, 9, 10), dt.date(2022, 9, 12)),
+    (dt.date(2022, 10, 1), dt.date(2022, 10, 7)),
+)
+
+DISTRICT_RETURN_REASONS: tuple[str, ...] = (
+    "形象进度描述过于笼统，请补充本月完成的具体工程量。",
+    "本月完成投资较上月明显偏高，请核实后重新报送。",
+    "完成投资与形象进度不匹配，请核实。",
+    "请补充本月现场施工照片。",
+    "本月完成投资含设备预付款，请按实际完成工作量填报。",
+)
+CITY_RETURN_REASONS: tuple[str, ...] = (
+    "本月完成投资与统计部门入库数据差异较大，请核实。",
+    "形象进度与现场督查情况不符，请核实后重新报送。",
+)
+SPRING_FESTIVAL_PAUSE_TEXT = "春节假期停工，本月未完成投资，节后组织复工复产"
+SUSPENDED_TEXT = "{reason}，本月未完成投资"
+COMPLETED_TEXTS: tuple[str, ...] = (
+    "主体工程完工，通过竣工验收",
+    "完成竣工验收，进入工程结算",
+    "完成竣工验收并移交使用",
+)
+
+# What a project looks like at each share of its works, by kind of works: (up to this percent
+# done, ways of saying it). {step} is how far the current step is (10 … 90 %), {floor} the storey
+# the structure has reached, {km} the length laid, {count} the units installed.
+PROGRESS_STEPS: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {
+    "building": (
+        (8, ("场地平整及临时设施搭建", "基坑支护及土方开挖")),
+        (20, ("桩基施工完成{step}%", "基础承台及地梁施工")),
+        (50, ("主体结构施工至{floor}层", "主体结构施工至{floor}层，同步开展砌体施工")),
+        (60, ("主体结构封顶，二次结构砌筑中",)),
+        (80, ("外墙装饰及幕墙施工", "机电安装及室内装修施工")),
+        (100, ("设备安装调试中", "室外管网施工", "室外配套及绿化施工")),
+    ),
+    "factory": (
+        (8, ("场地平整及临时设施搭建", "厂区土方开挖及回填")),
+        (25, ("桩基施工完成{step}%", "厂房基础及地梁施工")),
+        (50, ("钢结构厂房吊装完成{step}%", "综合楼主体结构施工至{floor}层")),
+        (70, ("厂房屋面及墙面围护施工", "厂房封顶，开展设备基础施工")),
+        (90, ("生产设备进场安装", "设备安装调试中")),
+        (100, ("设备安装调试中", "室外管网施工", "试生产准备")),
+    ),
+    "retrofit": (
+        (30, ("旧厂房改造及设备采购", "设备选型及采购合同签订")),
+        (70, ("生产设备进场安装，完成{step}%", "智能化生产线安装中")),
+        (100, ("设备安装调试中", "生产线联动调试试运行")),
+    ),
+    "road": (
+        (15, ("征迁及管线迁改", "清表及临时便道施工")),
+        (45, ("路基填筑完成{step}%", "软基处理及雨污水管道施工")),
+        (70, ("桥涵下部结构施工", "路面水稳层施工")),
+        (90, ("沥青路面摊铺", "人行道及侧平石施工")),
+        (100, ("交通标志标线及绿化施工", "路灯及附属设施施工")),
+    ),
+    "pipes": (
+        (15, ("管材进场，沟槽开挖", "施工围挡及管线探测")),
+        (85, ("管网敷设完成{km}公里", "管网敷设完成{km}公里，检查井砌筑中")),
+        (100, ("闭水试验及路面恢复", "管道冲洗消毒及路面恢复")),
+    ),
+    "landscape": (
+        (20, ("场地清表及土方造型", "护岸基础施工")),
+        (60, ("园路铺装完成{step}%", "护岸砌筑完成{step}%", "步道铺装完成{step}%")),
+        (90, ("苗木种植完成{step}%", "景观小品及照明施工")),
+        (100, ("绿化养护及附属设施完善",)),
+    ),
+    "renewal": (
+        (15, ("入户调查及改造方案公示",)),
+        (50, ("雨污管网及强弱电改造", "外立面改造完成{step}%")),
+        (85, ("外立面改造完成{step}%", "已加装电梯{count}部")),
+        (100, ("公共空间及绿化提升", "小区道路及停车位改造")),
+    ),
+    "rebuild": (
+        (20, ("征收签约完成{step}%", "房屋拆除及场地清理")),
+        (45, ("安置房桩基施工完成{step}%", "安置房基础施工")),
+        (75, ("安置房主体结构施工至{floor}层",)),
+        (100, ("安置房装饰装修施工", "室外配套及景观施工")),
+    ),
+    "oldtown": (
+        (15, ("现状测绘及方案深化", "历史建筑保护修缮方案评审")),
+        (60, ("立面整治完成{step}%", "强弱电管线下地施工")),
+        (90, ("街巷石板铺装", "历史建筑修缮施工")),
+        (100, ("夜景照明安装及街巷环境提升",)),
+    ),
+    "telecom": (
+        (20, ("基站选址及物业协调",)),
+        (90, ("已新建5G基站{count}个", "已新建5G基站{count}个，传输配套施工中")),
+        (100, ("基站开通及网络优化",)),
+    ),
+    "datacentre": (
+        (40, ("机房土建施工", "机房主体结构施工至{floor}层")),
+        (80, ("供配电及制冷设备安装", "已上架机柜{count}个")),
+        (100, ("系统联调及等保测评",)),
+    ),
+    "charging": (
+        (20, ("场地勘察及电力增容报装",)),
+        (90, ("已安装充电桩{count}个", "已安装充电桩{count}个，箱变安装中")),
+        (100, ("充电设施调试及验收",)),
+    ),
+    "solar": (
+        (20, ("屋顶荷载评估及支架基础施工",)),
+        (85, ("光伏组件安装完成{step}%",)),
+        (100, ("逆变器安装及并网调试",)),
+    ),
+    "storage": (
+        (25, ("场地平整及基础施工",)),
+        (80, ("储能电池舱安装", "升压站土建施工")),
+        (100, ("升压站设备安装调试中",)),
+    ),
+    "platform": (
+        (20, ("需求调研及方案设计",)),
+        (70, ("平台开发完成{step}%", "已安装感知设备{count}套")),
+        (100, ("系统联调测试", "试运行及数据接入")),
+    ),
+}
+# The range a project's height ({floor}: the storey its structure reaches when done) and its size
+# in units ({count}, or for pipes {km} in tenths of a kilometre) are drawn from, by kind of works.
+PROGRESS_FLOORS: dict[str, tuple[int, int]] = {
+    "building": (5, 24),
+    "factory": (3, 6),
+    "rebuild": (11, 32),
+    "datacentre": (3, 6),
+}
+PROGRESS_UNITS: dict[str, tuple[int, int]] = {
+    "pipes": (20, 250),
+    "renewal": (4, 40),
+    "telecom": (40, 320),
+    "datacentre": (200, 2400),
+    "charging": (20, 200),
+    "platform": (200, 3000),
+}

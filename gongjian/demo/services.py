@@ -1,13 +1,18 @@
 """Loading and removing the Quanzhou 2022 demo data.
 
-These writes bypass the per-row ledger services on purpose: thousands of ``project_create`` and
-``project_record_stage`` calls would take minutes. What those services check (codes, amounts,
-coordinates, stage order) the generator guarantees, and the demo's tests hold it to that. The
-load still leaves a trail: a history row per project and one audit event for the whole load.
+These writes bypass the per-row ledger and reporting services on purpose: thousands of
+``project_create`` and ``project_record_stage`` calls, and tens of thousands of report saves and
+transitions, would take minutes. What those services check (codes, amounts, coordinates, stage
+order, the report validation rules, the review workflow) the generators guarantee, and the demo's
+tests hold them to that. The load still leaves a trail: a history row per project, a status-change
+row per review step, and one audit event for the whole load.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -15,8 +20,8 @@ from operator import or_
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, models, transaction
+from django.db.models import Count, ProtectedError, Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -28,14 +33,34 @@ from gongjian.demo.data import (
     CODE_PREFIXES,
     DEMO_PASSWORD,
     DEMO_USERS,
+    DISTRICT_STAFF,
+    EMPTY_OPEN_MONTH,
+    REPORTED_MONTHS,
 )
 from gongjian.demo.generator import ProjectSpec, generate
+from gongjian.demo.reports import ReportSpec, generate_reports, reporting_periods
 from gongjian.projects.choices import RECORDABLE_STAGES, Stage
-from gongjian.projects.models import Category, IndustryChain, Project, ProjectQuerySet, StageEvent
+from gongjian.projects.models import (
+    Category,
+    IndustryChain,
+    Problem,
+    Project,
+    ProjectQuerySet,
+    StageEvent,
+    Supervision,
+)
 from gongjian.projects.services import derive_stage
 from gongjian.regions.models import Region
+from gongjian.reporting.choices import ReportStatus
+from gongjian.reporting.models import (
+    ProgressReport,
+    ReportingPeriod,
+    ReportPhoto,
+    ReportStatusChange,
+)
 
-DEMO_USERNAMES: tuple[str, ...] = tuple(user.username for user in DEMO_USERS)
+DEMO_USERNAMES: tuple[str, ...] = tuple(user.username for user in (*DEMO_USERS, *DISTRICT_STAFF))
+DEMO_MONTHS: tuple[dt.date, ...] = (*REPORTED_MONTHS, EMPTY_OPEN_MONTH)
 _BATCH_SIZE = 500
 
 
@@ -45,10 +70,14 @@ class DemoLoadRefused(Exception):
 
 @dataclass(frozen=True)
 class DemoSummary:
-    """What a load wrote: projects per category, stage events per stage, users, what it removed."""
+    """What a load wrote: projects per category, stage events per stage, reporting periods,
+    reports per status, users, and what it removed."""
 
     projects_by_category: tuple[tuple[str, str, int], ...]  # (code, name, count)
     events_by_stage: tuple[tuple[str, str, int], ...]  # (stage, label, count)
+    period_count: int
+    reports_by_status: tuple[tuple[str, str, int], ...]  # (status, label, count)
+    status_change_count: int
     user_count: int
     removed_project_count: int
 
@@ -59,6 +88,10 @@ class DemoSummary:
     @property
     def event_count(self) -> int:
         return sum(count for _stage, _label, count in self.events_by_stage)
+
+    @property
+    def report_count(self) -> int:
+        return sum(count for _status, _label, count in self.reports_by_status)
 
     def describe(self) -> str:
         """One line in Chinese for the audit log."""
@@ -72,6 +105,10 @@ class DemoSummary:
         } + _("阶段记录 %(events)s 条；演示账号 %(users)s 个。") % {
             "events": self.event_count,
             "users": self.user_count,
+        }
+        text += _("填报期 %(periods)s 个，月度进展报告 %(reports)s 份。") % {
+            "periods": self.period_count,
+            "reports": self.report_count,
         }
         if self.removed_project_count:
             text += _("载入前已清除原演示项目 %(count)s 个。") % {
@@ -87,9 +124,21 @@ def demo_projects() -> ProjectQuerySet:
 
 
 def demo_reset() -> int:
-    """Delete the demo projects (with their stage events) and the demo users; return how many
-    projects went. Other projects and users are left alone."""
+    """Delete the demo projects (with their stage events, monthly reports, problems and 督办),
+    the demo's reporting months and the demo users; return how many projects went. Other projects
+    and users are left alone, and so is a month that still holds someone else's reports."""
     projects = demo_projects()
+    # Problems and 督办 raised on demo projects while the demo was in use go with them.
+    Problem.objects.filter(project__in=projects).delete()
+    Supervision.objects.filter(project__in=projects).delete()
+    reports = ProgressReport.objects.filter(project__in=projects)
+    ReportStatusChange.objects.filter(report__in=reports).delete()
+    ReportPhoto.objects.filter(report__in=reports).delete()
+    reports.delete()
+    # A month that someone else's reports (or uploads) still hold stays.
+    for period in ReportingPeriod.objects.filter(month__in=DEMO_MONTHS):
+        with suppress(ProtectedError):
+            period.delete()
     StageEvent.objects.filter(project__in=projects).delete()
     removed = projects.count()
     # One by one through the ORM, so that simple_history records each deletion.
@@ -99,10 +148,12 @@ def demo_reset() -> int:
 
 
 def demo_load(*, reset: bool = False) -> DemoSummary:
-    """Load the demo users, projects and stage events in one transaction and audit the load.
+    """Load the demo users, projects, stage events and monthly reporting in one transaction, and
+    audit the load.
 
     Refused in production, and, unless ``reset`` first removes the old demo data, when the
-    ledger already holds any project.
+    ledger already holds any project. The monthly reports follow the categories' current
+    "按月填报" setting, as ``reporting.selectors.projects_due`` does.
     """
     if settings.IS_PRODUCTION:
         raise DemoLoadRefused(
@@ -119,9 +170,21 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
                 f"The ledger already holds {existing} projects; nothing was loaded. "
                 "Use --reset to reload the demo data or --if-empty to skip."
             )
-        user_count = _load_users()
-        _load_projects(generate())
-        summary = _summarise(user_count=user_count, removed=removed)
+        users = _load_users()
+        projects = generate()
+        project_ids = _load_projects(projects)
+        monthly = Category.objects.filter(requires_monthly_report=True).values_list(
+            "code", flat=True
+        )
+        _load_reporting(
+            generate_reports(projects, monthly_categories=list(monthly)),
+            project_ids=project_ids,
+            user_ids={username: user.pk for username, user in users.items()},
+        )
+        _refresh_planner_statistics(
+            Project, StageEvent, ReportingPeriod, ProgressReport, ReportStatusChange
+        )
+        summary = _summarise(user_count=len(users), removed=removed)
         audit_record(
             actor=None,
             action=AuditAction.DEMO_LOADED,
@@ -131,15 +194,16 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
     return summary
 
 
-def _load_users() -> int:
-    # One hash for every demo login: hashing nine times would cost seconds, and the demo
+def _load_users() -> dict[str, User]:
+    # One hash for every demo login: hashing thirty times would cost seconds, and the demo
     # password is public anyway.
     password = make_password(DEMO_PASSWORD)
-    region_codes = {spec.region_code for spec in DEMO_USERS}
-    regions = {r.code: r for r in Region.objects.filter(code__in=region_codes)}
+    specs = (*DEMO_USERS, *DISTRICT_STAFF)
+    regions = {r.code: r for r in Region.objects.filter(code__in={s.region_code for s in specs})}
     departments = {d.code: d for d in Department.objects.all()}
     admin_permissions = _permissions(CITY_ADMIN_ADMIN_PERMISSIONS)
-    for spec in DEMO_USERS:
+    users = {}
+    for spec in specs:
         user = User.objects.filter(username=spec.username).first() or User(username=spec.username)
         user.display_name = spec.display_name
         user.password = password
@@ -156,7 +220,8 @@ def _load_users() -> int:
         )
         # The Django admin asks for model permissions; region rules cannot answer module access.
         user.user_permissions.set(admin_permissions if spec.is_staff else [])
-    return len(DEMO_USERS)
+        users[spec.username] = user
+    return users
 
 
 def _permissions(names: tuple[str, ...]) -> list[Permission]:
@@ -170,7 +235,8 @@ def _permissions(names: tuple[str, ...]) -> list[Permission]:
     return found
 
 
-def _load_projects(specs: list[ProjectSpec]) -> None:
+def _load_projects(specs: list[ProjectSpec]) -> dict[str, int]:
+    """Write the projects and their stage events; return each project's key by its code."""
     regions = {r.code: r for r in Region.objects.filter(code__in={s.region_code for s in specs})}
     categories = {c.code: c for c in Category.objects.all()}
     chains = {c.code: c for c in IndustryChain.objects.all()}
@@ -209,6 +275,111 @@ def _load_projects(specs: list[ProjectSpec]) -> None:
     StageEvent.objects.bulk_create(
         [event for events in events_of for event in events], batch_size=_BATCH_SIZE
     )
+    return {project.code: project.pk for project in created}
+
+
+@contextmanager
+def _timestamps_as_given(*fields: models.DateTimeField) -> Iterator[None]:
+    """Let ``bulk_create`` store the timestamps given instead of the time of the load.
+
+    ``auto_now`` and ``auto_now_add`` stamp "now" on every insert, but the demo's months were
+    opened, filed and reviewed in 2022, and lateness and time-in-review are read off these
+    columns. The switch lasts only as long as the load's inserts.
+    """
+    saved = [(field, field.auto_now, field.auto_now_add) for field in fields]
+    for field in fields:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in saved:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+def _datetime_field(model: type[models.Model], name: str) -> models.DateTimeField:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.DateTimeField)
+    return field
+
+
+def _load_periods() -> dict[dt.date, ReportingPeriod]:
+    """Create the demo's months, or bring a month that already exists to the demo's state."""
+    specs = reporting_periods()
+    existing = {p.month: p for p in ReportingPeriod.objects.filter(month__in=DEMO_MONTHS)}
+    new = []
+    for spec in specs:
+        period = existing.get(spec.month)
+        if period is None:
+            new.append(
+                ReportingPeriod(
+                    month=spec.month,
+                    due_date=spec.due_date,
+                    state=spec.state,
+                    created_at=spec.opened_at,
+                )
+            )
+        elif (period.due_date, period.state) != (spec.due_date, spec.state):
+            period.due_date, period.state = spec.due_date, spec.state
+            period.save(update_fields=["due_date", "state"])
+    with _timestamps_as_given(_datetime_field(ReportingPeriod, "created_at")):
+        ReportingPeriod.objects.bulk_create(new)
+    return {p.month: p for p in ReportingPeriod.objects.filter(month__in=DEMO_MONTHS)}
+
+
+def _load_reporting(
+    specs: list[ReportSpec], *, project_ids: dict[str, int], user_ids: dict[str, int]
+) -> None:
+    """Write the reporting months, the monthly reports and every step of their review."""
+    periods = _load_periods()
+    reports = [
+        ProgressReport(
+            project_id=project_ids[spec.project_code],
+            period=periods[spec.month],
+            amount=spec.amount,
+            progress_text=spec.progress_text,
+            status=spec.status,
+            version=spec.version,
+            created_by_id=user_ids[spec.created_by],
+            created_at=spec.created_at,
+            updated_at=spec.updated_at,
+            submitted_at=spec.submitted_at,
+        )
+        for spec in specs
+    ]
+    timestamps = (
+        _datetime_field(ProgressReport, "created_at"),
+        _datetime_field(ProgressReport, "updated_at"),
+        _datetime_field(ReportStatusChange, "at"),
+    )
+    with _timestamps_as_given(*timestamps):
+        created = ProgressReport.objects.bulk_create(reports, batch_size=_BATCH_SIZE)
+        ReportStatusChange.objects.bulk_create(
+            [
+                ReportStatusChange(
+                    report_id=report.pk,
+                    from_status=step.from_status,
+                    to_status=step.to_status,
+                    actor_id=user_ids[step.actor],
+                    at=step.at,
+                    reason=step.reason,
+                )
+                for report, spec in zip(created, specs, strict=True)
+                for step in spec.transitions
+            ],
+            batch_size=_BATCH_SIZE,
+        )
+
+
+def _refresh_planner_statistics(*tables: type[models.Model]) -> None:
+    """Tell the query planner what the bulk load just wrote.
+
+    Without statistics SQLite answers ``reporting.selectors.projects_due`` through the
+    (stage, date) index of stage events, scanning every start for every project: seconds per
+    query on the demo instead of milliseconds. PostgreSQL's autovacuum would catch up later.
+    """
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _summarise(*, user_count: int, removed: int) -> DemoSummary:
@@ -227,9 +398,17 @@ def _summarise(*, user_count: int, removed: int) -> DemoSummary:
     by_stage = tuple(
         (stage, str(labels[stage]), stage_counts.get(stage, 0)) for stage in RECORDABLE_STAGES
     )
+    reports = ProgressReport.objects.filter(project__in=demo_projects())
+    status_counts = dict(reports.values_list("status").annotate(n=Count("id")).order_by())
+    by_status = tuple(
+        (status.value, str(status.label), status_counts.get(status, 0)) for status in ReportStatus
+    )
     return DemoSummary(
         projects_by_category=by_category,
         events_by_stage=by_stage,
+        period_count=ReportingPeriod.objects.filter(month__in=DEMO_MONTHS).count(),
+        reports_by_status=by_status,
+        status_change_count=ReportStatusChange.objects.filter(report__in=reports).count(),
         user_count=user_count,
         removed_project_count=removed,
     )

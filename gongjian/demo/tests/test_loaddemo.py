@@ -1,7 +1,7 @@
-"""``gongjian loaddemo``: exact figures of the Quanzhou 2022 demo, read off once and pinned.
+"""``gongjian loaddemo``: exact figures of the Quanzhou 2022 demo ledger, read off once and pinned.
 
-The demo is loaded once for the module inside a transaction that is rolled back at the end, so
-other modules never see it; each test runs in its own savepoint on top of it.
+The demo is loaded once for the package (``conftest.demo``) inside a transaction that is rolled
+back at the end, so other packages never see it; each test runs in its own savepoint on top of it.
 """
 
 from __future__ import annotations
@@ -10,14 +10,12 @@ import datetime as dt
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 
 from gongjian.accounts.models import Membership, User
@@ -25,9 +23,10 @@ from gongjian.audit.choices import AuditAction
 from gongjian.audit.models import AuditEvent
 from gongjian.demo.data import DEMO_TODAY
 from gongjian.demo.generator import generate
-from gongjian.projects.models import Category, Project, StageEvent
+from gongjian.projects.models import Category, Problem, Project, StageEvent, Supervision
 from gongjian.projects.services import QUANZHOU_BOUNDS, _stage_order_errors, derive_stage
 from gongjian.regions.models import Region
+from gongjian.reporting.models import ProgressReport, ReportingPeriod, ReportStatusChange
 
 PROJECTS_PER_CATEGORY = {
     "key-construction": 1006,
@@ -53,7 +52,8 @@ REPORTING_UNITS = [
 ]
 LOAD_MESSAGE = (
     "载入泉州 2022 演示数据：在建重点项目 1006 个、招商签约项目 2213 个、城建提品质项目 752 个、"
-    "新基建新经济项目 96 个，共 4067 个项目；阶段记录 5323 条；演示账号 9 个。"
+    "新基建新经济项目 96 个，共 4067 个项目；阶段记录 5323 条；演示账号 30 个。"
+    "填报期 12 个，月度进展报告 15119 份。"
 )
 
 
@@ -73,20 +73,22 @@ def _event_snapshot() -> list[tuple[str, str, dt.date, str]]:
     )
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
-    """Load the demo once; roll it back after the module's last test. Yields the output."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("loaddemo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+def _report_snapshot() -> list[tuple]:
+    reports = ProgressReport.objects.order_by("project__code", "period__month").values_list(
+        "project__code", "period__month", "amount", "progress_text", "status", "version"
+    )
+    changes = ReportStatusChange.objects.order_by(
+        "report__project__code", "report__period__month", "at"
+    ).values_list("report__project__code", "to_status", "actor__username", "at", "reason")
+    periods = ReportingPeriod.objects.order_by("month").values_list("month", "due_date", "state")
+    return [*reports, *changes, *periods]
 
 
 pytestmark = pytest.mark.django_db
 
 
-# This test must run before the first test that asks for ``demo``: until then the ledger is empty.
+# This test must run before the first test that asks for ``demo`` (this module is collected
+# before test_reports.py): until then the ledger is empty.
 def test_if_empty_loads_an_empty_ledger():
     assert not Project.objects.exists()
     call_command("loaddemo", "--if-empty", stdout=StringIO())
@@ -411,8 +413,9 @@ def test_if_empty_leaves_a_filled_ledger_alone(demo):
 
 
 def test_reset_reloads_identical_data_and_keeps_the_rest(demo):
-    """Two loads give the same ledger; projects and users that are not demo data survive."""
-    ledger, events = _ledger_snapshot(), _event_snapshot()
+    """Two loads give the same ledger and reports; projects, reports and users that are not demo
+    data survive, and so does the reporting month that holds such a report."""
+    ledger, events, reports = _ledger_snapshot(), _event_snapshot(), _report_snapshot()
     own = Project.objects.create(
         code="LC-2022-001",
         name="鲤城古城片区提升工程",
@@ -420,17 +423,35 @@ def test_reset_reloads_identical_data_and_keeps_the_rest(demo):
         category=Category.objects.get(code="urban-quality"),
         total_investment=Decimal("12000.50"),
     )
+    november = ReportingPeriod.objects.get(month=dt.date(2022, 11, 1))
+    own_report = ProgressReport.objects.create(project=own, period=november, amount=Decimal(12))
     someone = User.objects.create_user(username="someone", password="not-the-demo-password")
+    # Someone tried the demo: a problem and a 督办 on a demo project do not hold the reset up.
+    demo_project = Project.objects.get(code="ZD2022-350582-0002")
+    Problem.objects.create(project=demo_project, title="用地报批滞后", description="林地指标未落实")
+    Supervision.objects.create(
+        title="加快项目用地报批",
+        content="请晋江市于月底前落实林地指标",
+        target_region=demo_project.region,
+        project=demo_project,
+        due_date=dt.date(2022, 12, 31),
+    )
     out = StringIO()
     call_command("loaddemo", "--reset", stdout=out)
     assert out.getvalue().startswith(
         "已清除原演示项目 4067 个 / removed 4067 earlier demo projects\n"
     )
     assert Project.objects.filter(pk=own.pk).exists()
+    assert ProgressReport.objects.filter(pk=own_report.pk).exists()
+    assert ReportingPeriod.objects.get(month=dt.date(2022, 11, 1)).pk == november.pk
     assert User.objects.filter(pk=someone.pk).exists()
+    assert not Problem.objects.exists()
+    assert not Supervision.objects.exists()
+    own_report.delete()
     own.delete()
     assert _ledger_snapshot() == ledger
     assert _event_snapshot() == events
+    assert _report_snapshot() == reports
     assert User.objects.filter(username__in=["city_admin", "zsj_officer"]).count() == 2
     latest = AuditEvent.objects.filter(action=AuditAction.DEMO_LOADED).first()
     assert latest is not None

@@ -1,4 +1,5 @@
-"""``gongjian loaddemo``: the Quanzhou 2022 demo ledger and logins, the same every run."""
+"""``gongjian loaddemo``: the Quanzhou 2022 demo ledger, monthly reports and logins, the same
+every run."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongjian.demo.data import DEMO_PASSWORD, DEMO_USERS
+from gongjian.demo.data import DEMO_PASSWORD, DEMO_USERS, DISTRICT_STAFF
 from gongjian.demo.services import DemoLoadRefused, DemoSummary, demo_load
 from gongjian.projects.models import Project
 
 
 class Command(BaseCommand):
     help = (
-        "载入泉州 2022 演示数据（项目、阶段记录、演示账号），每次结果相同。 / "
-        "Load the deterministic Quanzhou 2022 demo data (projects, stage events, demo logins)."
+        "载入泉州 2022 演示数据（项目、阶段记录、月度填报、演示账号），每次结果相同。 / "
+        "Load the deterministic Quanzhou 2022 demo data "
+        "(projects, stage events, monthly reports, demo logins)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -29,7 +31,10 @@ class Command(BaseCommand):
         mode.add_argument(
             "--reset",
             action="store_true",
-            help="先删除演示项目、阶段记录和演示账号再载入 / delete the demo data first, then load",
+            help=(
+                "先删除演示项目、阶段记录、月度填报和演示账号再载入 / "
+                "delete the demo data first, then load"
+            ),
         )
 
     def handle(self, *args: Any, if_empty: bool, reset: bool, **options: Any) -> None:
@@ -66,7 +71,17 @@ class Command(BaseCommand):
         write(f"  {'stage events':<22}{summary.event_count:>6}  阶段记录")
         for stage, label, count in summary.events_by_stage:
             write(f"    {stage:<20}{count:>6}  {label}")
+        write(f"  {'reporting periods':<22}{summary.period_count:>6}  填报期")
+        write(f"  {'reports':<22}{summary.report_count:>6}  月度进展报告")
+        for status, label, count in summary.reports_by_status:
+            write(f"    {status:<20}{count:>6}  {label}")
+        write(f"  {'status changes':<22}{summary.status_change_count:>6}  报告状态变更")
         write(f"  {'demo users':<22}{summary.user_count:>6}  演示账号")
         for user in DEMO_USERS:
             write(f"    {user.username:<20}{user.display_name}")
+        examples = "、".join(user.username for user in DISTRICT_STAFF[:2])
+        write(
+            f"    + {len(DISTRICT_STAFF)} 个县区填报员、审核员（如 {examples}） / "
+            f"{len(DISTRICT_STAFF)} more district filers and reviewers"
+        )
         write(f"  演示密码 / password: {DEMO_PASSWORD}")

@@ -1,0 +1,24 @@
+"""The demo, loaded once for the whole package and rolled back after its last test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+
+@pytest.fixture(scope="package")
+def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """Load the demo once; roll it back after the package's last test. Yields the output.
+
+    Loading takes seconds, so the modules share one load; each test still runs in its own
+    savepoint on top of it, and no other package ever sees the demo.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("loaddemo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
