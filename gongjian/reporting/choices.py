@@ -22,3 +22,16 @@ EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
 class Severity(models.TextChoices):
     BLOCK = "block", _("阻止")
     WARN = "warn", _("提醒")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    SUCCEEDED = "succeeded", _("已导入")
+    FAILED = "failed", _("有错误，未导入")
+    ERROR = "error", _("系统错误，未导入")
+
+
+FINISHED_IMPORT_STATUSES = frozenset(
+    {ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.ERROR}
+)

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.scopes import region_scope_q
-from gongjian.reporting.choices import PeriodState, ReportStatus
+from gongjian.reporting.choices import (
+    FINISHED_IMPORT_STATUSES,
+    ImportStatus,
+    PeriodState,
+    ReportStatus,
+)
 
 
 class ReportingPeriod(models.Model):
@@ -171,3 +178,84 @@ class ReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+def _import_path(instance: ImportJob, filename: str) -> str:
+    # The uploader's file name is kept in ``original_name``, never used as a path.
+    return f"imports/{instance.period.month:%Y-%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJob(models.Model):
+    """An Excel workbook a filer uploaded for a period, kept as uploaded, and what became of it."""
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("填报期"),
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Empty only when the upload was refused before it was stored (over the size limit).
+    file = models.FileField(_("上传的文件"), upload_to=_import_path, blank=True)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    # The uploader's language: messages written later by the background worker use it too.
+    language = models.CharField(_("语言"), max_length=16, default="zh-hans")
+    submit_after = models.BooleanField(_("导入后报送"), default=False)
+    is_background = models.BooleanField(_("后台导入"), default=False)
+    task_id = models.CharField(_("后台任务"), max_length=64, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ImportStatus.choices,
+        default=ImportStatus.QUEUED,
+        db_index=True,
+    )
+    total = models.PositiveIntegerField(_("数据行数"), default=0)
+    progress = models.PositiveIntegerField(_("已处理行数"), default=0)
+    saved_count = models.PositiveIntegerField(_("保存行数"), default=0)
+    submitted_count = models.PositiveIntegerField(_("报送行数"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未改动行数"), default=0)
+    # [{"row", "column", "field", "code", "detail", "message"}], Excel row numbers and letters.
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    warnings = models.JSONField(_("提醒"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Excel 导入")
+        verbose_name_plural = _("Excel 导入")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=models.F("total")), name="import_job_progress_le_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.period})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_IMPORT_STATUSES
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return round(self.progress * 100 / self.total) if self.total else 0

@@ -24,7 +24,7 @@ from gongjian.projects.choices import Stage
 from gongjian.projects.models import Project, StageEvent
 from gongjian.regions.models import Region
 from gongjian.reporting.choices import ReportStatus
-from gongjian.reporting.models import ProgressReport, ReportingPeriod
+from gongjian.reporting.models import ImportJob, ProgressReport, ReportingPeriod
 
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
@@ -139,3 +139,21 @@ def district_status(*, user, period: ReportingPeriod, today: dt.date) -> list[di
             state = "in_progress"
         result.append({**row, "missing": missing, "state": state})
     return result
+
+
+def import_job_get(*, user, pk) -> ImportJob:
+    """One Excel import, for the user who uploaded it (superusers see every one)."""
+    scoped = ImportJob.objects.select_related("period", "region", "created_by")
+    if not (user.is_superuser and user.is_active):
+        scoped = scoped.filter(created_by=user)
+    job = scoped_get_or_404(queryset=ImportJob.objects.all(), scoped=scoped, user=user, pk=pk)
+    assert isinstance(job, ImportJob)
+    return job
+
+
+def import_job_list(*, user, period: ReportingPeriod | None = None) -> QuerySet[ImportJob]:
+    """The user's own Excel imports, latest first."""
+    jobs = ImportJob.objects.filter(created_by=user).select_related("period")
+    if period is not None:
+        jobs = jobs.filter(period=period)
+    return jobs.order_by("-created_at", "-id")

@@ -1,0 +1,519 @@
+"""Excel into monthly reporting: an uploaded template becomes draft reports (and, when asked,
+submissions) through the same services as the web page, all or nothing.
+
+``import_start`` keeps the upload with an ImportJob, checks the file, then runs the import inline
+when it is small or hands it to the background task ``tasks.run_import`` when it is large; both
+end in ``import_run``. Every error is collected — by Excel row and column, in the uploader's
+language — before anything is decided, and one error anywhere means nothing is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, connections, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import override as language_override
+
+from gongjian.accounts.scopes import has_any_role, home_region
+from gongjian.audit.choices import AuditAction
+from gongjian.audit.services import audit_denied, audit_record
+from gongjian.core.spreadsheets import SpreadsheetError, cell_decimal, cell_text
+from gongjian.projects.models import Project
+from gongjian.regions.models import Region
+from gongjian.reporting.choices import EDITABLE_STATUSES, ImportStatus, ReportStatus
+from gongjian.reporting.models import ImportJob, ProgressReport, ReportingPeriod
+from gongjian.reporting.rules import FILER_ROLES
+from gongjian.reporting.selectors import workspace_rows
+from gongjian.reporting.services import ReportInput, report_save, report_submit
+from gongjian.reporting.workbook import (
+    COLUMNS,
+    INDEX,
+    MAX_UPLOAD_BYTES,
+    TEXT_MAX_LENGTH,
+    UploadedWorkbook,
+    input_digest,
+    letter,
+    read_workbook,
+)
+
+logger = logging.getLogger(__name__)
+
+_INPUT_KEYS = ("amount", "progress_text", "adjustment_note")
+
+
+def _error(*, row: int | None, detail: str, field: str = "", code: str = "") -> dict[str, Any]:
+    """One error as stored on the job: where (Excel row and column letter), and what."""
+    if row is None:
+        message = detail
+    elif field:
+        message = _("第 %(row)s 行 %(column)s 列（%(label)s）：%(detail)s") % {
+            "row": row,
+            "column": letter(field),
+            "label": COLUMNS[INDEX[field]].short,
+            "detail": detail,
+        }
+    else:
+        message = _("第 %(row)s 行：%(detail)s") % {"row": row, "detail": detail}
+    return {
+        "row": row,
+        "column": letter(field) if row is not None and field else None,
+        "field": field,
+        "code": code,
+        "detail": detail,
+        "message": message,
+    }
+
+
+def _error_order(error: dict[str, Any]) -> tuple[int, int]:
+    return (error["row"] or 0, INDEX[error["field"]] if error["field"] else -1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting an import
+
+
+def import_start(
+    *, actor, period: ReportingPeriod, upload: UploadedFile, submit_after: bool = False
+) -> ImportJob:
+    """Keep the upload and its ImportJob, check the file, and run the import — inline, or as a
+    background task when it has more rows than settings.REPORT_IMPORT_BACKGROUND_ROWS.
+
+    A file refused here (wrong type, too large, another period's template...) still leaves a
+    failed ImportJob saying why, so that no upload disappears without a word.
+    """
+    if not has_any_role(actor, FILER_ROLES):
+        raise audit_denied(actor=actor, obj=period, message=_("无权导入月度填报。"))
+    name = (upload.name or "upload").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    job = ImportJob(
+        period=period,
+        created_by=actor,
+        region=home_region(actor),
+        original_name=name,
+        size=upload.size or 0,
+        language=get_language() or settings.LANGUAGE_CODE,
+        submit_after=submit_after,
+    )
+    problem: str | None = None
+    if job.size > MAX_UPLOAD_BYTES:
+        # Not stored: the limit is there so that such files are not kept either.
+        problem = _("文件大小为 %(size)s，超过 %(limit)s 的上限；请分批导入。") % {
+            "size": filesizeformat(job.size),
+            "limit": filesizeformat(MAX_UPLOAD_BYTES),
+        }
+    else:
+        job.file.save(name, upload, save=False)
+        if not name.lower().endswith(".xlsx"):
+            problem = _(
+                "只能导入 Excel 工作簿（.xlsx）；请下载填报模板，填写后保存为 .xlsx 再上传。"
+            )
+    uploaded = None
+    if problem is None:
+        try:
+            uploaded = _read(job)
+        except SpreadsheetError as error:
+            problem = str(error)
+    if uploaded is not None:
+        problem = _template_problem(uploaded, period)
+        region = Region.objects.filter(code=uploaded.meta.region).first()
+        job.region = region or job.region
+        job.total = len(uploaded.rows)
+    if problem is None and not period.is_open:
+        problem = _("%(label)s 填报期已关闭，不能导入。") % {"label": period.label}
+    job.save()
+    if problem is not None or uploaded is None:
+        return _finish(job, actor, errors=[_error(row=None, detail=problem or "")])
+    if job.total > settings.REPORT_IMPORT_BACKGROUND_ROWS:
+        job.is_background = True
+        job.save(update_fields=["is_background"])
+        # After the job row is committed, or the worker might look for it before it exists.
+        transaction.on_commit(partial(_enqueue, job.pk))
+        return job
+    return import_run(job=job, uploaded=uploaded)
+
+
+def _enqueue(job_id: int) -> None:
+    from gongjian.reporting.tasks import run_import
+
+    result = run_import.enqueue(job_id)
+    ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id))
+
+
+def _read(job: ImportJob) -> UploadedWorkbook:
+    with job.file.open("rb") as stored:
+        return read_workbook(stored.read())
+
+
+def _template_problem(uploaded: UploadedWorkbook, period: ReportingPeriod) -> str | None:
+    month = f"{period.month:%Y-%m}"
+    if uploaded.meta.period != month:
+        return _(
+            "这是 %(template)s 填报期的模板，不能导入 %(period)s；请下载 %(period)s 的模板后填写。"
+        ) % {"template": uploaded.meta.period, "period": month}
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Running an import (inline or in the worker)
+
+
+def import_run(*, job: ImportJob, uploaded: UploadedWorkbook | None = None) -> ImportJob:
+    """Check every row, then save them all through ``report_save`` (and ``report_submit`` when
+    the job asks for it) in one transaction; any error anywhere rolls everything back."""
+    with language_override(job.language or None):
+        job.status = ImportStatus.RUNNING
+        job.started_at = timezone.now()
+        job.progress = 0
+        job.save(update_fields=["status", "started_at", "progress"])
+        actor = job.created_by
+        try:
+            if actor is None or not has_any_role(actor, FILER_ROLES):
+                return _finish(
+                    job,
+                    actor,
+                    errors=[_error(row=None, detail=_("上传人已无填报权限，导入未执行。"))],
+                )
+            period = ReportingPeriod.objects.get(pk=job.period_id)
+            if not period.is_open:
+                detail = _("%(label)s 填报期已关闭，不能导入。") % {"label": period.label}
+                return _finish(job, actor, errors=[_error(row=None, detail=detail)])
+            if uploaded is None:
+                try:
+                    uploaded = _read(job)
+                except SpreadsheetError as error:
+                    return _finish(job, actor, errors=[_error(row=None, detail=str(error))])
+            return _import_rows(job=job, actor=actor, period=period, uploaded=uploaded)
+        except Exception:
+            logger.exception("Excel import %s failed", job.pk)
+            job.status = ImportStatus.ERROR
+            job.errors = [
+                _error(
+                    row=None,
+                    detail=_(
+                        "导入时发生系统错误，未保存任何数据；请稍后重试，或把文件交给管理员。"
+                    ),
+                )
+            ]
+            job.finished_at = timezone.now()
+            job.save()
+            return job
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What to do with one row that passed the checks."""
+
+    row: int
+    project: Project
+    data: ReportInput
+    expected_version: int | None
+    save: bool  # False: the row is unchanged and is only to be submitted
+
+
+@dataclass
+class _Outcome:
+    errors: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    saved: int = 0
+    submitted: int = 0
+    unchanged: int = 0
+
+
+def _import_rows(
+    *, job: ImportJob, actor, period: ReportingPeriod, uploaded: UploadedWorkbook
+) -> ImportJob:
+    outcome = _Outcome(errors=[], warnings=[])
+    plans = _check_rows(
+        actor=actor, period=period, uploaded=uploaded, submit=job.submit_after, outcome=outcome
+    )
+    skipped = job.total - len(plans)
+    ImportJob.objects.filter(pk=job.pk).update(progress=skipped)
+    reporter = _ProgressReporter(job.pk, live=job.is_background)
+    try:
+        with transaction.atomic():
+            for done, plan in enumerate(plans, start=1):
+                _apply(
+                    actor=actor, period=period, plan=plan, submit=job.submit_after, outcome=outcome
+                )
+                reporter.report(skipped + done)
+            if outcome.errors:
+                transaction.set_rollback(True)
+    finally:
+        reporter.close()
+    return _finish(job, actor, outcome=outcome)
+
+
+def _check_rows(
+    *, actor, period: ReportingPeriod, uploaded: UploadedWorkbook, submit: bool, outcome: _Outcome
+) -> list[_Plan]:
+    """Everything that can be known without writing: codes, duplicates, scope, numbers, lengths,
+    which rows changed since the download, and whether their reports may still be edited."""
+    # Annotated with this month's report (report_id, report_status...), see workspace_rows.
+    due: dict[str, Any] = {p.code: p for p in workspace_rows(user=actor, period=period)}
+    template = uploaded.meta.by_code
+    codes = {cell_text(values[INDEX["code"]]) for _, values in uploaded.rows}
+    missing = {code for code in codes if code and code not in due}
+    visible = set(
+        Project.objects.visible_to(actor).filter(code__in=missing).values_list("code", flat=True)
+    )
+    for outside in Project.objects.filter(code__in=missing - visible).select_related("region"):
+        audit_denied(
+            actor=actor,
+            obj=outside,
+            message=_("导入的工作簿含有范围之外的项目“%(code)s”，已拒绝。")
+            % {"code": outside.code},
+        )
+
+    errors = outcome.errors
+    first_row: dict[str, int] = {}
+    plans = []
+    for row, values in uploaded.rows:
+        code = cell_text(values[INDEX["code"]])
+        if not code:
+            errors.append(_error(row=row, field="code", detail=_("缺少项目编号。")))
+            continue
+        if code in first_row:
+            detail = _("项目“%(code)s”重复：第 %(first)s 行已填写该项目，同一项目只能有一行。")
+            errors.append(
+                _error(
+                    row=row,
+                    field="code",
+                    code=code,
+                    detail=detail % {"code": code, "first": first_row[code]},
+                )
+            )
+            continue
+        first_row[code] = row
+        project = due.get(code)
+        if project is None:
+            if code in visible:
+                detail = _("项目“%(code)s”不在 %(label)s 应填报的项目中（尚未开工或已竣工）。") % {
+                    "code": code,
+                    "label": period.label,
+                }
+            else:
+                detail = _("项目编号“%(code)s”不存在，或不在您的填报范围内。") % {"code": code}
+            errors.append(_error(row=row, field="code", code=code, detail=detail))
+            continue
+        original = template.get(code)
+        if original is None:
+            detail = _("项目“%(code)s”不在这份模板中；请重新下载模板后填写。") % {"code": code}
+            errors.append(_error(row=row, field="code", code=code, detail=detail))
+            continue
+
+        found = len(errors)
+        amount: Decimal | None = None
+        try:
+            amount = cell_decimal(values[INDEX["amount"]])
+        except ValueError as problem:
+            detail = _("%(problem)s请填写以万元为单位的数字，如 1200.50。") % {"problem": problem}
+            errors.append(_error(row=row, field="amount", code=code, detail=detail))
+        texts = {key: cell_text(values[INDEX[key]]) for key in ("progress_text", "adjustment_note")}
+        for key, text in texts.items():
+            if len(text) > TEXT_MAX_LENGTH:
+                detail = _("%(label)s不能超过 %(limit)s 字（现有 %(length)s 字）。") % {
+                    "label": COLUMNS[INDEX[key]].short,
+                    "limit": TEXT_MAX_LENGTH,
+                    "length": len(text),
+                }
+                errors.append(_error(row=row, field=key, code=code, detail=detail))
+        if len(errors) > found:
+            continue
+
+        changed = (
+            input_digest(amount, texts["progress_text"], texts["adjustment_note"])
+            != original.digest
+        )
+        status = project.report_status
+        editable = status is None or status in EDITABLE_STATUSES
+        if not changed and not (submit and editable and project.report_id is not None):
+            outcome.unchanged += 1
+            continue
+        if not actor.has_perm("reporting.file_report", project):
+            detail = _("无权填报项目“%(code)s”的月度进展。") % {"code": code}
+            audit_denied(actor=actor, obj=project, message=detail)
+            errors.append(_error(row=row, code=code, detail=detail))
+            continue
+        if not editable:
+            detail = _(
+                "项目“%(code)s”本月报告状态为“%(status)s”，不能通过导入修改；"
+                "如需修改请由审核人退回。"
+            ) % {"code": code, "status": ReportStatus(status).label}
+            errors.append(_error(row=row, code=code, detail=detail))
+            continue
+        plans.append(
+            _Plan(
+                row=row,
+                project=project,
+                data=ReportInput(
+                    amount=amount if amount is not None else Decimal(0),
+                    progress_text=texts["progress_text"],
+                    adjustment_note=texts["adjustment_note"],
+                ),
+                expected_version=original.version,
+                save=changed,
+            )
+        )
+    return plans
+
+
+def _apply(*, actor, period: ReportingPeriod, plan: _Plan, submit: bool, outcome: _Outcome) -> None:
+    """Save (and submit) one row through the services; their refusals become the row's errors."""
+    code = plan.project.code
+    report: ProgressReport | None = None
+    try:
+        if plan.save:
+            report, findings = report_save(
+                actor=actor,
+                project=plan.project,
+                period=period,
+                data=plan.data,
+                expected_version=plan.expected_version,
+            )
+            blocking = False
+            for finding in findings:
+                field = finding.field if finding.field in INDEX else ""
+                entry = _error(row=plan.row, field=field, code=code, detail=finding.message)
+                (outcome.errors if finding.blocks else outcome.warnings).append(entry)
+                blocking = blocking or finding.blocks
+            if blocking:
+                return
+            outcome.saved += 1
+        if submit:
+            if report is None:
+                report = ProgressReport.objects.select_related(
+                    "project", "project__region", "period"
+                ).get(project=plan.project, period=period)
+            report_submit(actor=actor, report=report)
+            outcome.submitted += 1
+    except ValidationError as refusal:
+        for field, message in _messages(refusal):
+            outcome.errors.append(_error(row=plan.row, field=field, code=code, detail=message))
+    except PermissionDenied as refusal:
+        outcome.errors.append(_error(row=plan.row, code=code, detail=str(refusal)))
+
+
+def _messages(error: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(error, "error_dict"):
+        return [
+            (field if field in _INPUT_KEYS else "", message)
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return [("", message) for message in error.messages]
+
+
+def _finish(
+    job: ImportJob,
+    actor,
+    *,
+    outcome: _Outcome | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> ImportJob:
+    """Record the result on the job and in the audit log."""
+    outcome = outcome or _Outcome(errors=errors or [], warnings=[])
+    outcome.errors.sort(key=_error_order)
+    failed = bool(outcome.errors)
+    job.status = ImportStatus.FAILED if failed else ImportStatus.SUCCEEDED
+    job.errors = outcome.errors
+    job.warnings = [] if failed else sorted(outcome.warnings, key=_error_order)
+    job.saved_count = 0 if failed else outcome.saved
+    job.submitted_count = 0 if failed else outcome.submitted
+    job.unchanged_count = outcome.unchanged
+    job.progress = job.total
+    job.finished_at = timezone.now()
+    job.save()
+    if failed:
+        message = _("Excel 导入未执行：%(count)s 处错误，未保存任何数据。") % {
+            "count": len(job.errors)
+        }
+    else:
+        message = _("Excel 导入：保存 %(saved)s 行，报送 %(submitted)s 行。") % {
+            "saved": job.saved_count,
+            "submitted": job.submitted_count,
+        }
+    audit_record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        obj=job,
+        after={
+            "status": job.status,
+            "file": job.original_name,
+            "period": f"{job.period.month:%Y-%m}",
+            "rows": job.total,
+            "saved": job.saved_count,
+            "submitted": job.submitted_count,
+            "unchanged": job.unchanged_count,
+            "errors": len(job.errors),
+        },
+        message=message,
+    )
+    return job
+
+
+class _ProgressReporter:
+    """Publishes ImportJob.progress for the progress bar while the rows are being saved.
+
+    The rows are saved in one transaction (all or nothing), so an UPDATE of the job made inside it
+    would stay invisible until the end. On PostgreSQL a helper thread — which Django gives a
+    connection of its own — writes the count and commits at once. On SQLite a second writer would
+    only wait for the import's lock, so there the bar moves when the import ends.
+    """
+
+    def __init__(self, job_id: int, *, live: bool, interval: float = 0.5) -> None:
+        self.job_id = job_id
+        self.interval = interval
+        self._last = 0.0
+        self._queue: queue.SimpleQueue[int | None] | None = None
+        self._thread: threading.Thread | None = None
+        if live and connection.vendor == "postgresql":
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(
+                target=self._run, name=f"import-progress-{job_id}", daemon=True
+            )
+            self._thread.start()
+
+    def report(self, done: int) -> None:
+        if self._queue is None:
+            return
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            self._queue.put(done)
+
+    def close(self) -> None:
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+
+    def _run(self) -> None:
+        assert self._queue is not None
+        try:
+            stop = False
+            while not stop:
+                latest = self._queue.get()
+                stop = latest is None
+                # Only the latest count matters; skip the ones queued behind a slow write.
+                while not stop and not self._queue.empty():
+                    value = self._queue.get_nowait()
+                    stop = value is None
+                    latest = latest if value is None else value
+                if latest is not None:
+                    ImportJob.objects.filter(pk=self.job_id).update(progress=latest)
+        except Exception:
+            logger.exception("Progress of Excel import %s not recorded", self.job_id)
+        finally:
+            connections.close_all()
