@@ -69,3 +69,18 @@ class PeriodOpenForm(forms.Form):
 
 class PeriodReopenForm(forms.Form):
     reason = forms.CharField(label=_("重新开启原因"), max_length=2000)
+
+
+class ImportUploadForm(forms.Form):
+    """An Excel workbook to import; what it may contain is for the import service to decide."""
+
+    file = forms.FileField(
+        label=_("填好的模板（.xlsx）"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+    # All rows are submitted with the import, or (one row unfit to submit) nothing is imported.
+    submit_after = forms.BooleanField(label=_("导入后报送"), required=False)

@@ -14,4 +14,9 @@ urlpatterns = [
     path("status/", views.status_board, name="status"),
     path("periods/", views.period_list, name="periods"),
     path("periods/<int:pk>/state/", views.period_state, name="period_state"),
+    path("excel/template/", views.excel_template, name="excel_template"),
+    path("excel/import/", views.excel_import, name="excel_import"),
+    path("excel/imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("excel/imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("excel/imports/<int:pk>/annotated/", views.import_annotated, name="import_annotated"),
 ]

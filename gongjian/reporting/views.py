@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,9 +21,15 @@ from gongjian.audit.services import audit_denied
 from gongjian.core.periods import parse_month, today
 from gongjian.projects.selectors import project_get
 from gongjian.regions.selectors import region_list_reporting
-from gongjian.reporting import selectors, services
+from gongjian.reporting import exports, imports, selectors, services, workbook
 from gongjian.reporting.choices import EDITABLE_STATUSES, ReportStatus
-from gongjian.reporting.forms import PeriodOpenForm, PeriodReopenForm, ReportRowForm, ReturnForm
+from gongjian.reporting.forms import (
+    ImportUploadForm,
+    PeriodOpenForm,
+    PeriodReopenForm,
+    ReportRowForm,
+    ReturnForm,
+)
 from gongjian.reporting.models import ProgressReport, ReportingPeriod
 from gongjian.reporting.rules import CITY_REVIEW_ROLES, DISTRICT_REVIEW_ROLES, FILER_ROLES
 from gongjian.reporting.validation import Finding
@@ -75,6 +83,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "regions": regions,
             "region_picker": len(regions) > 1,
             "region": region,
+            "excel": _excel_panel(request, period),
         },
     )
 
@@ -359,3 +368,98 @@ def period_state(request: HttpRequest, pk: int) -> HttpResponse:
         for text in error.messages:
             messages.error(request, text)
     return redirect("reporting:periods")
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel round trip: the template, the upload, its result and progress, the annotated workbook
+
+# The result page lists this many errors; the annotated workbook has every one.
+ERRORS_ON_PAGE = 500
+
+
+def _excel_panel(request: HttpRequest, period: ReportingPeriod) -> dict:
+    """What the workspace's "Excel 导入导出" panel shows."""
+    return {
+        "form": ImportUploadForm(),
+        "recent": list(selectors.import_job_list(user=request.user, period=period)[:3]),
+        "max_bytes": workbook.MAX_UPLOAD_BYTES,
+        "max_rows": workbook.MAX_DATA_ROWS,
+        "background_rows": settings.REPORT_IMPORT_BACKGROUND_ROWS,
+    }
+
+
+def _xlsx_response(file: exports.ExcelFile) -> HttpResponse:
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = (
+        content_disposition_header(True, file.filename) or "attachment"
+    )
+    return response
+
+
+@login_required
+def excel_template(request: HttpRequest) -> HttpResponse:
+    """The period's template for the user's projects (one region of them with ?region=)."""
+    period = _period_from(request)
+    region_code = request.GET.get("region", "")
+    region = (
+        regions_visible_to(request.user).filter(code=region_code).first() if region_code else None
+    )
+    return _xlsx_response(
+        exports.report_template_export(actor=request.user, period=period, region=region)
+    )
+
+
+@login_required
+@require_POST
+def excel_import(request: HttpRequest) -> HttpResponse:
+    period = _period_from(request)
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, str(text))
+        return redirect(f"{reverse('reporting:workspace')}?period={period.month:%Y-%m}")
+    job = imports.import_start(
+        actor=request.user,
+        period=period,
+        upload=form.cleaned_data["file"],
+        submit_after=form.cleaned_data["submit_after"],
+    )
+    return redirect("reporting:import_detail", pk=job.pk)
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "reporting/import.html",
+        {
+            "job": job,
+            "period": job.period,
+            "errors": job.errors[:ERRORS_ON_PAGE],
+            "errors_hidden": max(len(job.errors) - ERRORS_ON_PAGE, 0),
+            "has_annotated": bool(job.file) and any(e.get("row") for e in job.errors),
+        },
+    )
+
+
+@login_required
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar (htmx polls it); once the import is over the page reloads itself."""
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    response = render(request, "reporting/_import_progress.html", {"job": job})
+    if job.is_finished:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def import_annotated(request: HttpRequest, pk: int) -> HttpResponse:
+    """The uploaded workbook with its errors drawn red and commented."""
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    try:
+        file = exports.import_annotated_export(actor=request.user, job=job)
+    except ValidationError:
+        raise Http404 from None
+    return _xlsx_response(file)
