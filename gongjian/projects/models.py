@@ -183,7 +183,11 @@ class StageEvent(models.Model):
             ),
             models.CheckConstraint(condition=~Q(stage="planned"), name="stage_event_not_planned"),
         ]
-        indexes = [models.Index(fields=["stage", "date"], name="stage_event_stage_date_idx")]
+        indexes = [
+            models.Index(fields=["stage", "date"], name="stage_event_stage_date_idx"),
+            # "Has this project started by month end?" — the correlated lookups of who is due.
+            models.Index(fields=["project", "stage", "date"], name="stage_event_project_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.get_stage_display()} {self.date}"

@@ -136,15 +136,15 @@ def report_facts(
     amount: Decimal,
     progress_text: str,
     adjustment_note: str,
-    exclude_report_id: int | None = None,
 ) -> ReportFacts:
-    """Gather what the validation rules need, in two queries."""
-    others = ProgressReport.objects.filter(project=project)
-    if exclude_report_id is not None:
-        others = others.exclude(pk=exclude_report_id)
-    else:
-        others = others.exclude(period=period)
-    prior = others.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    """Gather what the validation rules need, in two queries.
+
+    The prior total is as of the report's month: the project's reports for earlier months only,
+    so a reopened or returned old month is judged against what was known then, not later.
+    """
+    prior = ProgressReport.objects.filter(
+        project=project, period__month__lt=period.month
+    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
     dates = _stage_dates(project)
     return ReportFacts(
         month=period.month,
@@ -167,7 +167,6 @@ def report_check(report: ProgressReport) -> list[Finding]:
             amount=report.amount,
             progress_text=report.progress_text,
             adjustment_note=report.adjustment_note,
-            exclude_report_id=report.pk,
         )
     )
 
@@ -367,7 +366,8 @@ def _transition(
         locked.status = to_status
         locked.version += 1
         if to_status == ReportStatus.SUBMITTED:
-            locked.submitted_at = timezone.now()
+            # The first filing time is what lateness is judged by; a resubmission keeps it.
+            locked.submitted_at = locked.submitted_at or timezone.now()
         locked.save()
         ReportStatusChange.objects.create(
             report=locked,

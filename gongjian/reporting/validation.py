@@ -29,7 +29,7 @@ class ReportFacts:
     progress_text: str
     adjustment_note: str
     total_investment: Decimal
-    prior_total: Decimal  # since-start total of the project's other reports
+    prior_total: Decimal  # the project's reported total for the months before this one
     started_on: dt.date | None
     completed_on: dt.date | None
 

@@ -23,6 +23,7 @@ from gongjian.reporting.services import (
     period_open,
     period_reopen,
     report_approve,
+    report_check,
     report_return,
     report_save,
     report_submit,
@@ -960,3 +961,29 @@ def test_reopening_is_refused_for_lack_of_permission_before_lack_of_reason(liche
         period_reopen(actor=lichen_filer, period=period, reason="")
 
     assert AuditEvent.objects.filter(action="denied", actor=lichen_filer).count() == 1
+
+
+def test_prior_total_is_as_of_the_reports_month(lichen_filer, project, period):
+    # Given October and December reports beside November's (5 亿元 project)
+    october = ReportingPeriodFactory.create(month=dt.date(2022, 10, 1))
+    december = ReportingPeriodFactory.create(month=dt.date(2022, 12, 1))
+    _report(project, october, amount=Decimal("10000.00"))
+    _report(project, december, amount=Decimal("39000.00"))
+    november = _report(project, period, amount=Decimal("30000.00"))
+
+    # Then November is judged against October only: 40,000 of 50,000, nothing over
+    findings = report_check(november)
+
+    assert [f.rule for f in findings] == []
+
+
+def test_a_resubmission_keeps_the_first_filing_time(lichen_filer, lichen_reviewer, project, period):
+    report, _ = report_save(
+        actor=lichen_filer, project=project, period=period, data=SOUND, expected_version=None
+    )
+    report_submit(actor=lichen_filer, report=report)
+    first = ProgressReport.objects.get(pk=report.pk).submitted_at
+    report_return(actor=lichen_reviewer, report=report, reason="请补充照片")
+    report_submit(actor=lichen_filer, report=report)
+
+    assert ProgressReport.objects.get(pk=report.pk).submitted_at == first
