@@ -30,6 +30,10 @@ from gongjian.reporting.choices import PeriodState, ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod
 from gongjian.reporting.selectors import projects_due
 
+# A district can miss a hundred reports in a bad month: the message names this many codes and the
+# count of the rest; the workspace it links to (and the ReminderLog) has the whole list.
+CODES_SHOWN = 20
+
 # Reports that have left the filer's hands; anything else (none, draft, returned) is missing.
 FILED_STATUSES = (
     ReportStatus.SUBMITTED,
@@ -110,6 +114,13 @@ def reminder_shortfalls(*, period: ReportingPeriod) -> list[Shortfall]:
     ]
 
 
+def code_list(codes: list[str], shown: int) -> str:
+    """ "A、B、C", or "A、B 等 5 个" when there are more than ``shown``."""
+    if len(codes) <= shown:
+        return "、".join(codes)
+    return _("%(codes)s 等 %(count)s 个") % {"codes": "、".join(codes[:shown]), "count": len(codes)}
+
+
 def _deadline(period: ReportingPeriod, today: dt.date) -> str:
     due = f"{period.due_date:%Y-%m-%d}"
     days = (period.due_date - today).days
@@ -138,7 +149,7 @@ def _compose(
         _("未报送的项目："),
         *(
             _("%(region)s：%(codes)s")
-            % {"region": s.region.display_name, "codes": "、".join(s.codes)}
+            % {"region": s.region.display_name, "codes": code_list(s.codes, CODES_SHOWN)}
             for s in shortfalls
         ),
         _("请在“月度填报”中填写并报送。"),

@@ -386,3 +386,28 @@ def test_the_refusal_for_a_closed_period_is_a_validation_error(city_admin, perio
     with pytest.raises(ValidationError) as error:
         reminders_send(period=period, today=dt.date(2023, 1, 3), actor=city_admin)
     assert error.value.message_dict == {"period": ["2022年12月填报期已关闭，不再催报。"]}
+
+
+def test_a_long_list_names_twenty_codes_and_the_count(
+    period, region, django_capture_on_commit_callbacks
+):
+    for number in range(1, 23):
+        project = ProjectFactory.create(code=f"LJ-{number:03d}", region=region("350504"))
+        StageEventFactory.create(project=project, stage="started", date=dt.date(2022, 3, 1))
+    _member("luojiang_filer", Role.DISTRICT_FILER, "350504")
+    _member("anxi_reviewer", Role.DISTRICT_REVIEWER, "350524")
+    project = ProjectFactory.create(code="AX-001", region=region("350524"))
+    StageEventFactory.create(project=project, stage="started", date=dt.date(2022, 3, 1))
+
+    out = _run(
+        "--period", "2022-12", "--today", "2023-01-03", capture=django_capture_on_commit_callbacks
+    )
+
+    first_twenty = "、".join(f"LJ-{n:03d}" for n in range(1, 21))
+    assert Notification.objects.get().body.splitlines()[2] == f"洛江区：{first_twenty} 等 22 个"
+    assert ReminderLog.objects.get().project_codes == [f"LJ-{n:03d}" for n in range(1, 23)]
+    assert out.splitlines()[1:3] == [
+        "  洛江区 未报送 22 个：LJ-001、LJ-002、LJ-003、LJ-004、LJ-005 等 22 个"
+        " → 通知 luojiang_filer",
+        "  安溪县 未报送 1 个：AX-001 → 通知 无（没有可通知的填报员）",
+    ]

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gongjian.accounts.services import system_actor
 from gongjian.core import periods
 from gongjian.notifications.choices import ReminderKind
-from gongjian.notifications.reminders import reminders_send
+from gongjian.notifications.reminders import code_list, reminders_send
 from gongjian.reporting.models import ReportingPeriod
 from gongjian.reporting.selectors import period_current
 
@@ -47,10 +47,10 @@ class Command(BaseCommand):
         self.stdout.write(heading + ("  [试运行，未发送]" if dry_run else ""))
         for shortfall in outcome.shortfalls:
             told = outcome.recipients_of(shortfall.region)
-            names = "、".join(r.user.username for r in told) or "无"
+            names = "、".join(r.user.username for r in told) or "无（没有可通知的填报员）"
             self.stdout.write(
                 f"  {shortfall.region.name} 未报送 {len(shortfall.codes)} 个："
-                f"{'、'.join(shortfall.codes)} → 通知 {names}"
+                f"{code_list(shortfall.codes, 5)} → 通知 {names}"
             )
         emails = sum(1 for r in outcome.sent if r.emailed)
         texts = sum(1 for r in outcome.sent if r.texted)
