@@ -20,12 +20,16 @@ setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
+# The demo campaign is 2022's: the platform works as if today were this date.
+DEMO_TODAY ?= 2022-12-02
+
 demo: setup
 	@mkdir -p var
 	GONGJIAN_ENV=demo $(VENV)/gongjian migrate --no-input
 	GONGJIAN_ENV=demo $(VENV)/gongjian loaddemo --if-empty
 	@echo ""
 	@echo "攻坚 Gongjian demo: http://$(HOST):$(PORT)/   (password for every demo login: gongjian-demo)"
+	@echo "The demo works as if today were $(DEMO_TODAY) (GONGJIAN_TODAY); set DEMO_TODAY= to use the real date."
 	@echo "  city_admin       市项目办管理员 · 泉州市"
 	@echo "  city_reviewer    市级审核员 · 泉州市"
 	@echo "  leader           市领导 · 泉州市"
@@ -36,7 +40,7 @@ demo: setup
 	@echo "  taishang_filer   县区填报员 · 泉州台商投资区"
 	@echo "  zsj_officer      行业部门 · 市招商局"
 	@echo ""
-	GONGJIAN_ENV=demo $(VENV)/gongjian runserver $(HOST):$(PORT)
+	GONGJIAN_ENV=demo GONGJIAN_TODAY=$(DEMO_TODAY) $(VENV)/gongjian runserver $(HOST):$(PORT)
 
 lint:
 	$(VENV)/ruff check .

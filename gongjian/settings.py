@@ -6,6 +6,7 @@ GONGJIAN_ENV selects the mode: ``production`` (the default) requires SECRET_KEY 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -147,6 +148,16 @@ if REPORT_IMPORT_BACKGROUND_ROWS < 0:
     raise ImproperlyConfigured("GONGJIAN_IMPORT_BACKGROUND_ROWS must be >= 0 / 不能为负数")
 
 PAGE_SIZE = env_int("GONGJIAN_PAGE_SIZE", 50)
+# The business date the platform works on (deadlines, 序时进度, reminders). Unset in production:
+# today in Asia/Shanghai. The demo pins it inside the 2022 campaign.
+_business_date = env_str("GONGJIAN_TODAY", "")
+try:
+    BUSINESS_DATE = dt.date.fromisoformat(_business_date) if _business_date else None
+except ValueError:
+    raise ImproperlyConfigured(
+        f"GONGJIAN_TODAY={_business_date!r} is not a date YYYY-MM-DD / GONGJIAN_TODAY 不是日期"
+    ) from None
+
 # Monthly reports are due on this day of the following month.
 REPORT_DUE_DAY = env_int("GONGJIAN_REPORT_DUE_DAY", 5)
 if not 1 <= REPORT_DUE_DAY <= 28:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -46,5 +47,10 @@ def parse_month(text: str) -> dt.date:
 
 
 def today() -> dt.date:
-    """Today's date in the project's time zone (Asia/Shanghai), not the server's."""
-    return timezone.localdate()
+    """Today's date in the project's time zone (Asia/Shanghai), not the server's.
+
+    ``settings.BUSINESS_DATE`` (env GONGJIAN_TODAY) pins it, so that the 2022 demo campaign is
+    seen from late 2022 (deadlines, 序时进度, reminders) rather than from the real calendar.
+    """
+    pinned = getattr(settings, "BUSINESS_DATE", None)
+    return pinned if pinned is not None else timezone.localdate()

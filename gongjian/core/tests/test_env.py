@@ -161,3 +161,13 @@ def test_bad_boolean_in_settings_fails_loudly():
 
     assert result.returncode == 1
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_bad_business_date_fails_loudly():
+    result = _import_settings(GONGJIAN_ENV="demo", GONGJIAN_TODAY="2022-13-01")
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: "
+        "GONGJIAN_TODAY='2022-13-01' is not a date YYYY-MM-DD / GONGJIAN_TODAY 不是日期"
+    )

@@ -76,3 +76,13 @@ def test_parse_month_refuses(text):
         parse_month(text)
 
     assert str(refusal.value) == f"月份格式应为 YYYY-MM / month must be YYYY-MM: {text!r}"
+
+
+def test_today_follows_the_pinned_business_date(settings):
+    import datetime as dt
+
+    from gongjian.core.periods import today
+
+    settings.BUSINESS_DATE = dt.date(2022, 12, 2)
+
+    assert today() == dt.date(2022, 12, 2)
