@@ -21,11 +21,7 @@ from gongjian.projects.choices import (
     SupervisionStatus,
 )
 from gongjian.projects.models import Category, IndustryChain
-from gongjian.projects.selectors import (
-    PROBLEM_STATUS_ACTIVE,
-    PROBLEM_STATUS_ALL,
-    STAGE_GROUPS,
-)
+from gongjian.projects.selectors import PROBLEM_STATUS_ALL, STAGE_GROUPS
 from gongjian.projects.services import ProjectInput, SupervisionInput
 from gongjian.regions.selectors import region_list_reporting
 
@@ -348,8 +344,9 @@ class ProblemFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
+        # Empty (the default) means every unresolved problem.
         choices=[
-            (PROBLEM_STATUS_ACTIVE, _("未解决")),
+            ("", _("未解决")),
             *ProblemStatus.choices,
             (PROBLEM_STATUS_ALL, _("全部状态")),
         ],

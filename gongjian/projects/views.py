@@ -270,7 +270,12 @@ def problem_board(request: HttpRequest) -> HttpResponse:
                     "label": label,
                     "count": count,
                     "active": filters.status == value,
-                    "query": _query_with(request, status=value, age=""),
+                    # Unresolved is the default: its chip drops the parameter.
+                    "query": _query_with(
+                        request,
+                        status="" if value == selectors.PROBLEM_STATUS_ACTIVE else value,
+                        age="",
+                    ),
                 }
                 for value, label, count in status_chips
             ],

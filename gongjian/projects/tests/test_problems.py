@@ -557,6 +557,13 @@ def test_board_page_with_filters_chips_and_ages(client, city_admin, board, monke
         ("resolved", 1, False),
         ("all", 4, False),
     ]
+    assert [c["query"] for c in response.context["status_chips"]] == [
+        "department=zsj",
+        "department=zsj&status=open",
+        "department=zsj&status=in_progress",
+        "department=zsj&status=resolved",
+        "department=zsj&status=all",
+    ]
     assert [(c["value"], c["count"], c["query"]) for c in response.context["age_chips"]] == [
         ("le7", 1, "department=zsj&age=le7"),
         ("8to30", 1, "department=zsj&age=8to30"),
@@ -565,7 +572,7 @@ def test_board_page_with_filters_chips_and_ages(client, city_admin, board, monke
     page = response.content.decode()
     assert "共 3 个问题" in page
     assert (
-        '<a class="chip age-gt30" href="?department=zsj&amp;age=gt30">'
+        '<a class="chip age-gt30 urgent" href="?department=zsj&amp;age=gt30">'
         '&gt;30天 <span class="chip-count">1</span></a>'
     ) in page
 
