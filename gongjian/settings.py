@@ -158,6 +158,9 @@ except ValueError:
         f"GONGJIAN_TODAY={_business_date!r} is not a date YYYY-MM-DD / GONGJIAN_TODAY 不是日期"
     ) from None
 
+# Largest site photo a report accepts.
+REPORT_PHOTO_MAX_BYTES = env_int("GONGJIAN_REPORT_PHOTO_MAX_MB", 10) * 1024 * 1024
+
 # Monthly reports are due on this day of the following month.
 REPORT_DUE_DAY = env_int("GONGJIAN_REPORT_DUE_DAY", 5)
 if not 1 <= REPORT_DUE_DAY <= 28:

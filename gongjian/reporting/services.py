@@ -8,6 +8,7 @@ period is closed, or the report is not in the state the transition starts from.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,12 @@ from gongjian.core.periods import add_months, month_start
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import Project, StageEvent
 from gongjian.reporting.choices import EDITABLE_STATUSES, PeriodState, ReportStatus
-from gongjian.reporting.models import ProgressReport, ReportingPeriod, ReportStatusChange
+from gongjian.reporting.models import (
+    ProgressReport,
+    ReportingPeriod,
+    ReportPhoto,
+    ReportStatusChange,
+)
 from gongjian.reporting.selectors import projects_due
 from gongjian.reporting.validation import Finding, ReportFacts, validate_report
 
@@ -460,3 +466,93 @@ def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressRepo
         to_status=ReportStatus.RETURNED,
         reason=reason.strip(),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Photos
+
+# What a site photo may be, recognised by its first bytes (the browser's claim is not trusted).
+_IMAGE_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
+    (b"\xff\xd8\xff", 0, "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png", ".png"),
+    (b"WEBP", 8, "image/webp", ".webp"),
+)
+MAX_PHOTOS_PER_REPORT = 20
+
+
+def _image_type(head: bytes) -> tuple[str, str] | None:
+    for signature, offset, content_type, extension in _IMAGE_SIGNATURES:
+        if head[offset : offset + len(signature)] == signature:
+            if content_type == "image/webp" and not head.startswith(b"RIFF"):
+                continue
+            return content_type, extension
+    return None
+
+
+def report_photo_add(*, actor, report: ProgressReport, upload, caption: str = "") -> ReportPhoto:
+    """Attach a site photo (JPEG, PNG or WebP, at most settings.REPORT_PHOTO_MAX_BYTES) to a
+    report the filer may still change."""
+    if not actor.has_perm("reporting.file_report", report):
+        raise audit_denied(actor=actor, obj=report, message=_("无权为该报告上传照片。"))
+    limit = settings.REPORT_PHOTO_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "photo": [
+                    _("照片“%(name)s”为 %(size)s MB，超过 %(limit)s MB 的上限。")
+                    % {
+                        "name": upload.name,
+                        "size": f"{upload.size / 1048576:.1f}",
+                        "limit": f"{limit / 1048576:.0f}",
+                    }
+                ]
+            }
+        )
+    upload.seek(0)
+    detected = _image_type(upload.read(16))
+    upload.seek(0)
+    if detected is None:
+        raise ValidationError(
+            {"photo": [_("文件“%(name)s”不是 JPEG、PNG 或 WebP 图片。") % {"name": upload.name}]}
+        )
+    content_type, extension = detected
+    caption = (caption or "").strip()[:200]
+    with transaction.atomic():
+        locked = (
+            ProgressReport.objects.select_for_update(of=("self",))
+            .select_related("project", "period")
+            .get(pk=report.pk)
+        )
+        _require_open(locked.period)
+        if locked.status not in EDITABLE_STATUSES:
+            raise ValidationError(
+                _("报告当前状态为“%(status)s”，不能再添加照片。")
+                % {"status": locked.get_status_display()}
+            )
+        if locked.photos.count() >= MAX_PHOTOS_PER_REPORT:
+            raise ValidationError(
+                {"photo": [_("每份报告最多 %(n)s 张照片。") % {"n": MAX_PHOTOS_PER_REPORT}]}
+            )
+        photo = ReportPhoto(
+            report=locked,
+            content_type=content_type,
+            size=upload.size,
+            caption=caption,
+            uploaded_by=actor,
+        )
+        # The stored name is ours, not the uploader's: no paths, no misleading extensions.
+        photo.image.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+        photo.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=photo,
+            after={
+                "report": locked.pk,
+                "content_type": content_type,
+                "size": upload.size,
+                "caption": caption,
+                "original_name": upload.name[:200],
+            },
+        )
+    return photo

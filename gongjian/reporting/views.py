@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -30,7 +30,7 @@ from gongjian.reporting.forms import (
     ReportRowForm,
     ReturnForm,
 )
-from gongjian.reporting.models import ProgressReport, ReportingPeriod
+from gongjian.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
 from gongjian.reporting.rules import CITY_REVIEW_ROLES, DISTRICT_REVIEW_ROLES, FILER_ROLES
 from gongjian.reporting.validation import Finding
 
@@ -285,6 +285,11 @@ def approve_many(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
+    can_add_photos = (
+        report.status in EDITABLE_STATUSES
+        and report.period.is_open
+        and request.user.has_perm("reporting.file_report", report)
+    )
     return render(
         request,
         "reporting/report_detail.html",
@@ -292,11 +297,46 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "changes": report.status_changes.select_related("actor"),
             "findings": services.report_check(report),
+            "photos": report.photos.select_related("uploaded_by"),
+            "can_add_photos": can_add_photos,
             "can_review": report.status in (ReportStatus.SUBMITTED, ReportStatus.DISTRICT_APPROVED)
             and _can_review(request.user, report),
             "return_form": ReturnForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get(user=request.user, pk=pk)
+    uploads = request.FILES.getlist("photo")
+    if not uploads:
+        messages.error(request, _("请选择要上传的照片。"))
+    added = 0
+    for upload in uploads:
+        try:
+            services.report_photo_add(
+                actor=request.user,
+                report=report,
+                upload=upload,
+                caption=request.POST.get("caption", ""),
+            )
+            added += 1
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+    if added:
+        messages.success(request, _("已上传 %(count)s 张照片。") % {"count": added})
+    return redirect("reporting:detail", pk=report.pk)
+
+
+@login_required
+def photo_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A report photo, served only to those who can see the report."""
+    photo = get_object_or_404(ReportPhoto, pk=pk)
+    selectors.report_get(user=request.user, pk=photo.report_id)
+    return FileResponse(photo.image.open("rb"), content_type=photo.content_type)
 
 
 # ---------------------------------------------------------------------------------------------
