@@ -146,7 +146,7 @@ def report_template_export(
         },
         message=_("下载月度填报模板（%(count)s 个项目）。") % {"count": len(rows)},
     )
-    scope = region.display_name if region else _("全部")
+    scope = region.display_name if region else _("全部区域")
     filename = _("项目进展填报_%(month)s_%(scope)s.xlsx") % {"month": meta.period, "scope": scope}
     return ExcelFile(filename=filename, content=content)
 

@@ -438,6 +438,12 @@ def write_workbook(
     return output.getvalue()
 
 
+def _prompt_title(column: Column) -> str:
+    """Excel shows at most 32 characters of a prompt title (XlsxWriter drops a longer one)."""
+    label = str(column.label)
+    return label if len(label) <= 32 else str(column.short)[:32]
+
+
 def _add_validation(sheet, first: int, last: int) -> None:
     amount = INDEX["amount"]
     sheet.data_validation(
@@ -449,7 +455,7 @@ def _add_validation(sheet, first: int, last: int) -> None:
             "validate": "decimal",
             "criteria": ">=",
             "value": 0,
-            "input_title": _("本月完成投资（万元）"),
+            "input_title": _prompt_title(COLUMNS[amount]),
             "input_message": _(
                 "填写本月完成的投资额，单位万元，最多两位小数，如 1200.50；本月没有投资填 0。"
             ),
@@ -479,7 +485,7 @@ def _add_validation(sheet, first: int, last: int) -> None:
                 "validate": "length",
                 "criteria": "<=",
                 "value": TEXT_MAX_LENGTH,
-                "input_title": label,
+                "input_title": _prompt_title(COLUMNS[index]),
                 "input_message": _("%(message)s不超过 %(limit)s 字。")
                 % {"message": message, "limit": TEXT_MAX_LENGTH},
                 "error_title": _("内容过长"),
