@@ -19,8 +19,10 @@ import xlsxwriter
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
+from gongjian.accounts.choices import Role
 from gongjian.audit.models import AuditEvent
 from gongjian.reporting.exports import report_template_export
 from gongjian.reporting.imports import _ProgressReporter, import_start
@@ -38,6 +40,7 @@ from gongjian.reporting.tests.excel import (  # noqa: F401 (fixtures)
     sheets,
     upload,
 )
+from gongjian.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -398,6 +401,33 @@ def test_closed_period_refused(lichen_filer, template, period):
     assert _messages(job) == ["2022年11月 填报期已关闭，不能导入。"]
 
 
+def test_english_template_and_messages(lichen_filer, ledger, period):
+    # A template downloaded in English keeps its English headers through any later session
+    with translation.override("en"):
+        content = report_template_export(actor=lichen_filer, period=period).content
+    book = sheets(content)
+    assert list(book) == ["Monthly reporting", "_gongjian"]
+    assert book["Monthly reporting"][3][6:9] == [
+        "Investment completed this month (10,000 yuan)",
+        "Physical progress",
+        "Adjustment note",
+    ]
+    main = {"Monthly reporting": {"G5": 1200.5, "H5": "Main structure", "G6": -5}}
+
+    # ... and an upload made in English is answered in English, by row and column
+    with translation.override("en"):
+        job = _import(lichen_filer, period, filled(content, sheet_changes=main))
+    assert _messages(job) == [
+        "Row 6, column G (Invested this month): Investment completed this month cannot be "
+        "negative (-5.00 ten thousand yuan was entered)."
+    ]
+
+    # ... while the same file corrected imports from a Chinese session
+    main["Monthly reporting"]["G6"] = 950
+    job = _import(lichen_filer, period, filled(content, sheet_changes=main))
+    assert (job.status, job.saved_count) == ("succeeded", 2)
+
+
 # ---------------------------------------------------------------------------------------------
 # Other people's edits since the download
 
@@ -615,6 +645,17 @@ def test_progress_fragment_while_running(client, lichen_filer, template, period)
     assert '<span style="width: 25%"></span>' in html
 
 
+def _run_worker() -> None:
+    """`gongjian db_worker --batch`: run every queued task, then return. The worker installs its
+    own SIGINT/SIGTERM handlers; the test run gets its own back."""
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_worker_runs_a_large_import_end_to_end(lichen_filer, ledger, period, settings):
     # Given a large upload (here: over a threshold of 2 rows), committed with its queued task
@@ -626,12 +667,7 @@ def test_database_worker_runs_a_large_import_end_to_end(lichen_filer, ledger, pe
     assert DBTaskResult.objects.get().status == "READY"
 
     # When the real database worker runs once over the queue, in this process
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    _run_worker()
 
     # Then the task succeeded and the import with it
     task = DBTaskResult.objects.get()
@@ -666,3 +702,121 @@ def test_progress_is_visible_while_the_import_transaction_is_open(lichen_filer, 
         other.start()
         other.join()
     assert seen == [4]
+
+
+# ---------------------------------------------------------------------------------------------
+# In the browser
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_filer_downloads_fills_and_uploads_in_the_browser(
+    live_server, ledger, period, tmp_path, settings
+):
+    from gongjian.tests.test_browser import DESKTOP, PHONE, SCREENSHOTS, _shot, chromium
+
+    # Given lichen's filer (a real password, to sign in through the form) and the ledger
+    user = UserFactory(username="lichen_filer", display_name="陈立")
+    MembershipFactory(user=user, role=Role.DISTRICT_FILER, region=ledger["lc1"].region)
+
+    with chromium() as browser:
+        context = browser.new_context(locale="zh-CN", viewport=DESKTOP, accept_downloads=True)
+        page = context.new_page()
+        base = live_server.url
+        page.goto(f"{base}/accounts/login/")
+        page.fill("#id_username", "lichen_filer")
+        page.fill("#id_password", "gongjian-test")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{base}/")
+
+        # The workspace has the Excel panel between the progress bar and the rows
+        page.goto(f"{base}/reporting/?period=2022-11")
+        panel = page.locator(".excel-panel")
+        assert panel.locator("h2").inner_text() == "Excel 导入导出"
+        _shot(page, "reporting_workspace_excel.png")
+
+        # The template downloads through the link
+        with page.expect_download() as download:
+            panel.get_by_role("link", name="下载模板（.xlsx）").click()
+        assert download.value.suggested_filename == "项目进展填报_2022-11_全部区域.xlsx"
+        path = tmp_path / "template.xlsx"
+        download.value.save_as(path)
+        template = path.read_bytes()
+
+        # A file with one bad row: nothing saved, the errors by row and column
+        bad = tmp_path / "鲤城区11月.xlsx"
+        bad.write_bytes(filled(template, {"G5": 1200.5, "H5": "主体结构施工", "G6": -5}))
+        panel.locator("input[type=file]").set_input_files(str(bad))
+        panel.get_by_role("button", name="上传并导入").click()
+        page.wait_for_url(f"{base}/reporting/excel/imports/*/")
+        assert page.locator(".import-summary").inner_text() == (
+            "发现 1 处错误，未保存任何数据。请改正后重新上传。"
+        )
+        assert page.locator(".import-errors li").all_inner_texts() == [
+            "第 6 行 G 列（本月完成投资）：本月完成投资不能为负数（填写了 -5.00 万元）。"
+        ]
+        _shot(page, "reporting_import_errors.png")
+
+        # Corrected, it is imported
+        good = tmp_path / "鲤城区11月（改）.xlsx"
+        good.write_bytes(filled(template, {"G5": 1200.5, "H5": "主体结构施工", "G6": 950}))
+        page.goto(f"{base}/reporting/?period=2022-11")
+        page.locator(".excel-panel input[type=file]").set_input_files(str(good))
+        page.locator(".excel-panel").get_by_role("button", name="上传并导入").click()
+        page.wait_for_url(f"{base}/reporting/excel/imports/*/")
+        assert page.locator(".import-summary").inner_text() == (
+            "已保存 2 行草稿；1 行与模板相同，未改动。"
+        )
+        _shot(page, "reporting_import_done.png")
+        # The versions moved on: further edits start from a fresh template
+        with page.expect_download() as download:
+            page.get_by_role("link", name="下载最新模板").click()
+        download.value.save_as(path)
+        template = path.read_bytes()
+
+        # At phone width the panel still fits
+        phone = browser.new_context(
+            locale="zh-CN", viewport=PHONE, storage_state=context.storage_state()
+        )
+        small = phone.new_page()
+        small.goto(f"{base}/reporting/?period=2022-11")
+        assert small.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+        small.locator(".excel-panel").screenshot(
+            path=str(SCREENSHOTS / "reporting_excel_panel_mobile.png")
+        )
+        phone.close()
+
+        # A large file (over a threshold of 2 rows here) is queued; the page shows its progress
+        settings.REPORT_IMPORT_BACKGROUND_ROWS = 2
+        large = tmp_path / "鲤城区11月（大）.xlsx"
+        large.write_bytes(filled(template, {"G6": 1000}))
+        page.goto(f"{base}/reporting/?period=2022-11")
+        page.locator(".excel-panel input[type=file]").set_input_files(str(large))
+        page.locator(".excel-panel").get_by_role("button", name="上传并导入").click()
+        page.wait_for_url(f"{base}/reporting/excel/imports/*/")
+        assert page.locator(".import-progress .progress-text").inner_text() == (
+            "排队中，等待后台处理……"
+        )
+        _shot(page, "reporting_import_queued.png")
+        queued = page.url
+        context.close()
+
+    # When the database worker runs (outside the browser's event loop: it uses the ORM)
+    _run_worker()
+
+    # Then the same page shows the result
+    with chromium() as browser:
+        context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+        page = context.new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.fill("#id_username", "lichen_filer")
+        page.fill("#id_password", "gongjian-test")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{base}/")
+        page.goto(queued)
+        assert page.locator(".import-summary").inner_text() == (
+            "已保存 1 行草稿；2 行与模板相同，未改动。"
+        )
+        assert page.locator("dl.facts dd").all_inner_texts()[2] == "后台"
+        _shot(page, "reporting_import_background_done.png")
+        context.close()
