@@ -150,7 +150,7 @@ def age_in_days(problem: Problem, today: dt.date) -> int:
 def _status_q(status: str) -> Q:
     if status == PROBLEM_STATUS_ALL:
         return Q()
-    if status == PROBLEM_STATUS_ACTIVE:
+    if status in (PROBLEM_STATUS_ACTIVE, ""):
         return Q(status__in=UNRESOLVED_PROBLEM_STATUSES)
     return Q(status=status)
 
@@ -171,12 +171,10 @@ def problem_board(*, user, filters: ProblemFilters | None = None, today: dt.date
         **{status: Count("id", filter=Q(status=status)) for status in ProblemStatus.values}
     )
     problems = problems.filter(_status_q(f.status))
-    age_counts = {
-        age: count
-        for age, count in problems.aggregate(
-            **{f"age_{age}": Count("id", filter=age_q(age, today)) for age in ProblemAge.values}
-        ).items()
-    }
+    # Aliased: "8to30" cannot be a keyword argument.
+    age_counts = problems.aggregate(
+        **{f"age_{age}": Count("id", filter=age_q(age, today)) for age in ProblemAge.values}
+    )
     if f.age:
         problems = problems.filter(age_q(f.age, today))
     return ProblemBoard(
