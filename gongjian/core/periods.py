@@ -54,3 +54,12 @@ def today() -> dt.date:
     """
     pinned = getattr(settings, "BUSINESS_DATE", None)
     return pinned if pinned is not None else timezone.localdate()
+
+
+def now() -> dt.datetime:
+    """The current moment on the business date: the real time of day on ``today()``, so that a
+    problem raised in the pinned demo is dated inside the campaign (aware, Asia/Shanghai)."""
+    moment = timezone.localtime()
+    if getattr(settings, "BUSINESS_DATE", None) is None:
+        return moment
+    return moment.replace(year=today().year, month=today().month, day=today().day)

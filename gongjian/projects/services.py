@@ -19,7 +19,7 @@ from gongjian.accounts.selectors import users_with_role
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN, format_wan
-from gongjian.core.periods import today
+from gongjian.core.periods import now, today
 from gongjian.notifications.choices import NotificationKind
 from gongjian.notifications.services import notify
 from gongjian.projects.choices import (
@@ -580,6 +580,7 @@ def supervision_issue(*, actor, data: SupervisionInput) -> Supervision:
             target_department=target if isinstance(target, Department) else None,
             project=project,
             issued_by=actor,
+            issued_at=now(),
             due_date=data.due_date,
         )
         audit_record(
@@ -655,7 +656,7 @@ def supervision_respond(*, actor, supervision: Supervision, response: str) -> Su
     def record(locked: Supervision) -> None:
         locked.response = text
         locked.responded_by = actor
-        locked.responded_at = timezone.now()
+        locked.responded_at = now()
 
     with transaction.atomic():
         locked = _supervision_transition(
@@ -750,7 +751,7 @@ def supervision_escalate_overdue(*, actor, today: dt.date) -> list[Supervision]:
             locked.status = SupervisionStatus.ESCALATED
             locked.escalation_level += 1
             locked.escalated_to_region = level_region
-            locked.escalated_at = timezone.now()
+            locked.escalated_at = now()
             locked.save()
             SupervisionStatusChange.objects.create(
                 supervision=locked,
@@ -838,7 +839,12 @@ def problem_raise(
         raise ValidationError(errors)
     with transaction.atomic():
         problem = Problem.objects.create(
-            project=project, report=report, title=title, description=description, raised_by=actor
+            project=project,
+            report=report,
+            title=title,
+            description=description,
+            raised_by=actor,
+            raised_at=now(),
         )
         audit_record(
             actor=actor, action=AuditAction.CREATE, obj=problem, after=problem_snapshot(problem)
@@ -891,7 +897,7 @@ def problem_assign(
         locked.department = department
         locked.due_date = due_date
         locked.assigned_by = actor
-        locked.assigned_at = timezone.now()
+        locked.assigned_at = now()
         locked.save()
         audit_record(
             actor=actor,
@@ -957,7 +963,7 @@ def problem_update_status(*, actor, problem: Problem, status: str, note: str = "
         locked.status = status
         if status == ProblemStatus.RESOLVED:
             locked.resolution = text
-            locked.resolved_at = timezone.now()
+            locked.resolved_at = now()
         else:
             locked.resolved_at = None
         locked.save()

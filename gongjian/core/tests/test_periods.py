@@ -86,3 +86,19 @@ def test_today_follows_the_pinned_business_date(settings):
     settings.BUSINESS_DATE = dt.date(2022, 12, 2)
 
     assert today() == dt.date(2022, 12, 2)
+
+
+def test_now_is_the_time_of_day_on_the_business_date(settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongjian.core.periods import now
+
+    settings.BUSINESS_DATE = None
+    real = now()
+    assert (real.tzinfo is not None, timezone.localdate() == real.date()) == (True, True)
+
+    settings.BUSINESS_DATE = dt.date(2022, 12, 2)
+    pinned = now()
+    assert (pinned.date(), pinned.utcoffset()) == (dt.date(2022, 12, 2), dt.timedelta(hours=8))

@@ -675,3 +675,16 @@ def test_outside_the_scope_is_a_404(client, fengze_filer, gxj_officer, assigned)
             == 404
         )
     assert Problem.objects.get().status == "open"
+
+
+def test_in_the_pinned_demo_a_problem_is_dated_on_the_business_date(
+    settings, lichen_filer, project
+):
+    from django.utils import timezone
+
+    settings.BUSINESS_DATE = dt.date(2022, 12, 2)
+
+    problem = problem_raise(actor=lichen_filer, project=project, title="问题", description="描述")
+
+    assert timezone.localdate(problem.raised_at) == dt.date(2022, 12, 2)
+    assert selectors.age_in_days(problem, dt.date(2022, 12, 2)) == 0
