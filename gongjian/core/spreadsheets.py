@@ -111,6 +111,12 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _quoted(value: object, limit: int = 40) -> str:
+    """A cell's text for a message: long text shortened, so a message stays a message."""
+    text = cell_text(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def cell_decimal(value: object) -> Decimal | None:
     """An amount cell as Decimal 万元; None when blank. ValueError (with the user's message) for
     text that is not an amount, a date, or a TRUE/FALSE.
@@ -121,10 +127,10 @@ def cell_decimal(value: object) -> Decimal | None:
     if cell_is_blank(value):
         return None
     if isinstance(value, bool | dt.date | dt.time | dt.timedelta):
-        raise ValueError(_("“%(value)s”不是数字。") % {"value": cell_text(value)})
+        raise ValueError(_("“%(value)s”不是数字。") % {"value": _quoted(value)})
     if isinstance(value, int | float):
         if isinstance(value, float) and not (value == value and abs(value) != float("inf")):
-            raise ValueError(_("“%(value)s”不是数字。") % {"value": cell_text(value)})
+            raise ValueError(_("“%(value)s”不是数字。") % {"value": _quoted(value)})
         amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         try:
             rounded = amount.quantize(CENT)
@@ -135,4 +141,4 @@ def cell_decimal(value: object) -> Decimal | None:
     try:
         return parse_money_wan(text)
     except (QuantityError, InvalidOperation):
-        raise ValueError(_("“%(value)s”不是数字。") % {"value": text}) from None
+        raise ValueError(_("“%(value)s”不是数字。") % {"value": _quoted(text)}) from None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import re
 import uuid
 
 from django.conf import settings
@@ -181,8 +183,11 @@ class ReportPhoto(models.Model):
 
 
 def _import_path(instance: ImportJob, filename: str) -> str:
-    # The uploader's file name is kept in ``original_name``, never used as a path.
-    return f"imports/{instance.period.month:%Y-%m}/{uuid.uuid4().hex}.xlsx"
+    # The uploader's file name is kept in ``original_name``; only a plain extension is reused.
+    suffix = os.path.splitext(filename)[1].lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
+        suffix = ""
+    return f"imports/{instance.period.month:%Y-%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class ImportJob(models.Model):

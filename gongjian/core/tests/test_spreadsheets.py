@@ -60,6 +60,7 @@ def test_amount_cells(value, amount):
         (True, "“TRUE”不是数字。"),
         (dt.date(2022, 11, 5), "“2022-11-05”不是数字。"),
         (float("nan"), "“nan”不是数字。"),
+        ("主体结构施工" * 10, f"“{('主体结构施工' * 7)[:39]}…”不是数字。"),
     ],
 )
 def test_text_in_amount_cells_is_refused(value, message):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import signal
 import threading
 from decimal import Decimal
@@ -132,6 +133,7 @@ def test_round_trip_through_the_pages_saves_exact_drafts(client, lichen_filer, l
     with job.file.open("rb") as kept:
         assert kept.read() == content
     assert job.original_name == "鲤城区11月.xlsx"
+    assert re.fullmatch(r"imports/2022-11/[0-9a-f]{32}\.xlsx", job.file.name)
     # ... each write is audited by the service, and the import itself once
     assert _actions() == [
         ("create", "reporting.progressreport", ""),
@@ -349,6 +351,10 @@ def test_file_refused_with_a_clear_message(
     job = import_start(actor=lichen_filer, period=period, upload=upload(content, name))
     assert (job.status, _messages(job), bool(job.file)) == ("failed", [message], kept)
     assert job.errors[0]["row"] is None
+    if kept:
+        # Stored under a name of our own, keeping only the extension.
+        extension = name.rsplit(".", 1)[1]
+        assert re.fullmatch(rf"imports/2022-11/[0-9a-f]{{32}}\.{extension}", job.file.name)
     assert _reports() == UNTOUCHED
     assert _actions() == [
         ("import", "reporting.importjob", "Excel 导入未执行：1 处错误，未保存任何数据。")
