@@ -185,14 +185,23 @@ def _run_many(
         messages.warning(request, _("请先勾选报告。"))
 
 
-def _selected_reports(request: HttpRequest):
+def _as_seen(report: ProgressReport, shown_version: str | None) -> ProgressReport:
+    """Act on the version the page showed, so a report changed since then is refused by the
+    service instead of being approved or returned unseen."""
+    if shown_version and shown_version.isdigit():
+        report.version = int(shown_version)
+    return report
+
+
+def _selected_reports(request: HttpRequest) -> list[ProgressReport]:
     ids = [int(v) for v in request.POST.getlist("report") if v.isdigit()]
-    return (
+    reports = (
         ProgressReport.objects.visible_to(request.user)
         .filter(pk__in=ids)
         .select_related("project", "project__region", "period")
         .order_by("project__code")
     )
+    return [_as_seen(r, request.POST.get(f"version-{r.pk}")) for r in reports]
 
 
 @login_required
@@ -254,7 +263,7 @@ def _can_review(user, report: ProgressReport) -> bool:
 @login_required
 @require_POST
 def review_action(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.report_get(user=request.user, pk=pk)
+    report = _as_seen(selectors.report_get(user=request.user, pk=pk), request.POST.get("version"))
     try:
         if request.POST.get("action") == "return":
             services.report_return(

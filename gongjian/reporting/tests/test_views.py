@@ -180,3 +180,45 @@ def test_open_period_command(capsys):
     call_command("open-period", "2022-12")
     assert capsys.readouterr().out == "2022年12月 填报期：填报中，截止 2023-01-05\n"
     assert AuditEvent.objects.filter(action="create", actor_username="system").count() == 1
+
+
+def test_approving_what_the_page_showed_is_refused_once_the_report_moved_on(
+    client, lichen_reviewer, period, started
+):
+    # Given a review page shown at version 3, after which the report went round to version 5
+    lichen, _ = started
+    report = ProgressReportFactory.create(
+        project=lichen, period=period, status="submitted", version=5
+    )
+    client.force_login(lichen_reviewer)
+
+    # When the reviewer approves from the stale page
+    response = client.post(
+        f"/reporting/reports/{report.pk}/review/",
+        {"action": "approve", "version": "3"},
+        follow=True,
+    )
+
+    # Then nothing is approved and the reviewer is told to look again
+    report.refresh_from_db()
+    assert (report.status, report.version) == ("submitted", 5)
+    assert [str(m) for m in response.context["messages"]] == [
+        "LC-001：操作失败：该报告已被他人修改（当前版本 5，您看到的是版本 3）。"
+        "操作未执行，请刷新后查看最新内容。"
+    ]
+
+
+def test_bulk_approval_uses_each_rows_shown_version(client, lichen_reviewer, period, started):
+    lichen, _ = started
+    report = ProgressReportFactory.create(
+        project=lichen, period=period, status="submitted", version=2
+    )
+    client.force_login(lichen_reviewer)
+
+    client.post(
+        "/reporting/review/approve/",
+        {"report": [report.pk], f"version-{report.pk}": "2", "period": "2022-11"},
+    )
+
+    report.refresh_from_db()
+    assert (report.status, report.version) == ("district_approved", 3)
