@@ -57,6 +57,10 @@ def _error_text(error: ValidationError) -> list[str]:
 # Workspace
 
 
+_WORK_ORDER = {ReportStatus.RETURNED: 0, None: 1, ReportStatus.DRAFT: 2}
+_TO_DO = frozenset(_WORK_ORDER)
+
+
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     """本月填报: every due project of the user's districts on one page."""
@@ -69,13 +73,19 @@ def workspace(request: HttpRequest) -> HttpResponse:
     regions = list(region_list_reporting().filter(pk__in=regions_visible_to(request.user)))
     done = sum(1 for r in rows if r.report_status not in (None, *EDITABLE_STATUSES))
     can_file = has_any_role(request.user, FILER_ROLES) and period.is_open
+    # What still needs the filer comes first: returned, then not started, then drafts.
+    rows.sort(key=lambda r: _WORK_ORDER.get(r.report_status, len(_WORK_ORDER)))
+    show = request.GET.get("show", "")
+    shown = [r for r in rows if r.report_status in _TO_DO] if show == "todo" else rows
     return render(
         request,
         "reporting/workspace.html",
         {
             "period": period,
             "periods": selectors.period_list(),
-            "rows": [_row_context(r, can_file=can_file) for r in rows],
+            "rows": [_row_context(r, can_file=can_file) for r in shown],
+            "show": show,
+            "todo_count": len(rows) - done,
             "done": done,
             "total": len(rows),
             "percent": round(done * 100 / len(rows)) if rows else 100,

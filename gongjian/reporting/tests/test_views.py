@@ -222,3 +222,26 @@ def test_bulk_approval_uses_each_rows_shown_version(client, lichen_reviewer, per
 
     report.refresh_from_db()
     assert (report.status, report.version) == ("district_approved", 3)
+
+
+def test_workspace_puts_what_needs_the_filer_first_and_can_show_only_that(
+    client, lichen_filer, period, started
+):
+    # LC-001 (from ``started``) has no report yet
+    for code, status in [("LC-002", "city_approved"), ("LC-003", "returned"), ("LC-004", "draft")]:
+        project = ProjectFactory.create(code=code)
+        StageEventFactory.create(project=project, stage="started", date=dt.date(2022, 3, 1))
+        ProgressReportFactory.create(project=project, period=period, status=status)
+    client.force_login(lichen_filer)
+
+    everything = client.get("/reporting/?period=2022-11").context
+    todo = client.get("/reporting/?period=2022-11&show=todo").context
+
+    assert [r["project"].code for r in everything["rows"]] == [
+        "LC-003",
+        "LC-001",
+        "LC-004",
+        "LC-002",
+    ]
+    assert [r["project"].code for r in todo["rows"]] == ["LC-003", "LC-001", "LC-004"]
+    assert (todo["todo_count"], todo["done"], todo["total"]) == (3, 1, 4)
