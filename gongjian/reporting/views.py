@@ -318,6 +318,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "findings": services.report_check(report),
             "photos": report.photos.select_related("uploaded_by"),
             "can_add_photos": can_add_photos,
+            "can_raise_problem": request.user.has_perm("projects.raise_problem", report.project),
+            "problems": report.problems.select_related("department").order_by("-raised_at"),
             "can_review": report.status in (ReportStatus.SUBMITTED, ReportStatus.DISTRICT_APPROVED)
             and _can_review(request.user, report),
             "return_form": ReturnForm(),

@@ -245,3 +245,22 @@ def test_workspace_puts_what_needs_the_filer_first_and_can_show_only_that(
     ]
     assert [r["project"].code for r in todo["rows"]] == ["LC-003", "LC-001", "LC-004"]
     assert (todo["todo_count"], todo["done"], todo["total"]) == (3, 1, 4)
+
+
+def test_a_problem_raised_from_the_report_page_hangs_off_the_report(
+    client, lichen_filer, period, started
+):
+    lichen, _ = started
+    report = ProgressReportFactory.create(project=lichen, period=period)
+    client.force_login(lichen_filer)
+    page = client.get(f"/reporting/reports/{report.pk}/").content.decode()
+    assert "上报需要协调的问题" in page
+
+    client.post(
+        f"/projects/{lichen.pk}/problems/new/",
+        {"report": report.pk, "title": "用地指标未落实", "description": "二期用地报批卡在省厅"},
+    )
+
+    problem = report.problems.get()
+    assert (problem.title, problem.project_id) == ("用地指标未落实", lichen.pk)
+    assert "用地指标未落实" in client.get(f"/reporting/reports/{report.pk}/").content.decode()
