@@ -264,3 +264,21 @@ def test_a_problem_raised_from_the_report_page_hangs_off_the_report(
     problem = report.problems.get()
     assert (problem.title, problem.project_id) == ("用地指标未落实", lichen.pk)
     assert "用地指标未落实" in client.get(f"/reporting/reports/{report.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "links"),
+    [
+        ("lichen_filer", ["本月填报", "各地填报情况", "填报期"]),
+        ("lichen_reviewer", ["本月填报", "报告审核", "各地填报情况", "填报期"]),
+        ("city_reviewer", ["本月填报", "报告审核", "各地填报情况", "填报期"]),
+    ],
+)
+def test_reporting_pages_share_a_subnav_by_role(client, request, period, persona, links):
+    import re
+
+    client.force_login(request.getfixturevalue(persona))
+    html = client.get("/reporting/status/?period=2022-11").content.decode()
+
+    subnav = html.split('<nav class="subnav"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r">([^<>]+)</a>", subnav) == links
