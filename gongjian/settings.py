@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gongjian.accounts",
     "gongjian.audit",
     "gongjian.projects",
+    "gongjian.parks",
     "gongjian.dashboards",
     "gongjian.reporting",
     "gongjian.notifications",

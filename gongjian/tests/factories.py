@@ -10,6 +10,8 @@ from factory.django import DjangoModelFactory
 
 from gongjian.accounts.choices import Role
 from gongjian.accounts.models import Membership, User
+from gongjian.core.uscc import organisation_code_check_digit, uscc_check_digit
+from gongjian.parks.models import Enterprise, Park
 from gongjian.projects.models import (
     Category,
     IndustryChain,
@@ -117,3 +119,42 @@ class ProblemFactory(DjangoModelFactory[Problem]):
     title = "项目用地指标尚未落实"
     description = "二期用地 120 亩指标待省里下达。"
     raised_by = factory.SubFactory(UserFactory, username="raiser")
+
+
+def make_uscc(number: int, division: str = "350502") -> str:
+    """A valid 统一社会信用代码 for an enterprise registered in ``division``: the same for the same
+    number, with a valid organisation code inside (MA + six digits)."""
+    body = f"MA{number:06d}"
+    first17 = f"91{division}{body}{organisation_code_check_digit(body)}"
+    return first17 + uscc_check_digit(first17)
+
+
+class ParkFactory(DjangoModelFactory[Park]):
+    class Meta:
+        model = Park
+
+    code = factory.Sequence(lambda n: f"park-{n:03d}")
+    name = factory.Sequence(lambda n: f"测试工业园区{n}")
+    region = factory.LazyAttribute(lambda o: Region.objects.get(code="350502"))
+    kind = "industrial_park"
+    planned_area_mu = Decimal("1200.00")
+
+
+class EnterpriseFactory(DjangoModelFactory[Enterprise]):
+    """An above-scale enterprise in 鲤城区, not in a park (give ``park`` and ``entered_park_on``
+    to place it in one; its region then follows the park)."""
+
+    class Meta:
+        model = Enterprise
+
+    uscc = factory.Sequence(make_uscc)
+    name = factory.Sequence(lambda n: f"泉州测试{n}制造有限公司")
+    region = factory.LazyAttribute(
+        lambda o: o.park.region if o.park else Region.objects.get(code="350502")
+    )
+    park = None
+    is_above_scale = True
+    above_scale_since = dt.date(2020, 1, 1)
+    entered_park_on = None
+    industry_chain = factory.LazyAttribute(lambda o: IndustryChain.objects.get(code="machinery"))
+    industrial_land_mu = Decimal("30.00")

@@ -1,0 +1,414 @@
+"""Writes to the park and enterprise registry. Each service checks permission, validates, writes
+and audits; a refusal is audited before anything else happens and writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from gongjian.audit.choices import AuditAction
+from gongjian.audit.services import audit_denied, audit_record
+from gongjian.core.periods import today
+from gongjian.core.uscc import USCC_ALPHABET, USCC_LENGTH, uscc_is_valid, uscc_normalise
+from gongjian.parks.choices import ParkKind
+from gongjian.parks.models import Enterprise, Park
+from gongjian.projects.models import IndustryChain
+from gongjian.regions.choices import RegionKind
+from gongjian.regions.models import Region
+
+# Dates before this are typing slips (the registry starts with the reform era's parks).
+EARLIEST_DATE = dt.date(1980, 1, 1)
+# Larger than any single park or plant in Quanzhou (亩); above it the unit is wrong.
+MAX_AREA_MU = Decimal(1_000_000)
+AREA_PLACES = Decimal("0.01")
+
+
+@dataclass
+class ParkInput:
+    """What a form, the API or an import supplies for a park. The region is a code."""
+
+    code: str
+    name: str
+    region_code: str
+    kind: str
+    planned_area_mu: Decimal | None = None
+    is_standardised: bool = False
+    sort_order: int = 0
+
+
+@dataclass
+class EnterpriseInput:
+    """What a form, the API or a roster import supplies for an enterprise. References are codes;
+    an empty ``park_code`` means not in a park."""
+
+    uscc: str
+    name: str
+    region_code: str
+    is_above_scale: bool = False
+    above_scale_since: dt.date | None = None
+    park_code: str = ""
+    entered_park_on: dt.date | None = None
+    industry_chain_code: str = ""
+    industrial_land_mu: Decimal | None = None
+
+
+def park_snapshot(park: Park) -> dict[str, Any]:
+    """The audited fields of a park as JSON-ready values (references by code)."""
+    return {
+        "code": park.code,
+        "name": park.name,
+        "region": park.region.code,
+        "kind": park.kind,
+        "planned_area_mu": None if park.planned_area_mu is None else str(park.planned_area_mu),
+        "is_standardised": park.is_standardised,
+        "sort_order": park.sort_order,
+    }
+
+
+def enterprise_snapshot(enterprise: Enterprise) -> dict[str, Any]:
+    """The audited fields of an enterprise as JSON-ready values (references by code)."""
+
+    def day(value: dt.date | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    land = enterprise.industrial_land_mu
+    return {
+        "uscc": enterprise.uscc,
+        "name": enterprise.name,
+        "region": enterprise.region.code,
+        "park": enterprise.park.code if enterprise.park else "",
+        "is_above_scale": enterprise.is_above_scale,
+        "above_scale_since": day(enterprise.above_scale_since),
+        "entered_park_on": day(enterprise.entered_park_on),
+        "industry_chain": enterprise.industry_chain.code if enterprise.industry_chain else "",
+        "industrial_land_mu": None if land is None else str(land),
+    }
+
+
+# --- checks shared by parks and enterprises ---------------------------------------------------
+
+
+def _resolve_region(errors: dict[str, list[str]], code: str, what: str) -> Region | None:
+    region = Region.objects.filter(code=(code or "").strip()).first()
+    if region is None:
+        errors["region"] = [_("未知的所属区域代码“%(code)s”。") % {"code": code}]
+    elif region.kind not in (RegionKind.COUNTY, RegionKind.ZONE) or not region.is_reporting:
+        errors["region"] = [
+            _("%(what)s须归属于参与填报的县（市、区）或功能区，“%(name)s”不可选。")
+            % {"what": what, "name": region.name}
+        ]
+    return region
+
+
+def _check_name(errors: dict[str, list[str]], value: str, label: str, limit: int) -> str:
+    name = (value or "").strip()
+    if not name:
+        errors["name"] = [_("%(label)s不能为空。") % {"label": label}]
+    elif len(name) > limit:
+        errors["name"] = [_("%(label)s最长 %(limit)s 字。") % {"label": label, "limit": limit}]
+    return name
+
+
+def _check_area(
+    errors: dict[str, list[str]], field: str, label: str, value: Decimal | None
+) -> Decimal | None:
+    if value is None:
+        return None
+    if not value.is_finite():
+        errors[field] = [_("%(label)s不是有效的数字。") % {"label": label}]
+    elif value.as_tuple().exponent < -2:  # type: ignore[operator]
+        errors[field] = [_("%(label)s最多保留两位小数（单位：亩）。") % {"label": label}]
+    elif value < 0:
+        errors[field] = [_("%(label)s不能为负数。") % {"label": label}]
+    elif value > MAX_AREA_MU:
+        errors[field] = [
+            _("%(label)s %(value)s 亩超出合理范围，请确认单位是亩而不是平方米。")
+            % {"label": label, "value": value}
+        ]
+    else:
+        return value.quantize(AREA_PLACES)
+    return value
+
+
+def _check_date(
+    errors: dict[str, list[str]], field: str, label: str, value: dt.date | None
+) -> None:
+    if value is None:
+        return
+    if value > today():
+        errors[field] = [
+            _("%(label)s %(date)s 晚于今天，只能填写已发生的日期。")
+            % {"label": label, "date": value}
+        ]
+    elif value < EARLIEST_DATE:
+        errors[field] = [_("%(label)s %(date)s 过早，请检查。") % {"label": label, "date": value}]
+
+
+def uscc_errors(code: str) -> list[str]:
+    """Why ``code`` (normalised) is not a valid 统一社会信用代码; empty when it is one."""
+    if not code:
+        return [_("统一社会信用代码不能为空。")]
+    if len(code) != USCC_LENGTH:
+        return [
+            _("统一社会信用代码应为 18 位，“%(code)s”为 %(length)s 位。")
+            % {"code": code, "length": len(code)}
+        ]
+    if any(char not in USCC_ALPHABET for char in code):
+        return [_("统一社会信用代码只能由数字和除 I、O、Z、S、V 以外的大写字母组成。")]
+    if not code[2:8].isdigit():
+        return [_("统一社会信用代码第 3–8 位是登记管理机关行政区划码，应为数字。")]
+    if not uscc_is_valid(code):
+        return [_("统一社会信用代码“%(code)s”校验位不正确，请核对。") % {"code": code}]
+    return []
+
+
+# --- parks --------------------------------------------------------------------------------------
+
+
+def _resolve_park(data: ParkInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    code = (data.code or "").strip()
+    if not code:
+        errors["code"] = [_("园区代码不能为空。")]
+    elif len(code) > 32 or not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in code):
+        errors["code"] = [_("园区代码只能包含字母、数字、“-”和“_”，最长 32 位。")]
+    values["code"] = code
+    values["name"] = _check_name(errors, data.name, _("园区名称"), 100)
+    values["region"] = _resolve_region(errors, data.region_code, _("园区"))
+    if data.kind not in ParkKind.values:
+        errors["kind"] = [_("未知的园区类型“%(kind)s”。") % {"kind": data.kind}]
+    values["kind"] = data.kind
+    values["planned_area_mu"] = _check_area(
+        errors, "planned_area_mu", _("规划面积"), data.planned_area_mu
+    )
+    values["is_standardised"] = bool(data.is_standardised)
+    if not 0 <= data.sort_order <= 32767:
+        errors["sort_order"] = [_("排序应为 0–32767 之间的整数。")]
+    values["sort_order"] = data.sort_order
+    return values, errors
+
+
+def park_create(*, actor, data: ParkInput) -> Park:
+    """Register a park in a region the actor may edit."""
+    values, errors = _resolve_park(data)
+    region = values["region"]
+    if region is not None and not actor.has_perm("parks.add_park", region):
+        raise audit_denied(
+            actor=actor, message=_("无权在“%(region)s”新建园区。") % {"region": region.name}
+        )
+    duplicate = {"code": [_("园区代码“%(code)s”已存在。") % {"code": values["code"]}]}
+    if not errors and Park.objects.filter(code=values["code"]).exists():
+        errors.update(duplicate)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            park = Park.objects.create(**values)
+            audit_record(
+                actor=actor, action=AuditAction.CREATE, obj=park, after=park_snapshot(park)
+            )
+    except IntegrityError:
+        # Someone registered the same code between the check above and this insert.
+        if Park.objects.filter(code=values["code"]).exists():
+            raise ValidationError(duplicate) from None
+        raise
+    return park
+
+
+# --- enterprises --------------------------------------------------------------------------------
+
+
+def _resolve_enterprise(data: EnterpriseInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Turn codes into rows and check every value; returns (model field values, errors)."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+
+    uscc = uscc_normalise(data.uscc)
+    if problems := uscc_errors(uscc):
+        errors["uscc"] = problems
+    values["uscc"] = uscc
+    values["name"] = _check_name(errors, data.name, _("企业名称"), 200)
+    region = _resolve_region(errors, data.region_code, _("企业"))
+    values["region"] = region
+
+    park = None
+    if (data.park_code or "").strip():
+        park = Park.objects.select_related("region").filter(code=data.park_code.strip()).first()
+        if park is None:
+            errors["park"] = [_("未知的园区代码“%(code)s”。") % {"code": data.park_code}]
+        elif "region" not in errors and region is not None and park.region_id != region.pk:
+            errors["park"] = [
+                _("园区“%(park)s”属于%(park_region)s，不能登记为%(region)s企业的所在园区。")
+                % {"park": park.name, "park_region": park.region.name, "region": region.name}
+            ]
+    values["park"] = park
+    if data.entered_park_on is not None and not (data.park_code or "").strip():
+        errors["entered_park_on"] = [_("填写入园日期时须同时选择所在园区。")]
+    else:
+        _check_date(errors, "entered_park_on", _("入园日期"), data.entered_park_on)
+    values["entered_park_on"] = data.entered_park_on
+
+    values["is_above_scale"] = bool(data.is_above_scale)
+    if data.above_scale_since is not None and not data.is_above_scale:
+        errors["above_scale_since"] = [_("未标记为规上工业企业时不能填写纳入规上日期。")]
+    else:
+        _check_date(errors, "above_scale_since", _("纳入规上日期"), data.above_scale_since)
+    values["above_scale_since"] = data.above_scale_since
+
+    chain = None
+    if (data.industry_chain_code or "").strip():
+        chain = IndustryChain.objects.filter(code=data.industry_chain_code.strip()).first()
+        if chain is None or not chain.is_active:
+            errors["industry_chain"] = [
+                _("未知的产业链“%(code)s”。") % {"code": data.industry_chain_code}
+            ]
+    values["industry_chain"] = chain
+    values["industrial_land_mu"] = _check_area(
+        errors, "industrial_land_mu", _("工业用地面积"), data.industrial_land_mu
+    )
+    return values, errors
+
+
+def _uscc_taken(uscc: str, exclude_pk: int | None = None) -> dict[str, list[str]]:
+    others = Enterprise.objects.filter(uscc=uscc)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    taken = others.exists()
+    # Which enterprise holds it is not said: it may lie outside the actor's regions.
+    return {"uscc": [_("统一社会信用代码“%(code)s”已登记。") % {"code": uscc}]} if taken else {}
+
+
+def enterprise_create(*, actor, data: EnterpriseInput) -> Enterprise:
+    """Register an enterprise in a region the actor may edit."""
+    values, errors = _resolve_enterprise(data)
+    region = values["region"]
+    if region is not None and not actor.has_perm("parks.add_enterprise", region):
+        raise audit_denied(
+            actor=actor, message=_("无权在“%(region)s”登记企业。") % {"region": region.name}
+        )
+    if not errors:
+        errors.update(_uscc_taken(values["uscc"]))
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            enterprise = Enterprise.objects.create(**values)
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=enterprise,
+                after=enterprise_snapshot(enterprise),
+            )
+    except IntegrityError:
+        if taken := _uscc_taken(values["uscc"]):
+            raise ValidationError(taken) from None
+        raise
+    return enterprise
+
+
+def enterprise_update(*, actor, enterprise: Enterprise, data: EnterpriseInput) -> Enterprise:
+    """Save an edit of an enterprise; moving it to another region needs rights there too."""
+    if not actor.has_perm("parks.change_enterprise", enterprise):
+        raise audit_denied(
+            actor=actor,
+            obj=enterprise,
+            message=_("无权修改企业“%(name)s”。") % {"name": enterprise.name},
+        )
+    values, errors = _resolve_enterprise(data)
+    target = values["region"]
+    if target is not None and not actor.has_perm("parks.change_enterprise", target):
+        raise audit_denied(
+            actor=actor,
+            obj=enterprise,
+            message=_("无权把企业移到“%(region)s”。") % {"region": target.name},
+        )
+    if not errors:
+        errors.update(_uscc_taken(values["uscc"], exclude_pk=enterprise.pk))
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            current = (
+                # of=("self",): PostgreSQL refuses FOR UPDATE over the nullable joins.
+                Enterprise.objects.select_for_update(of=("self",))
+                .select_related("region", "park", "industry_chain")
+                .get(pk=enterprise.pk)
+            )
+            before = enterprise_snapshot(current)
+            for name, value in values.items():
+                setattr(current, name, value)
+            current.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=current,
+                before=before,
+                after=enterprise_snapshot(current),
+            )
+    except IntegrityError:
+        if taken := _uscc_taken(values["uscc"], exclude_pk=enterprise.pk):
+            raise ValidationError(taken) from None
+        raise
+    return current
+
+
+def enterprise_enter_park(
+    *, actor, enterprise: Enterprise, park: Park, date: dt.date
+) -> Enterprise:
+    """Record that an enterprise not yet in a park moved into ``park`` of its own region on
+    ``date``."""
+    if not actor.has_perm("parks.change_enterprise", enterprise):
+        raise audit_denied(
+            actor=actor,
+            obj=enterprise,
+            message=_("无权为企业“%(name)s”登记入园。") % {"name": enterprise.name},
+        )
+    errors: dict[str, list[str]] = {}
+    if park.region_id != enterprise.region_id:
+        errors["park"] = [
+            _("园区“%(park)s”属于%(park_region)s，%(region)s的企业不能入驻。")
+            % {"park": park.name, "park_region": park.region.name, "region": enterprise.region.name}
+        ]
+    _check_date(errors, "entered_park_on", _("入园日期"), date)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = (
+            Enterprise.objects.select_for_update(of=("self",))
+            .select_related("region", "park", "industry_chain")
+            .get(pk=enterprise.pk)
+        )
+        if current.park is not None:
+            # Moving between parks needs the dated park history the parks issue adds; until
+            # then an entry is recorded once and never overwritten.
+            raise ValidationError(
+                {
+                    "park": [
+                        _("该企业已于 %(date)s 入驻“%(park)s”，不能重复登记入园。")
+                        % {
+                            "date": current.entered_park_on or _("（日期未知）"),
+                            "park": current.park,
+                        }
+                    ]
+                }
+            )
+        before = enterprise_snapshot(current)
+        current.park = park
+        current.entered_park_on = date
+        current.save(update_fields=["park", "entered_park_on", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=current,
+            before=before,
+            after=enterprise_snapshot(current),
+            message=_("入驻园区“%(park)s”（%(date)s）") % {"park": park.name, "date": date},
+        )
+    return current
