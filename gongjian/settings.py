@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "gongjian.dashboards",
     "gongjian.reporting",
     "gongjian.notifications",
+    "gongjian.campaigns",
     "gongjian.demo",
 ]
 

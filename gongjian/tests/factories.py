@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 
 from gongjian.accounts.choices import Role
 from gongjian.accounts.models import Membership, User
+from gongjian.campaigns.models import Campaign, Indicator, LeadingGroupMember, SpecialAction, Target
 from gongjian.core.uscc import organisation_code_check_digit, uscc_check_digit
 from gongjian.parks.models import Enterprise, Park
 from gongjian.projects.models import (
@@ -158,3 +159,70 @@ class EnterpriseFactory(DjangoModelFactory[Enterprise]):
     entered_park_on = None
     industry_chain = factory.LazyAttribute(lambda o: IndustryChain.objects.get(code="machinery"))
     industrial_land_mu = Decimal("30.00")
+
+
+class CampaignFactory(DjangoModelFactory[Campaign]):
+    class Meta:
+        model = Campaign
+        django_get_or_create = ("code",)
+
+    code = "xmgj2022"
+    name = "项目攻坚2022"
+    name_en = "Project Drive 2022"
+    starts_on = dt.date(2022, 1, 1)
+    ends_on = dt.date(2022, 12, 31)
+    document = ""
+
+
+class SpecialActionFactory(DjangoModelFactory[SpecialAction]):
+    class Meta:
+        model = SpecialAction
+
+    campaign = factory.SubFactory(CampaignFactory)
+    code = factory.Sequence(lambda n: f"action-{n}")
+    name = factory.Sequence(lambda n: f"专项行动{n}")
+    sort_order = factory.Sequence(lambda n: n)
+
+
+class LeadingGroupMemberFactory(DjangoModelFactory[LeadingGroupMember]):
+    class Meta:
+        model = LeadingGroupMember
+
+    action = factory.SubFactory(SpecialActionFactory)
+    name = factory.Sequence(lambda n: f"组员{n}")
+    title = "市发改委主任"
+    role = "member"
+
+
+class IndicatorFactory(DjangoModelFactory[Indicator]):
+    """在建重点项目完成投资 (a flow sum over city-approved reports); pass kind, unit and definition
+    for the other kinds."""
+
+    class Meta:
+        model = Indicator
+        django_get_or_create = ("code",)
+
+    code = "key-investment"
+    name = "在建重点项目完成投资"
+    name_en = "Investment completed by key projects"
+    kind = "flow_sum"
+    unit = "万元"
+    definition = factory.LazyFunction(
+        lambda: {"source": "reports", "measure": "amount", "categories": ["key-construction"]}
+    )
+
+
+class TargetFactory(DjangoModelFactory[Target]):
+    """A 2022 city target (泉州市 ≥ 17 000 000 万元 = 1700 亿元) of the flow-sum indicator."""
+
+    class Meta:
+        model = Target
+
+    campaign = factory.SubFactory(CampaignFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    region = factory.LazyAttribute(lambda o: Region.objects.get(code="350500"))
+    period_start = dt.date(2022, 1, 1)
+    period_end = dt.date(2022, 12, 31)
+    comparator = "≥"
+    value = Decimal("17000000.00")
+    source_sentence = "全年在建重点项目完成投资1700亿元以上"

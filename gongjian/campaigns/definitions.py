@@ -1,0 +1,196 @@
+"""Indicator definitions: JSON data checked against a whitelist, then compiled by the engine.
+
+A definition never carries ORM lookups or SQL written by a user: each key below has a fixed
+meaning, and the engine turns the parsed :class:`Definition` into its one grouped query.
+
+| kind          | source         | keys                                                          |
+|---------------|----------------|---------------------------------------------------------------|
+| flow_sum      | reports        | measure "amount"; categories; min_total_investment            |
+| event_count   | stage_events   | stage; categories; min_total_investment                       |
+| event_sum     | stage_events   | stage; measure "total_investment"; categories; min_total_inv. |
+| stock_ratio   | enterprises    | numerator {"in_park": true}; denominator {"above_scale": true}|
+
+``categories`` are project category codes (any of them matches); ``min_total_investment`` is a
+project's total investment in 万元 as a decimal string ("200000" = 20 亿元); ``stage`` is the stage
+event counted (signed, landed, started, completed, operating). A project's category and total
+investment are filters on its reports and stage events, so there is no separate "projects" source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from gongjian.campaigns.choices import IndicatorKind
+from gongjian.projects.choices import STAGE_PROGRESSION, Stage
+
+SOURCE_REPORTS = "reports"
+SOURCE_STAGE_EVENTS = "stage_events"
+SOURCE_ENTERPRISES = "enterprises"
+
+KIND_SOURCES: dict[str, str] = {
+    IndicatorKind.FLOW_SUM: SOURCE_REPORTS,
+    IndicatorKind.EVENT_COUNT: SOURCE_STAGE_EVENTS,
+    IndicatorKind.EVENT_SUM: SOURCE_STAGE_EVENTS,
+    IndicatorKind.STOCK_RATIO: SOURCE_ENTERPRISES,
+}
+KIND_MEASURES: dict[str, str] = {
+    IndicatorKind.FLOW_SUM: "amount",
+    IndicatorKind.EVENT_SUM: "total_investment",
+}
+_PROJECT_FILTERS = ("categories", "min_total_investment")
+ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
+    IndicatorKind.FLOW_SUM: ("source", "measure", *_PROJECT_FILTERS),
+    IndicatorKind.EVENT_COUNT: ("source", "stage", *_PROJECT_FILTERS),
+    IndicatorKind.EVENT_SUM: ("source", "stage", "measure", *_PROJECT_FILTERS),
+    IndicatorKind.STOCK_RATIO: ("source", "numerator", "denominator"),
+}
+RATIO_NUMERATOR = {"in_park": True}
+RATIO_DENOMINATOR = {"above_scale": True}
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A checked definition: what the engine compiles."""
+
+    kind: str
+    source: str
+    stage: str = ""
+    measure: str = ""
+    categories: tuple[str, ...] = ()
+    min_total_investment: Decimal | None = None
+
+
+class DefinitionError(ValueError):
+    """A definition that fails the whitelist; ``messages`` name each offending key."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("；".join(messages))
+        self.messages = messages
+
+
+def _source_text(source: str) -> str:
+    return {
+        SOURCE_REPORTS: _("月度进展报告"),
+        SOURCE_STAGE_EVENTS: _("项目阶段记录"),
+        SOURCE_ENTERPRISES: _("企业名录"),
+    }[source]
+
+
+def _check_categories(value: Any, errors: list[str], *, look_up: bool) -> tuple[str, ...]:
+    from gongjian.projects.models import Category
+
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        errors.append(_('“categories”须为项目类别代码的列表，如 ["key-construction"]。'))
+        return ()
+    if look_up:
+        known = set(Category.objects.filter(code__in=value).values_list("code", flat=True))
+        for code in value:
+            if code not in known:
+                errors.append(_("“categories”中的项目类别“%(code)s”不存在。") % {"code": code})
+    return tuple(value)
+
+
+def _check_amount(value: Any, errors: list[str]) -> Decimal | None:
+    message = _('“min_total_investment”须为不小于 0 的金额（万元，最多两位小数），如 "200000"。')
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        errors.append(message)
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors.append(message)
+        return None
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        errors.append(message)
+        return None
+    return amount
+
+
+def _parse(kind: str, definition: Any, *, look_up: bool) -> tuple[Definition | None, list[str]]:
+    if kind not in IndicatorKind.values:
+        return None, [_("未知的指标类型“%(kind)s”。") % {"kind": kind}]
+    if not isinstance(definition, dict):
+        return None, [_("指标定义须为 JSON 对象。")]
+    errors: list[str] = []
+    kind_label = IndicatorKind(kind).label
+    for key in definition:
+        if key not in ALLOWED_KEYS[kind]:
+            errors.append(
+                _("“%(key)s”不是%(kind)s指标的定义项（可用：%(allowed)s）。")
+                % {"key": key, "kind": kind_label, "allowed": "、".join(ALLOWED_KEYS[kind])}
+            )
+
+    source = KIND_SOURCES[kind]
+    if definition.get("source") != source:
+        errors.append(
+            _("“source”须为“%(source)s”：%(kind)s指标读取%(rows)s。")
+            % {"source": source, "kind": kind_label, "rows": _source_text(source)}
+        )
+
+    measure = KIND_MEASURES.get(kind, "")
+    if measure and definition.get("measure") != measure:
+        errors.append(
+            _("“measure”须为“%(measure)s”：%(kind)s指标合计%(what)s。")
+            % {
+                "measure": measure,
+                "kind": kind_label,
+                "what": _("月报的本月完成投资") if measure == "amount" else _("项目总投资"),
+            }
+        )
+
+    stage = ""
+    if source == SOURCE_STAGE_EVENTS:
+        stage = definition.get("stage", "")
+        if stage not in STAGE_PROGRESSION:
+            labels = dict(Stage.choices)
+            errors.append(
+                _("“stage”须为以下阶段之一：%(stages)s。")
+                % {"stages": "、".join(f"{s}（{labels[s]}）" for s in STAGE_PROGRESSION)}
+            )
+            stage = ""
+
+    categories: tuple[str, ...] = ()
+    if "categories" in definition and "categories" in ALLOWED_KEYS[kind]:
+        categories = _check_categories(definition["categories"], errors, look_up=look_up)
+    minimum = None
+    if "min_total_investment" in definition and "min_total_investment" in ALLOWED_KEYS[kind]:
+        minimum = _check_amount(definition["min_total_investment"], errors)
+
+    if kind == IndicatorKind.STOCK_RATIO:
+        if definition.get("numerator") != RATIO_NUMERATOR:
+            errors.append(_('“numerator”须为 {"in_park": true}（分子：已入园的企业）。'))
+        if definition.get("denominator") != RATIO_DENOMINATOR:
+            errors.append(_('“denominator”须为 {"above_scale": true}（分母：规上企业）。'))
+
+    if errors:
+        return None, errors
+    return (
+        Definition(
+            kind=kind,
+            source=source,
+            stage=stage,
+            measure=measure,
+            categories=categories,
+            min_total_investment=minimum,
+        ),
+        [],
+    )
+
+
+def indicator_definition_validate(kind: str, definition: Any) -> list[str]:
+    """The problems with ``definition`` for an indicator of ``kind``, as Chinese messages that
+    name the key; empty when it is valid. Category codes are looked up (one query)."""
+    return _parse(kind, definition, look_up=True)[1]
+
+
+def definition_parse(kind: str, definition: Any) -> Definition:
+    """The checked definition; DefinitionError when it fails the whitelist. No query: the
+    engine compiles without looking anything up (a category deleted since matches no row)."""
+    parsed, errors = _parse(kind, definition, look_up=False)
+    if parsed is None:
+        raise DefinitionError(errors)
+    return parsed
