@@ -154,7 +154,7 @@ def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
     elif region.kind not in (RegionKind.COUNTY, RegionKind.ZONE) or not region.is_reporting:
         errors["region"] = [
             _("项目须归属于参与填报的县（市、区）或功能区，“%(name)s”不可选。")
-            % {"name": region.name}
+            % {"name": region.display_name}
         ]
     values["region"] = region
 
@@ -223,7 +223,7 @@ def project_create(*, actor, data: ProjectInput) -> Project:
     if region is not None and not actor.has_perm("projects.add_project", region):
         raise audit_denied(
             actor=actor,
-            message=_("无权在“%(region)s”新建项目。") % {"region": region.name},
+            message=_("无权在“%(region)s”新建项目。") % {"region": region.display_name},
         )
     duplicate = {"code": [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]}
     if not errors and Project.objects.filter(code=values["code"]).exists():
@@ -263,7 +263,7 @@ def project_update(
         raise audit_denied(
             actor=actor,
             obj=project,
-            message=_("无权把项目移到“%(region)s”。") % {"region": target_region.name},
+            message=_("无权把项目移到“%(region)s”。") % {"region": target_region.display_name},
         )
     if not errors and Project.objects.filter(code=values["code"]).exclude(pk=project.pk).exists():
         errors["code"] = [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]
@@ -509,7 +509,7 @@ def _supervision_target(data: SupervisionInput) -> tuple[Region | Department | N
         if region.kind not in (RegionKind.COUNTY, RegionKind.ZONE) or not region.is_reporting:
             return None, [
                 _("督办对象须为参与填报的县（市、区）或功能区，“%(name)s”不可选。")
-                % {"name": region.name}
+                % {"name": region.display_name}
             ]
         return region, []
     department = Department.objects.select_related("region").filter(code=department_code).first()
@@ -745,7 +745,7 @@ def supervision_escalate_overdue(*, actor, today: dt.date) -> list[Supervision]:
             days = (today - locked.due_date).days
             note = _("逾期 %(days)s 天未回复，升级至%(region)s领导督办。") % {
                 "days": days,
-                "region": level_region.name,
+                "region": level_region.display_name,
             }
             before = supervision_snapshot(locked)
             locked.status = SupervisionStatus.ESCALATED
