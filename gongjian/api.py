@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 from gongjian.accounts.models import ApiToken
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
+from gongjian.campaigns.api import router as campaigns_router
 from gongjian.projects.api import router as projects_router
 from gongjian.reporting.api import periods_router, reports_router
 
@@ -48,3 +49,4 @@ api = NinjaAPI(
 api.add_router("/projects", projects_router)
 api.add_router("/periods", periods_router)
 api.add_router("/reports", reports_router)
+api.add_router("/campaigns", campaigns_router)
