@@ -32,6 +32,7 @@ from django.db.models import (
     Aggregate,
     Case,
     Count,
+    DateField,
     F,
     IntegerField,
     QuerySet,
@@ -50,15 +51,33 @@ from gongjian.campaigns.definitions import (
     definition_parse,
 )
 from gongjian.campaigns.models import Indicator
-from gongjian.core.periods import month_end, month_start
+from gongjian.core.periods import add_months, month_end, month_start
 from gongjian.parks.models import Enterprise, above_scale_q, in_park_q
 from gongjian.parks.selectors import rate_percent
 from gongjian.projects.models import StageEvent
 from gongjian.regions.models import Region
 from gongjian.reporting.models import ProgressReport
 
-# The bucket of a stock row whose date is unknown or before every month asked for.
+# The bucket of a stock row whose date is unknown or before the first month asked for: the
+# opening stock, as at the end of the month before the window.
 _OPENING = dt.date.min
+
+
+def _as_date(month: dt.date | dt.datetime | None) -> dt.date:
+    """A bucket as a date: PostgreSQL's DATE_TRUNC inside a CASE comes back as a timestamp."""
+    if month is None:
+        return _OPENING
+    return month.date() if isinstance(month, dt.datetime) else month
+
+
+def _month_or_opening(field_name: str, first: dt.date) -> Case:
+    """The month of a date, or NULL (the opening bucket) when it is unknown or before ``first``:
+    an old stock collapses into one bucket instead of one group per month since records began."""
+    return Case(
+        When(**{f"{field_name}__gte": first}, then=TruncMonth(field_name)),
+        default=Value(None),
+        output_field=DateField(),
+    )
 
 
 def _window_end(months: list[dt.date], as_of: dt.date) -> dt.date:
@@ -149,7 +168,10 @@ class Evaluation:
         )
 
     def parts(self, region: Region | str, month: dt.date) -> tuple[int, int]:
-        """A rate's (numerator, denominator) at the end of ``month`` (or at the as-of date)."""
+        """A rate's (numerator, denominator) at the end of ``month`` (or at the as-of date), for
+        the month before the window's first and every month after."""
+        if month < add_months(self.months[0], -1):
+            raise ValueError(f"{month} is before the evaluated window (from {self.months[0]})")
         numerator = denominator = 0
         for bucket, (num, den) in self.stock.get(_code(region), {}).items():
             if bucket <= month:
@@ -216,8 +238,8 @@ def evaluate_path(
         grouped = (
             rows.values(
                 region_path=F("region__path"),
-                scale_month=TruncMonth("above_scale_since"),
-                park_month=TruncMonth("entered_park_on"),
+                scale_month=_month_or_opening("above_scale_since", months[0]),
+                park_month=_month_or_opening("entered_park_on", months[0]),
                 counted_in_park=F("in_park"),
             )
             .annotate(n=Count("id"))
@@ -227,12 +249,12 @@ def evaluate_path(
             lambda: defaultdict(lambda: [0, 0])
         )
         for row in grouped:
-            scale_bucket = row["scale_month"] or _OPENING
+            scale_bucket = _as_date(row["scale_month"])
             codes = _ancestor_codes(row["region_path"], root_depth)
             for code in codes:
                 stock[code][scale_bucket][1] += row["n"]
             if row["counted_in_park"]:
-                park_bucket = max(scale_bucket, row["park_month"] or _OPENING)
+                park_bucket = max(scale_bucket, _as_date(row["park_month"]))
                 for code in codes:
                     stock[code][park_bucket][0] += row["n"]
         evaluation.stock = {

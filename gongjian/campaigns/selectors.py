@@ -190,7 +190,7 @@ def allocation_gap(target: Target) -> str:
         ) % {
             "count": len(children),
             "allocated": _amount_text(allocated, unit),
-            "region": target.region.name,
+            "region": target.region.display_name,
             "value": _amount_text(target.value, unit),
             "gap": _amount_text(allocated - target.value, unit),
         }
@@ -202,7 +202,7 @@ def allocation_gap(target: Target) -> str:
     ) % {
         "count": len(children),
         "allocated": _amount_text(allocated, unit),
-        "region": target.region.name,
+        "region": target.region.display_name,
         "value": _amount_text(target.value, unit),
         "gap": _amount_text(target.value - allocated, unit),
     }

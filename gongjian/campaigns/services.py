@@ -182,7 +182,7 @@ def campaign_create(*, actor, data: CampaignInput) -> Campaign:
 
 def campaign_update(*, actor, campaign: Campaign, data: CampaignInput) -> Campaign:
     _require_manager(
-        actor, campaign, message=_("无权修改攻坚行动“%(name)s”。") % {"name": campaign.name}
+        actor, campaign, message=_("无权修改攻坚行动“%(name)s”。") % {"name": campaign.display_name}
     )
     values = _campaign_values(data, exclude_pk=campaign.pk)
     with transaction.atomic():
@@ -283,7 +283,7 @@ def special_action_update(
     *, actor, action: SpecialAction, data: SpecialActionInput
 ) -> SpecialAction:
     _require_manager(
-        actor, action, message=_("无权修改专项行动“%(name)s”。") % {"name": action.name}
+        actor, action, message=_("无权修改专项行动“%(name)s”。") % {"name": action.display_name}
     )
     values = _special_action_values(action.campaign, data, exclude_pk=action.pk)
     with transaction.atomic():
@@ -428,7 +428,7 @@ def indicator_create(*, actor, data: IndicatorInput) -> Indicator:
 
 def indicator_update(*, actor, indicator: Indicator, data: IndicatorInput) -> Indicator:
     _require_manager(
-        actor, indicator, message=_("无权修改指标“%(name)s”。") % {"name": indicator.name}
+        actor, indicator, message=_("无权修改指标“%(name)s”。") % {"name": indicator.display_name}
     )
     values = _indicator_values(data, current=indicator)
     with transaction.atomic():
@@ -617,7 +617,8 @@ def _target_values(
         _add(
             errors,
             "region",
-            _("分解目标的区域须在上级目标区域“%(region)s”之内。") % {"region": parent.region.name},
+            _("分解目标的区域须在上级目标区域“%(region)s”之内。")
+            % {"region": parent.region.display_name},
         )
     if not errors:
         duplicate = Target.objects.filter(
@@ -635,7 +636,7 @@ def _target_values(
                 errors,
                 "region",
                 _("%(region)s在该期间已有“%(indicator)s”目标。")
-                % {"region": region.name, "indicator": indicator.name},
+                % {"region": region.display_name, "indicator": indicator.display_name},
             )
     if errors:
         raise ValidationError(errors)
@@ -729,15 +730,17 @@ def target_allocate(
                 errors,
                 code,
                 _("“%(region)s”不在“%(parent)s”之内，不能分解到该区域。")
-                % {"region": region.name, "parent": target.region.name},
+                % {"region": region.display_name, "parent": target.region.display_name},
             )
             continue
         if not region.is_reporting:
             _add(
-                errors, code, _("“%(region)s”不参与填报，不能分解目标。") % {"region": region.name}
+                errors,
+                code,
+                _("“%(region)s”不参与填报，不能分解目标。") % {"region": region.display_name},
             )
             continue
-        label = _("%(region)s的目标值") % {"region": region.name}
+        label = _("%(region)s的目标值") % {"region": region.display_name}
         value = _check_value(errors, code, label, raw, target.indicator.unit)
         if value is not None and code not in errors:
             values[code] = value

@@ -146,3 +146,15 @@ def test_the_engine_agrees_with_the_parks_registry_rate(enterprises, in_park_rat
     assert {code: evaluation.at_as_of(code) for code in registry} == {
         code: rate.rate for code, rate in registry.items()
     }
+
+
+def test_the_stock_before_the_window_is_one_opening_bucket(enterprises, in_park_rate, region):
+    evaluation = evaluate(
+        indicator=in_park_rate, root=region("350500"), months=MONTHS, as_of=END_OF_APRIL
+    )
+
+    # At the end of December 2021 (the month before the window): what a target starts from.
+    assert evaluation.parts("350500", month(2021, 12)) == (2, 13)
+    assert evaluation.rate("350582", month(2021, 12)) == D("10.00")
+    with pytest.raises(ValueError):
+        evaluation.parts("350500", month(2021, 11))
