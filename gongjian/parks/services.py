@@ -101,7 +101,7 @@ def _resolve_region(errors: dict[str, list[str]], code: str, what: str) -> Regio
     elif region.kind not in (RegionKind.COUNTY, RegionKind.ZONE) or not region.is_reporting:
         errors["region"] = [
             _("%(what)s须归属于参与填报的县（市、区）或功能区，“%(name)s”不可选。")
-            % {"what": what, "name": region.name}
+            % {"what": what, "name": region.display_name}
         ]
     return region
 
@@ -201,7 +201,7 @@ def park_create(*, actor, data: ParkInput) -> Park:
     region = values["region"]
     if region is not None and not actor.has_perm("parks.add_park", region):
         raise audit_denied(
-            actor=actor, message=_("无权在“%(region)s”新建园区。") % {"region": region.name}
+            actor=actor, message=_("无权在“%(region)s”新建园区。") % {"region": region.display_name}
         )
     duplicate = {"code": [_("园区代码“%(code)s”已存在。") % {"code": values["code"]}]}
     if not errors and Park.objects.filter(code=values["code"]).exists():
@@ -246,7 +246,11 @@ def _resolve_enterprise(data: EnterpriseInput) -> tuple[dict[str, Any], dict[str
         elif "region" not in errors and region is not None and park.region_id != region.pk:
             errors["park"] = [
                 _("园区“%(park)s”属于%(park_region)s，不能登记为%(region)s企业的所在园区。")
-                % {"park": park.name, "park_region": park.region.name, "region": region.name}
+                % {
+                    "park": park.name,
+                    "park_region": park.region.display_name,
+                    "region": region.display_name,
+                }
             ]
     values["park"] = park
     if data.entered_park_on is not None and not (data.park_code or "").strip():
@@ -291,7 +295,7 @@ def enterprise_create(*, actor, data: EnterpriseInput) -> Enterprise:
     region = values["region"]
     if region is not None and not actor.has_perm("parks.add_enterprise", region):
         raise audit_denied(
-            actor=actor, message=_("无权在“%(region)s”登记企业。") % {"region": region.name}
+            actor=actor, message=_("无权在“%(region)s”登记企业。") % {"region": region.display_name}
         )
     if not errors:
         errors.update(_uscc_taken(values["uscc"]))
@@ -327,7 +331,7 @@ def enterprise_update(*, actor, enterprise: Enterprise, data: EnterpriseInput) -
         raise audit_denied(
             actor=actor,
             obj=enterprise,
-            message=_("无权把企业移到“%(region)s”。") % {"region": target.name},
+            message=_("无权把企业移到“%(region)s”。") % {"region": target.display_name},
         )
     if not errors:
         errors.update(_uscc_taken(values["uscc"], exclude_pk=enterprise.pk))
@@ -374,7 +378,11 @@ def enterprise_enter_park(
     if park.region_id != enterprise.region_id:
         errors["park"] = [
             _("园区“%(park)s”属于%(park_region)s，%(region)s的企业不能入驻。")
-            % {"park": park.name, "park_region": park.region.name, "region": enterprise.region.name}
+            % {
+                "park": park.name,
+                "park_region": park.region.display_name,
+                "region": enterprise.region.display_name,
+            }
         ]
     _check_date(errors, "entered_park_on", _("入园日期"), date)
     if errors:
