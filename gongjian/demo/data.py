@@ -881,6 +881,8 @@ CITY_ADMIN_ADMIN_PERMISSIONS: tuple[str, ...] = (
     "projects.change_industrychain",
     "projects.view_project",
     "projects.view_stageevent",
+    "parks.view_park",
+    "parks.view_enterprise",
     "audit.view_auditevent",
 )
 
@@ -1056,3 +1058,306 @@ PROGRESS_UNITS: dict[str, tuple[int, int]] = {
     "charging": (20, 200),
     "platform": (200, 3000),
 }
+
+
+# --- parks and enterprises (规上工业企业入园率) ----------------------------------------------
+
+# 入园率 is read at the end of 2021 (the baseline the campaign document quotes: 晋江 29.81%) and
+# at the demo's date; entries into parks run from 2015, so the rate rises year by year.
+PARK_BASELINE_DATE = dt.date(2021, 12, 31)
+PARK_ENTRY_FIRST_YEAR = 2015
+# Demo park codes: "YQ-350582-01" (园区); the reset finds the demo's parks by this prefix.
+PARK_CODE_PREFIX = "YQ"
+# How entries before 2022 spread over 2015…2021: more each year as the park drive picks up.
+PARK_ENTRY_YEAR_WEIGHTS: tuple[tuple[int, int], ...] = (
+    (2015, 7),
+    (2016, 9),
+    (2017, 11),
+    (2018, 13),
+    (2019, 14),
+    (2020, 15),
+    (2021, 17),
+)
+# Entries in 2022, January…November: slow around the Spring Festival, then steady.
+PARK_ENTRY_MONTH_WEIGHTS_2022: tuple[int, ...] = (4, 3, 9, 10, 10, 11, 9, 10, 11, 10, 9)
+# 升规纳统 in 2022 (first of the month the enterprise enters the statistics), January…November.
+ABOVE_SCALE_MONTH_WEIGHTS_2022: tuple[int, ...] = (8, 2, 6, 8, 8, 10, 8, 8, 10, 8, 8)
+# Years in which the enterprises above scale before 2022 entered the statistics.
+ABOVE_SCALE_YEAR_WEIGHTS: tuple[tuple[int, int], ...] = (
+    (2008, 6),
+    (2009, 5),
+    (2010, 6),
+    (2011, 9),
+    (2012, 7),
+    (2013, 7),
+    (2014, 7),
+    (2015, 6),
+    (2016, 7),
+    (2017, 7),
+    (2018, 8),
+    (2019, 8),
+    (2020, 7),
+    (2021, 10),
+)
+# Of the enterprises that entered the statistics in 2022, the share already in a park.
+NEW_ABOVE_SCALE_IN_PARK_SHARE = 0.5
+# The share of below-scale (规下) enterprises in a park.
+BELOW_SCALE_IN_PARK_SHARE = 0.3
+# Industrial chains that make things: an industrial enterprise belongs to one of these.
+MANUFACTURING_CHAINS: frozenset[str] = frozenset(
+    {
+        "textile-footwear",
+        "petrochemical",
+        "machinery",
+        "building-materials",
+        "food-beverage",
+        "electronics",
+        "medical-devices",
+        "paper-printing",
+        "crafts",
+        "new-materials",
+        "new-energy",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ParkPlan:
+    """How the demo fills one reporting unit's parks and enterprise roster."""
+
+    code: str  # the region
+    # The administrative division in the credit codes the unit's 市场监管局 issues. The two
+    # functional zones register through the city's bureau.
+    registry_division: str
+    # Named parks first: (name, kind, planned area in 亩, standardised).
+    named_parks: tuple[tuple[str, str, int, bool], ...]
+    park_count: int  # named and generated
+    above_scale: int  # above-scale industrial enterprises on DEMO_TODAY
+    above_scale_2022: int  # of them, entered the statistics in 2022
+    rate_2021: str  # 入园率 at PARK_BASELINE_DATE, percent (the in-park count is rounded)
+    rate_today: str  # 入园率 on DEMO_TODAY, percent
+    below_scale: int  # 规下 industrial enterprises on the roster
+
+
+_DZ, _IP, _SM = "development_zone", "industrial_park", "small_micro_park"
+
+PARK_PLANS: tuple[ParkPlan, ...] = (
+    ParkPlan(
+        code="350502",
+        registry_division="350502",
+        named_parks=(
+            ("鲤城区江南高新技术产业园区", _DZ, 5200, True),
+            ("鲤城区常泰工业区", _IP, 1500, False),
+        ),
+        park_count=4,
+        above_scale=150,
+        above_scale_2022=10,
+        rate_2021="22",
+        rate_today="25",
+        below_scale=40,
+    ),
+    ParkPlan(
+        code="350503",
+        registry_division="350503",
+        named_parks=(
+            ("丰泽区北峰工业区", _IP, 2600, True),
+            ("丰泽区东海数字经济产业园", _IP, 900, False),
+        ),
+        park_count=5,
+        above_scale=200,
+        above_scale_2022=14,
+        rate_2021="28",
+        rate_today="31",
+        below_scale=50,
+    ),
+    ParkPlan(
+        code="350504",
+        registry_division="350504",
+        named_parks=(
+            ("洛江经济开发区", _DZ, 6800, True),
+            ("洛江区万安工业区", _IP, 2200, True),
+        ),
+        park_count=8,
+        above_scale=350,
+        above_scale_2022=25,
+        rate_2021="50",
+        rate_today="54",
+        below_scale=70,
+    ),
+    ParkPlan(
+        code="350505",
+        registry_division="350505",
+        named_parks=(
+            ("泉港石化工业园区", _DZ, 15000, True),
+            ("泉港区南埔工业区", _IP, 2400, False),
+        ),
+        park_count=7,
+        above_scale=250,
+        above_scale_2022=18,
+        rate_2021="66",
+        rate_today="70",
+        below_scale=50,
+    ),
+    ParkPlan(
+        code="350521",
+        registry_division="350521",
+        named_parks=(
+            ("泉惠石化工业区", _DZ, 12000, True),
+            ("惠安经济开发区", _DZ, 5600, True),
+            ("惠安县紫山石材工业园", _IP, 1800, False),
+        ),
+        park_count=12,
+        above_scale=550,
+        above_scale_2022=40,
+        rate_2021="39",
+        rate_today="43",
+        below_scale=120,
+    ),
+    ParkPlan(
+        code="350524",
+        registry_division="350524",
+        named_parks=(
+            ("安溪湖头光电产业园", _DZ, 6000, True),
+            ("安溪经济开发区城东园", _DZ, 3500, True),
+        ),
+        park_count=10,
+        above_scale=400,
+        above_scale_2022=30,
+        rate_2021="37",
+        rate_today="41",
+        below_scale=90,
+    ),
+    ParkPlan(
+        code="350525",
+        registry_division="350525",
+        named_parks=(
+            ("永春县榜德工业园", _IP, 2600, True),
+            ("永春县蓬壶工业区", _IP, 1400, False),
+        ),
+        park_count=8,
+        above_scale=300,
+        above_scale_2022=22,
+        rate_2021="34",
+        rate_today="38",
+        below_scale=70,
+    ),
+    ParkPlan(
+        code="350526",
+        registry_division="350526",
+        named_parks=(
+            ("德化陶瓷产业园区", _DZ, 4200, True),
+            ("德化县城东工业区", _IP, 2100, True),
+        ),
+        park_count=9,
+        above_scale=400,
+        above_scale_2022=28,
+        rate_2021="33",
+        rate_today="36",
+        below_scale=110,
+    ),
+    ParkPlan(
+        code="350581",
+        registry_division="350581",
+        named_parks=(
+            ("石狮市鸿山伍堡工业区", _IP, 3600, True),
+            ("石狮市灵秀工业区", _IP, 2100, False),
+        ),
+        park_count=8,
+        above_scale=600,
+        above_scale_2022=40,
+        rate_2021="32",
+        rate_today="35",
+        below_scale=130,
+    ),
+    ParkPlan(
+        code="350582",
+        registry_division="350582",
+        named_parks=(
+            ("晋江经济开发区（五里园）", _DZ, 12000, True),
+            ("晋江经济开发区（安东园）", _DZ, 8500, True),
+            ("晋江集成电路产业园区", _DZ, 6000, True),
+            ("晋江市陈埭鞋业工业区", _IP, 2800, False),
+            ("晋江市深沪科技工业园", _IP, 2200, False),
+            ("晋江市磁灶陶瓷产业园", _IP, 2000, False),
+        ),
+        park_count=21,
+        above_scale=1700,
+        above_scale_2022=130,
+        rate_2021="29.81",
+        rate_today="34.1",
+        below_scale=380,
+    ),
+    ParkPlan(
+        code="350583",
+        registry_division="350583",
+        named_parks=(
+            ("南安经济开发区", _DZ, 7500, True),
+            ("南安光电信息产业基地", _DZ, 5000, True),
+            ("南安市水头石材产业园", _IP, 3200, False),
+            ("南安市仑苍水暖厨卫工业园", _IP, 2600, True),
+        ),
+        park_count=15,
+        above_scale=900,
+        above_scale_2022=65,
+        rate_2021="37",
+        rate_today="40",
+        below_scale=180,
+    ),
+    ParkPlan(
+        code="QZ-TZQ",
+        registry_division="350500",
+        named_parks=(
+            ("泉州台商投资区东园工业区", _IP, 4500, True),
+            ("泉州台商投资区张坂产业园", _IP, 3000, True),
+        ),
+        park_count=9,
+        above_scale=350,
+        above_scale_2022=30,
+        rate_2021="72",
+        rate_today="76",
+        below_scale=60,
+    ),
+    ParkPlan(
+        code="QZ-JKQ",
+        registry_division="350500",
+        named_parks=(
+            ("泉州经济技术开发区清濛园区", _DZ, 8000, True),
+            ("泉州经济技术开发区崇德园区", _DZ, 3500, True),
+            ("泉州经济技术开发区德泰园区", _DZ, 2600, True),
+            ("泉州经济技术开发区清华园区", _DZ, 1800, False),
+        ),
+        park_count=4,
+        above_scale=300,
+        above_scale_2022=22,
+        rate_2021="82",
+        rate_today="85",
+        below_scale=40,
+    ),
+)
+
+# Generated park names: "晋江市" + a town + one of these.
+PARK_NAME_WORDS: tuple[tuple[str, str], ...] = (
+    ("工业区", _IP),
+    ("工业园", _IP),
+    ("产业园", _IP),
+    ("科技园", _IP),
+    ("小微企业园", _SM),
+    ("小微企业创业园", _SM),
+)
+# Trade names (字号) of the enterprise roster: a head and a tail, e.g. 鸿 + 泰 → 鸿泰.
+TRADE_NAME_HEADS: tuple[str, ...] = (
+    "鸿", "恒", "华", "宏", "嘉", "金", "永", "盛", "泰", "兴", "隆", "源", "丰", "达", "鑫",
+    "顺", "德", "利", "信", "荣", "凯", "博", "新", "联", "福", "祥", "瑞", "宝", "明", "昌",
+    "佳", "晟", "亿", "锦", "富", "安", "腾", "伟", "长", "众",
+)  # fmt: skip
+TRADE_NAME_TAILS: tuple[str, ...] = (
+    "泰", "兴", "达", "盛", "源", "丰", "隆", "发", "利", "昌", "顺", "祥", "辉", "鑫", "成",
+    "信", "宇", "诚", "润", "益", "峰", "荣", "晟", "恒", "通", "远", "锋", "嘉", "美", "豪",
+)  # fmt: skip
+ENTERPRISE_SUFFIXES: tuple[tuple[str, int], ...] = (
+    ("有限公司", 14),
+    ("科技有限公司", 4),
+    ("股份有限公司", 3),
+    ("实业有限公司", 2),
+    ("集团有限公司", 1),
+)

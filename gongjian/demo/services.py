@@ -5,13 +5,14 @@ These writes bypass the per-row ledger and reporting services on purpose: thousa
 transitions, would take minutes. What those services check (codes, amounts, coordinates, stage
 order, the report validation rules, the review workflow) the generators guarantee, and the demo's
 tests hold them to that. The load still leaves a trail: a history row per project, a status-change
-row per review step, and one audit event for the whole load.
+row per review step, and one audit event for the whole load. The parks and the enterprise roster
+go in the same way, past ``enterprise_create`` and its checks, which their tests hold them to.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import reduce
@@ -38,7 +39,9 @@ from gongjian.demo.data import (
     REPORTED_MONTHS,
 )
 from gongjian.demo.generator import ProjectSpec, generate
+from gongjian.demo.parks import EnterpriseSpec, ParkSpec, generate_parks
 from gongjian.demo.reports import ReportSpec, generate_reports, reporting_periods
+from gongjian.parks.models import Enterprise, Park
 from gongjian.projects.choices import RECORDABLE_STAGES, Stage
 from gongjian.projects.models import (
     Category,
@@ -78,6 +81,9 @@ class DemoSummary:
     period_count: int
     reports_by_status: tuple[tuple[str, str, int], ...]  # (status, label, count)
     status_change_count: int
+    park_count: int
+    enterprise_count: int
+    above_scale_count: int  # of the enterprises, above-scale industrial ones on the demo date
     user_count: int
     removed_project_count: int
 
@@ -110,6 +116,13 @@ class DemoSummary:
             "periods": self.period_count,
             "reports": self.report_count,
         }
+        text += _(
+            "园区 %(parks)s 个，企业 %(enterprises)s 家（其中规上工业企业 %(above)s 家）。"
+        ) % {
+            "parks": self.park_count,
+            "enterprises": self.enterprise_count,
+            "above": self.above_scale_count,
+        }
         if self.removed_project_count:
             text += _("载入前已清除原演示项目 %(count)s 个。") % {
                 "count": self.removed_project_count
@@ -125,8 +138,10 @@ def demo_projects() -> ProjectQuerySet:
 
 def demo_reset() -> int:
     """Delete the demo projects (with their stage events, monthly reports, problems and 督办),
-    the demo's reporting months and the demo users; return how many projects went. Other projects
-    and users are left alone, and so is a month that still holds someone else's reports."""
+    the demo's reporting months, parks and enterprises, and the demo users; return how many
+    projects went. Other projects, enterprises and users are left alone, and so is a month that
+    still holds someone else's reports or a park that holds someone else's enterprise."""
+    _remove_parks(*generate_parks())
     projects = demo_projects()
     # Problems and 督办 raised on demo projects while the demo was in use go with them.
     Problem.objects.filter(project__in=projects).delete()
@@ -171,6 +186,10 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
                 "Use --reset to reload the demo data or --if-empty to skip."
             )
         users = _load_users()
+        parks, enterprises = generate_parks()
+        # A roster left behind without its projects would collide on the credit codes.
+        _remove_parks(parks, enterprises)
+        _load_parks(parks, enterprises)
         projects = generate()
         project_ids = _load_projects(projects)
         monthly = Category.objects.filter(requires_monthly_report=True).values_list(
@@ -182,9 +201,20 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
             user_ids={username: user.pk for username, user in users.items()},
         )
         _refresh_planner_statistics(
-            Project, StageEvent, ReportingPeriod, ProgressReport, ReportStatusChange
+            Project,
+            StageEvent,
+            ReportingPeriod,
+            ProgressReport,
+            ReportStatusChange,
+            Park,
+            Enterprise,
         )
-        summary = _summarise(user_count=len(users), removed=removed)
+        summary = _summarise(
+            user_count=len(users),
+            removed=removed,
+            park_count=len(parks),
+            enterprises=enterprises,
+        )
         audit_record(
             actor=None,
             action=AuditAction.DEMO_LOADED,
@@ -276,6 +306,65 @@ def _load_projects(specs: list[ProjectSpec]) -> dict[str, int]:
         [event for events in events_of for event in events], batch_size=_BATCH_SIZE
     )
     return {project.code: project.pk for project in created}
+
+
+def demo_parks_load() -> tuple[int, int]:
+    """Load the demo's parks and enterprise roster alone (for checks that need no projects);
+    return how many parks and enterprises it wrote."""
+    parks, enterprises = generate_parks()
+    with transaction.atomic():
+        _remove_parks(parks, enterprises)
+        _load_parks(parks, enterprises)
+    return len(parks), len(enterprises)
+
+
+def _remove_parks(parks: Sequence[ParkSpec], enterprises: Sequence[EnterpriseSpec]) -> None:
+    """Delete the demo's enterprises (by credit code) and then its parks that hold no one else's."""
+    codes = [spec.uscc for spec in enterprises]
+    for start in range(0, len(codes), _BATCH_SIZE):
+        Enterprise.objects.filter(uscc__in=codes[start : start + _BATCH_SIZE]).delete()
+    Park.objects.filter(code__in=[spec.code for spec in parks], enterprises__isnull=True).delete()
+
+
+def _load_parks(parks: Sequence[ParkSpec], enterprises: Sequence[EnterpriseSpec]) -> None:
+    """Write the demo's parks and its enterprise roster. A demo park kept by the reset because
+    someone else's enterprise is in it is brought back to the demo's state, not made twice."""
+    regions = dict(
+        Region.objects.filter(code__in={p.region_code for p in parks}).values_list("code", "pk")
+    )
+    chains = dict(IndustryChain.objects.values_list("code", "pk"))
+    kept = {p.code: p for p in Park.objects.filter(code__in=[spec.code for spec in parks])}
+    rows = []
+    for spec in parks:
+        park = kept.get(spec.code) or Park(code=spec.code)
+        park.name, park.region_id, park.kind = spec.name, regions[spec.region_code], spec.kind
+        park.planned_area_mu, park.is_standardised = spec.planned_area_mu, spec.is_standardised
+        park.sort_order = spec.sort_order
+        if park.pk is not None:
+            park.save()
+        rows.append(park)
+    created = [
+        *kept.values(),
+        *Park.objects.bulk_create([park for park in rows if park.pk is None]),
+    ]
+    park_ids = {park.code: park.pk for park in created}
+    Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                uscc=spec.uscc,
+                name=spec.name,
+                region_id=regions[spec.region_code],
+                park_id=park_ids[spec.park_code] if spec.park_code else None,
+                is_above_scale=spec.is_above_scale,
+                above_scale_since=spec.above_scale_since,
+                entered_park_on=spec.entered_park_on,
+                industry_chain_id=chains[spec.industry_chain_code],
+                industrial_land_mu=spec.industrial_land_mu,
+            )
+            for spec in enterprises
+        ],
+        batch_size=_BATCH_SIZE,
+    )
 
 
 @contextmanager
@@ -382,7 +471,9 @@ def _refresh_planner_statistics(*tables: type[models.Model]) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def _summarise(*, user_count: int, removed: int) -> DemoSummary:
+def _summarise(
+    *, user_count: int, removed: int, park_count: int, enterprises: Sequence[EnterpriseSpec]
+) -> DemoSummary:
     counts = dict(demo_projects().values_list("category__code").annotate(n=Count("id")).order_by())
     by_category = tuple(
         (category.code, category.name, counts.get(category.code, 0))
@@ -409,6 +500,9 @@ def _summarise(*, user_count: int, removed: int) -> DemoSummary:
         period_count=ReportingPeriod.objects.filter(month__in=DEMO_MONTHS).count(),
         reports_by_status=by_status,
         status_change_count=ReportStatusChange.objects.filter(report__in=reports).count(),
+        park_count=park_count,
+        enterprise_count=len(enterprises),
+        above_scale_count=sum(1 for spec in enterprises if spec.is_above_scale),
         user_count=user_count,
         removed_project_count=removed,
     )

@@ -23,6 +23,7 @@ from gongjian.audit.choices import AuditAction
 from gongjian.audit.models import AuditEvent
 from gongjian.demo.data import DEMO_TODAY
 from gongjian.demo.generator import generate
+from gongjian.parks.models import Enterprise, Park
 from gongjian.projects.models import Category, Problem, Project, StageEvent, Supervision
 from gongjian.projects.services import QUANZHOU_BOUNDS, _stage_order_errors, derive_stage
 from gongjian.regions.models import Region
@@ -54,6 +55,7 @@ LOAD_MESSAGE = (
     "载入泉州 2022 演示数据：在建重点项目 1006 个、招商签约项目 2213 个、城建提品质项目 752 个、"
     "新基建新经济项目 96 个，共 4067 个项目；阶段记录 5323 条；演示账号 30 个。"
     "填报期 12 个，月度进展报告 15119 份。"
+    "园区 120 个，企业 7840 家（其中规上工业企业 6450 家）。"
 )
 
 
@@ -71,6 +73,24 @@ def _event_snapshot() -> list[tuple[str, str, dt.date, str]]:
             "project__code", "stage", "date", "note"
         )
     )
+
+
+def _roster_snapshot() -> list[tuple]:
+    parks = Park.objects.order_by("code").values_list(
+        "code", "name", "region__code", "kind", "planned_area_mu", "is_standardised"
+    )
+    enterprises = Enterprise.objects.order_by("uscc").values_list(
+        "uscc",
+        "name",
+        "region__code",
+        "park__code",
+        "is_above_scale",
+        "above_scale_since",
+        "entered_park_on",
+        "industry_chain__code",
+        "industrial_land_mu",
+    )
+    return [*parks, *enterprises]
 
 
 def _report_snapshot() -> list[tuple]:
@@ -416,6 +436,7 @@ def test_reset_reloads_identical_data_and_keeps_the_rest(demo):
     """Two loads give the same ledger and reports; projects, reports and users that are not demo
     data survive, and so does the reporting month that holds such a report."""
     ledger, events, reports = _ledger_snapshot(), _event_snapshot(), _report_snapshot()
+    roster = _roster_snapshot()
     own = Project.objects.create(
         code="LC-2022-001",
         name="鲤城古城片区提升工程",
@@ -426,6 +447,20 @@ def test_reset_reloads_identical_data_and_keeps_the_rest(demo):
     november = ReportingPeriod.objects.get(month=dt.date(2022, 11, 1))
     own_report = ProgressReport.objects.create(project=own, period=november, amount=Decimal(12))
     someone = User.objects.create_user(username="someone", password="not-the-demo-password")
+    # Someone's own park and enterprise stay; so does a demo park someone registered into.
+    own_park = Park.objects.create(
+        code="lc-own", name="鲤城区自建园区", region=own.region, kind="industrial_park"
+    )
+    own_enterprise = Enterprise.objects.create(
+        uscc="91350502MA2Y0K9DXK", name="泉州自有企业有限公司", region=own.region, park=own_park
+    )
+    demo_park = Park.objects.get(code="YQ-350582-04")
+    guest = Enterprise.objects.create(
+        uscc="91350582MA2Y0K9DXF", name="晋江入驻企业有限公司", region=demo_park.region
+    )
+    guest.park = demo_park
+    guest.save()
+    Park.objects.filter(pk=demo_park.pk).update(name="改过名的园区")
     # Someone tried the demo: a problem and a 督办 on a demo project do not hold the reset up.
     demo_project = Project.objects.get(code="ZD2022-350582-0002")
     Problem.objects.create(project=demo_project, title="用地报批滞后", description="林地指标未落实")
@@ -447,11 +482,18 @@ def test_reset_reloads_identical_data_and_keeps_the_rest(demo):
     assert User.objects.filter(pk=someone.pk).exists()
     assert not Problem.objects.exists()
     assert not Supervision.objects.exists()
+    assert Enterprise.objects.filter(pk__in=[own_enterprise.pk, guest.pk]).count() == 2
+    assert Park.objects.get(pk=own_park.pk).name == "鲤城区自建园区"
+    # Kept for its guest, and put back as the demo has it.
+    assert Park.objects.get(pk=demo_park.pk).name == "晋江市陈埭鞋业工业区"
     own_report.delete()
     own.delete()
+    Enterprise.objects.filter(pk__in=[own_enterprise.pk, guest.pk]).delete()
+    own_park.delete()
     assert _ledger_snapshot() == ledger
     assert _event_snapshot() == events
     assert _report_snapshot() == reports
+    assert _roster_snapshot() == roster
     assert User.objects.filter(username__in=["city_admin", "zsj_officer"]).count() == 2
     latest = AuditEvent.objects.filter(action=AuditAction.DEMO_LOADED).first()
     assert latest is not None

@@ -16,9 +16,10 @@ from gongjian.projects.models import Project
 
 class Command(BaseCommand):
     help = (
-        "载入泉州 2022 演示数据（项目、阶段记录、月度填报、演示账号），每次结果相同。 / "
+        "载入泉州 2022 演示数据（项目、阶段记录、月度填报、园区和企业、演示账号），"
+        "每次结果相同。 / "
         "Load the deterministic Quanzhou 2022 demo data "
-        "(projects, stage events, monthly reports, demo logins)."
+        "(projects, stage events, monthly reports, parks and enterprises, demo logins)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             "--reset",
             action="store_true",
             help=(
-                "先删除演示项目、阶段记录、月度填报和演示账号再载入 / "
+                "先删除演示项目、阶段记录、月度填报、园区和企业及演示账号再载入 / "
                 "delete the demo data first, then load"
             ),
         )
@@ -76,6 +77,9 @@ class Command(BaseCommand):
         for status, label, count in summary.reports_by_status:
             write(f"    {status:<20}{count:>6}  {label}")
         write(f"  {'status changes':<22}{summary.status_change_count:>6}  报告状态变更")
+        write(f"  {'parks':<22}{summary.park_count:>6}  园区")
+        write(f"  {'enterprises':<22}{summary.enterprise_count:>6}  企业")
+        write(f"    {'above scale':<20}{summary.above_scale_count:>6}  规上工业企业")
         write(f"  {'demo users':<22}{summary.user_count:>6}  演示账号")
         for user in DEMO_USERS:
             write(f"    {user.username:<20}{user.display_name}")
