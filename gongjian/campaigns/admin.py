@@ -23,6 +23,8 @@ from gongjian.campaigns.models import (
     Target,
 )
 from gongjian.campaigns.selectors import allocation_gap
+from gongjian.campaigns.services import plan_curve_check
+from gongjian.core.periods import month_end, months_between
 
 
 class _AuditedAdmin(admin.ModelAdmin):
@@ -107,8 +109,52 @@ class IndicatorAdmin(_AuditedAdmin):
     search_fields = ["code", "name"]
 
 
+class TargetAdminForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = [
+            "campaign",
+            "action",
+            "indicator",
+            "region",
+            "period_start",
+            "period_end",
+            "comparator",
+            "value",
+            "baseline_value",
+            "baseline_date",
+            "weight",
+            "source_sentence",
+            "parent",
+            "plan_curve",
+            "green_threshold",
+            "yellow_threshold",
+            "sort_order",
+        ]
+
+    def clean(self):
+        # The services' period and plan rules, which the engine relies on (whole months).
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and start.day != 1:
+            self.add_error("period_start", _("起始日期须为某月的 1 日（目标按整月计）。"))
+        if end and end != month_end(end):
+            self.add_error("period_end", _("截止日期须为某月的最后一天（目标按整月计）。"))
+        if start and end and start.day == 1 and end >= start:
+            errors: dict[str, list[str]] = {}
+            curve = plan_curve_check(
+                errors, cleaned.get("plan_curve"), len(months_between(start, end))
+            )
+            for message in errors.get("plan_curve", []):
+                self.add_error("plan_curve", message)
+            if not errors:
+                cleaned["plan_curve"] = curve
+        return cleaned
+
+
 @admin.register(Target)
 class TargetAdmin(_AuditedAdmin):
+    form = TargetAdminForm
     list_display = [
         "campaign",
         "indicator",
@@ -121,7 +167,6 @@ class TargetAdmin(_AuditedAdmin):
     ]
     list_filter = ["campaign", "indicator", "region"]
     search_fields = ["indicator__name", "region__name", "source_sentence"]
-    autocomplete_fields = ["region"]
     raw_id_fields = ["parent"]
 
     def save_model(self, request, obj, form, change):

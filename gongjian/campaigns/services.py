@@ -513,7 +513,7 @@ def _check_value(
     return value
 
 
-def _check_plan_curve(errors: Errors, curve: Any, months: int) -> list[str] | None:
+def plan_curve_check(errors: Errors, curve: Any, months: int) -> list[str] | None:
     """Cumulative fractions, one per month of the period, non-decreasing, ending at 1."""
     if curve in (None, [], ""):
         return None
@@ -604,7 +604,7 @@ def _target_values(
         _add(errors, "yellow_threshold", _("预警阈值不能高于正常阈值。"))
     plan_curve = None
     if end >= start and start.day == 1:
-        plan_curve = _check_plan_curve(errors, data.plan_curve, len(months_between(start, end)))
+        plan_curve = plan_curve_check(errors, data.plan_curve, len(months_between(start, end)))
     if not 0 <= data.sort_order <= 32767:
         _add(errors, "sort_order", _("排序须在 0 至 32767 之间。"))
 

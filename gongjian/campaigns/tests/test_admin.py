@@ -73,3 +73,29 @@ def test_district_staff_cannot_add_in_the_admin(client, lichen_filer):
 )
 def test_admin_pages_open(staff_admin, page):
     assert staff_admin.get(f"/admin/campaigns/{page}/").status_code == 200
+
+
+def test_a_target_outside_whole_months_is_refused_in_the_admin(staff_admin, region):
+    from gongjian.tests.factories import CampaignFactory, IndicatorFactory
+
+    campaign, indicator = CampaignFactory.create(), IndicatorFactory.create()
+    response = staff_admin.post(
+        "/admin/campaigns/target/add/",
+        {
+            "campaign": campaign.pk,
+            "indicator": indicator.pk,
+            "region": region("350500").pk,
+            "period_start": "2022-01-01",
+            "period_end": "2022-12-30",
+            "comparator": "≥",
+            "value": "17000000",
+            "weight": "1",
+            "plan_curve": '["0.5", "1"]',
+            "sort_order": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "截止日期须为某月的最后一天（目标按整月计）。" in page
+    assert not campaign.targets.exists()
