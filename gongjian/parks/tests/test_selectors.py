@@ -6,9 +6,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.http import Http404
 
+from gongjian.audit.models import AuditEvent
 from gongjian.parks.models import Enterprise
-from gongjian.parks.selectors import EntryRate, park_entry_rate, rate_percent
+from gongjian.parks.selectors import (
+    EntryRate,
+    enterprise_get,
+    park_entry_rate,
+    park_list,
+    rate_percent,
+)
 from gongjian.tests.factories import EnterpriseFactory, ParkFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +146,26 @@ def test_the_queryset_helpers_agree(registry):
 )
 def test_rate_percent(numerator, denominator, rate):
     assert rate_percent(numerator, denominator) == rate
+
+
+def test_park_list_counts_each_parks_enterprises_within_scope(registry, lichen_filer):
+    parks = park_list(user=lichen_filer)
+
+    assert [(p.code, p.enterprise_count) for p in parks] == [("lc-jn", 4)]
+
+
+def test_an_enterprise_outside_the_scope_is_not_found_and_the_attempt_audited(
+    registry, fengze_filer
+):
+    licheng = Enterprise.objects.filter(region__code="350502").first()
+    assert licheng is not None
+    own = Enterprise.objects.filter(region__code="350503").first()
+    assert own is not None
+
+    assert enterprise_get(user=fengze_filer, pk=own.pk) == own
+    with pytest.raises(Http404):
+        enterprise_get(user=fengze_filer, pk=licheng.pk)
+
+    assert list(AuditEvent.objects.values_list("action", "object_id", "message")) == [
+        ("denied", str(licheng.pk), "访问范围之外的对象。")
+    ]
