@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 from gongjian.accounts.models import Department, Membership, User
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
+from gongjian.demo.campaign import demo_campaign_load, demo_campaign_reset
 from gongjian.demo.data import (
     CITY_ADMIN_ADMIN_PERMISSIONS,
     CODE_PREFIXES,
@@ -138,9 +139,11 @@ def demo_projects() -> ProjectQuerySet:
 
 def demo_reset() -> int:
     """Delete the demo projects (with their stage events, monthly reports, problems and 督办),
-    the demo's reporting months, parks and enterprises, and the demo users; return how many
-    projects went. Other projects, enterprises and users are left alone, and so is a month that
-    still holds someone else's reports or a park that holds someone else's enterprise."""
+    the demo's reporting months, parks and enterprises, the seed campaign xmgj2022 and the demo
+    users; return how many projects went. Other projects, enterprises and users are left alone,
+    and so is a month that still holds someone else's reports or a park that holds someone else's
+    enterprise."""
+    demo_campaign_reset()
     _remove_parks(*generate_parks())
     projects = demo_projects()
     # Problems and 督办 raised on demo projects while the demo was in use go with them.
@@ -200,6 +203,7 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
             project_ids=project_ids,
             user_ids={username: user.pk for username, user in users.items()},
         )
+        demo_campaign_load()
         _refresh_planner_statistics(
             Project,
             StageEvent,

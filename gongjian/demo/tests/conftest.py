@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -22,3 +23,14 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
         call_command("loaddemo", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run test_campaign.py after the package's other modules: test_loaddemo.py's first test needs
+    the ledger empty, before the first test that asks for ``demo`` loads it (modules are collected
+    in name order, and test_campaign.py sorts before test_loaddemo.py)."""
+    here = Path(__file__).parent
+    slots = [i for i, item in enumerate(items) if item.path.parent == here]
+    ours = sorted((items[i] for i in slots), key=lambda item: item.path.name == "test_campaign.py")
+    for slot, item in zip(slots, ours, strict=True):
+        items[slot] = item
