@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import Department
@@ -49,9 +49,30 @@ def _add(errors: Errors, field_name: str, message: str) -> None:
     errors.setdefault(field_name, []).append(message)
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 def _require_manager(actor, obj=None, *, message: str) -> None:
     if not actor.has_perm("campaigns.manage", obj):
         raise audit_denied(actor=actor, obj=obj, message=message)
+
+
+def _update_locked(*, actor, obj: M, values: dict[str, Any], snapshot: Callable[[M], dict]) -> M:
+    """Apply validated ``values`` to ``obj`` under a row lock and audit the before and after."""
+    with transaction.atomic():
+        current = type(obj).objects.select_for_update().get(pk=obj.pk)  # type: ignore[attr-defined]
+        before = snapshot(current)
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=current,
+            before=before,
+            after=snapshot(current),
+        )
+    return current
 
 
 def _check_code(errors: Errors, code: str, max_length: int) -> str:
@@ -185,20 +206,7 @@ def campaign_update(*, actor, campaign: Campaign, data: CampaignInput) -> Campai
         actor, campaign, message=_("无权修改攻坚行动“%(name)s”。") % {"name": campaign.display_name}
     )
     values = _campaign_values(data, exclude_pk=campaign.pk)
-    with transaction.atomic():
-        current = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        before = campaign_snapshot(current)
-        for name, value in values.items():
-            setattr(current, name, value)
-        current.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=current,
-            before=before,
-            after=campaign_snapshot(current),
-        )
-    return current
+    return _update_locked(actor=actor, obj=campaign, values=values, snapshot=campaign_snapshot)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,20 +294,7 @@ def special_action_update(
         actor, action, message=_("无权修改专项行动“%(name)s”。") % {"name": action.display_name}
     )
     values = _special_action_values(action.campaign, data, exclude_pk=action.pk)
-    with transaction.atomic():
-        current = SpecialAction.objects.select_for_update().get(pk=action.pk)
-        before = special_action_snapshot(current)
-        for name, value in values.items():
-            setattr(current, name, value)
-        current.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=current,
-            before=before,
-            after=special_action_snapshot(current),
-        )
-    return current
+    return _update_locked(actor=actor, obj=action, values=values, snapshot=special_action_snapshot)
 
 
 def _member_snapshot(member: LeadingGroupMember) -> dict[str, Any]:
@@ -431,20 +426,7 @@ def indicator_update(*, actor, indicator: Indicator, data: IndicatorInput) -> In
         actor, indicator, message=_("无权修改指标“%(name)s”。") % {"name": indicator.display_name}
     )
     values = _indicator_values(data, current=indicator)
-    with transaction.atomic():
-        current = Indicator.objects.select_for_update().get(pk=indicator.pk)
-        before = indicator_snapshot(current)
-        for name, value in values.items():
-            setattr(current, name, value)
-        current.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=current,
-            before=before,
-            after=indicator_snapshot(current),
-        )
-    return current
+    return _update_locked(actor=actor, obj=indicator, values=values, snapshot=indicator_snapshot)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -678,20 +660,7 @@ def target_update(*, actor, target: Target, data: TargetInput) -> Target:
     if region is not None:
         _require_manager(actor, region, message=_("无权为该区域设定目标。"))
     values = _target_values(target.campaign, data, current=target)
-    with transaction.atomic():
-        current = Target.objects.select_for_update().get(pk=target.pk)
-        before = target_snapshot(current)
-        for name, value in values.items():
-            setattr(current, name, value)
-        current.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=current,
-            before=before,
-            after=target_snapshot(current),
-        )
-    return current
+    return _update_locked(actor=actor, obj=target, values=values, snapshot=target_snapshot)
 
 
 def target_delete(*, actor, target: Target) -> None:
