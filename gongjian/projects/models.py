@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from gongjian.accounts.choices import Role
 from gongjian.accounts.scopes import department_ids_of, region_scope_q
+from gongjian.core.models import StatusChange
 from gongjian.projects.choices import (
     SUPERVISION_AWAITING_REPLY,
     ProblemStatus,
@@ -328,7 +329,7 @@ class Supervision(models.Model):
         return self.target_department.region
 
 
-class SupervisionStatusChange(models.Model):
+class SupervisionStatusChange(StatusChange):
     """A step in a 督办 order's life: issued→responded→closed, or escalated when overdue."""
 
     supervision = models.ForeignKey(
@@ -339,18 +340,9 @@ class SupervisionStatusChange(models.Model):
     )
     from_status = models.CharField(_("原状态"), max_length=16, choices=SupervisionStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=SupervisionStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     note = models.TextField(_("说明"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("督办状态变更")
         verbose_name_plural = _("督办状态变更")
 
@@ -447,7 +439,7 @@ class Problem(models.Model):
         return f"{self.project.code} {self.title}"
 
 
-class ProblemStatusChange(models.Model):
+class ProblemStatusChange(StatusChange):
     """A step in a problem's handling: who moved it from which status to which, when and why."""
 
     problem = models.ForeignKey(
@@ -455,18 +447,9 @@ class ProblemStatusChange(models.Model):
     )
     from_status = models.CharField(_("原状态"), max_length=16, choices=ProblemStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=ProblemStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     note = models.TextField(_("说明"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("问题状态变更")
         verbose_name_plural = _("问题状态变更")
 

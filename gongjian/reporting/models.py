@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.scopes import region_scope_q
+from gongjian.core.models import StatusChange
 from gongjian.reporting.choices import (
     FINISHED_IMPORT_STATUSES,
     ImportStatus,
@@ -119,7 +120,7 @@ class ProgressReport(models.Model):
         return f"{self.project.code} {self.period}"
 
 
-class ReportStatusChange(models.Model):
+class ReportStatusChange(StatusChange):
     """A step in a report's review: who moved it from which status to which, when and why."""
 
     report = models.ForeignKey(
@@ -130,18 +131,9 @@ class ReportStatusChange(models.Model):
     )
     from_status = models.CharField(_("原状态"), max_length=20, choices=ReportStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=20, choices=ReportStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     reason = models.TextField(_("原因"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("报告状态变更")
         verbose_name_plural = _("报告状态变更")
 
