@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("gongjian.dashboards.urls")),
     path("projects/", include("gongjian.projects.urls")),
     path("reporting/", include("gongjian.reporting.urls")),
+    path("campaigns/", include("gongjian.campaigns.urls")),
     path("audit/", include("gongjian.audit.urls")),
     path("notifications/", include("gongjian.notifications.urls")),
     path(

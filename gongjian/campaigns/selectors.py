@@ -18,12 +18,26 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongjian.campaigns.choices import CAP_COMPARATORS, IndicatorKind, IndicatorUnit
-from gongjian.campaigns.engine import Evaluation, evaluate_path
-from gongjian.campaigns.models import Campaign, Target
-from gongjian.campaigns.progress import HISTORY_YEARS, TargetProgress, target_progress
+from gongjian.accounts.scopes import memberships_of, region_scope_q
+from gongjian.accounts.selectors import scoped_get_or_404
+from gongjian.campaigns.choices import (
+    CAP_COMPARATORS,
+    IndicatorKind,
+    IndicatorUnit,
+    ProgressStatus,
+)
+from gongjian.campaigns.engine import Evaluation, drilldown, drilldown_value, evaluate_path
+from gongjian.campaigns.models import Campaign, LeadingGroupMember, SpecialAction, Target
+from gongjian.campaigns.progress import (
+    HISTORY_YEARS,
+    TargetProgress,
+    quantize_value,
+    target_progress,
+    time_elapsed,
+)
 from gongjian.core.money import format_wan
-from gongjian.core.periods import add_months, month_start, months_between
+from gongjian.core.periods import add_months, month_end, month_start, months_between
+from gongjian.regions.models import Region
 
 
 def campaign_get(*, code: str) -> Campaign:
@@ -206,3 +220,214 @@ def allocation_gap(target: Target) -> str:
         "value": _amount_text(target.value, unit),
         "gap": _amount_text(target.value - allocated, unit),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages: a campaign's set-up overview and a target's page (curve, breakdown, drill-down)
+
+
+def target_get(*, campaign: Campaign, pk: int, user) -> Target:
+    """One target of ``campaign`` the user may see; 404 (audited as refused) otherwise."""
+    base = Target.objects.filter(campaign=campaign).select_related(
+        "indicator", "region", "action", "campaign", "parent", "parent__region"
+    )
+    target = scoped_get_or_404(queryset=base, scoped=base.visible_to(user), user=user, pk=pk)
+    assert isinstance(target, Target)
+    return target
+
+
+def _thresholds(target: Target) -> tuple[Decimal, Decimal]:
+    campaign = target.campaign
+    green = target.green_threshold
+    yellow = target.yellow_threshold
+    return (
+        green if green is not None else campaign.green_threshold,
+        yellow if yellow is not None else campaign.yellow_threshold,
+    )
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One month of a target's curve: the actual cumulative value at the month's end (None after
+    the as-of month) and the value 序时进度 asks for by then."""
+
+    month: dt.date
+    actual: Decimal | None
+    planned: Decimal
+
+
+@dataclass(frozen=True)
+class RegionBreakdown:
+    """A region below the target's: its value, and its own (allocated) target's progress."""
+
+    region: Region
+    actual: Decimal | None
+    allocation: TargetProgress | None
+
+
+@dataclass(frozen=True)
+class TargetDetail:
+    progress: TargetProgress
+    curve: list[CurvePoint]
+    breakdown: list[RegionBreakdown]
+    allocation_warning: str
+
+
+def _month_end_elapsed(target: Target, month: dt.date) -> Decimal:
+    return time_elapsed(target, month_end(month))
+
+
+def target_detail(*, target: Target, as_of: dt.date, user) -> TargetDetail:
+    """Everything the target page shows, from two evaluations of the indicator (the target's
+    progress with its history for the forecast, and the period's months over the target's
+    subtree); the breakdown lists only the regions below the target that the user covers."""
+    evaluation = evaluate_targets([target], as_of=as_of)[target.indicator_id]
+    green, yellow = _thresholds(target)
+    progress = target_progress(
+        target=target, evaluation=evaluation, as_of=as_of, green=green, yellow=yellow
+    )
+    months = months_between(target.period_start, target.period_end)
+    period = evaluate_path(
+        indicator=target.indicator, root_path=target.region.path, months=months, as_of=as_of
+    )
+    unit = target.indicator.unit
+    is_ratio = target.indicator.kind == IndicatorKind.STOCK_RATIO
+    start = progress.baseline if is_ratio else None
+    curve = []
+    for month, actual in period.series(target.region.code):
+        share = _month_end_elapsed(target, month)
+        if is_ratio and start is not None:
+            planned = start + (target.value - start) * share
+        else:
+            planned = target.value * share
+        curve.append(
+            CurvePoint(
+                month=month,
+                actual=None if actual is None else actual.quantize(Decimal("0.01")),
+                planned=planned.quantize(
+                    Decimal(1) if unit == IndicatorUnit.COUNT else Decimal("0.01"),
+                    rounding=ROUND_HALF_UP,
+                ),
+            )
+        )
+
+    children = list(
+        Region.objects.filter(parent=target.region)
+        .filter(region_scope_q(user, field=""))
+        .order_by("sort_order", "code")
+    )
+    allocated = {
+        child.region_id: child
+        for child in Target.objects.filter(parent=target).select_related(
+            "indicator", "region", "campaign", "action"
+        )
+    }
+    breakdown = []
+    for region in children:
+        child_target = allocated.get(region.pk)
+        child_progress = None
+        if child_target is not None:
+            child_green, child_yellow = _thresholds(child_target)
+            child_progress = target_progress(
+                target=child_target,
+                evaluation=evaluation,
+                as_of=as_of,
+                green=child_green,
+                yellow=child_yellow,
+            )
+        breakdown.append(
+            RegionBreakdown(
+                region=region,
+                actual=quantize_value(period.at_as_of(region.code), unit),
+                allocation=child_progress,
+            )
+        )
+    return TargetDetail(
+        progress=progress,
+        curve=curve,
+        breakdown=breakdown,
+        allocation_warning=allocation_gap(target),
+    )
+
+
+def target_rows(*, target: Target, as_of: dt.date, user, region: Region | None = None) -> QuerySet:
+    """The rows behind the target's number (drill-down), for ``region`` (the target's region or
+    one below it) within what the user may see."""
+    return drilldown(
+        indicator=target.indicator,
+        region=region or target.region,
+        period_start=target.period_start,
+        period_end=target.period_end,
+        as_of=as_of,
+        user=user,
+    )
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """A target on the campaign page, with the progress of its allocations the user may see."""
+
+    progress: TargetProgress
+    allocations: list[TargetProgress]
+
+    def allocations_by_status(self) -> dict[str, int]:
+        counts = {status: 0 for status in ProgressStatus.values}
+        for item in self.allocations:
+            counts[item.status] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class ActionOverview:
+    action: SpecialAction | None
+    members: list[LeadingGroupMember]
+    targets: list[TargetRow]
+
+
+def _covers(user, region: Region) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return any(region.path.startswith(m.region.path) for m in memberships_of(user))
+
+
+def campaign_overview(*, campaign: Campaign, as_of: dt.date, user) -> list[ActionOverview]:
+    """The campaign's actions, each with its leading group and its targets' progress.
+
+    A target allocated from one whose region the user covers is listed under it (a city user sees
+    the city's targets, each with its districts' results); an allocation to the user's own
+    district, whose parent is the city's, is listed as a target of its own. Targets without an
+    action come last."""
+    progress = campaign_progress(campaign=campaign, as_of=as_of, user=user)
+    by_id = {item.target.pk: item for item in progress.targets}
+    children: dict[int, list[TargetProgress]] = defaultdict(list)
+    rows: dict[int | None, list[TargetRow]] = defaultdict(list)
+    for item in progress.targets:
+        parent = by_id.get(item.target.parent_id) if item.target.parent_id else None
+        if parent is not None and _covers(user, parent.target.region):
+            children[parent.target.pk].append(item)
+    for item in progress.targets:
+        parent = by_id.get(item.target.parent_id) if item.target.parent_id else None
+        if parent is not None and _covers(user, parent.target.region):
+            continue
+        rows[item.target.action_id].append(
+            TargetRow(progress=item, allocations=children.get(item.target.pk, []))
+        )
+    actions = list(
+        campaign.actions.select_related("lead_department").prefetch_related("leading_group")
+    )
+    out = [
+        ActionOverview(
+            action=action, members=list(action.leading_group.all()), targets=rows.get(action.pk, [])
+        )
+        for action in actions
+    ]
+    if rows.get(None):
+        out.append(ActionOverview(action=None, members=[], targets=rows[None]))
+    return out
+
+
+def target_rows_value(*, target: Target, rows: QuerySet) -> Decimal | None:
+    """The indicator's aggregate over drill-down rows: the number they add up to."""
+    return quantize_value(
+        drilldown_value(indicator=target.indicator, rows=rows), target.indicator.unit
+    )

@@ -40,6 +40,8 @@ from gongjian.core.periods import month_end, months_between
 from gongjian.regions.models import Region
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# Words the campaign pages use in their addresses (/campaigns/new/, /campaigns/indicators/).
+RESERVED_CAMPAIGN_CODES = frozenset({"new", "indicators"})
 MAX_TARGET_VALUE = Decimal("1e15")
 
 Errors = dict[str, list[str]]
@@ -178,6 +180,8 @@ def _campaign_values(data: CampaignInput, *, exclude_pk: int | None) -> dict[str
     if green is not None and yellow is not None and yellow > green:
         _add(errors, "yellow_threshold", _("预警阈值不能高于正常阈值。"))
     values["green_threshold"], values["yellow_threshold"] = green, yellow
+    if "code" not in errors and values["code"] in RESERVED_CAMPAIGN_CODES:
+        _add(errors, "code", _("“%(code)s”是系统保留字，不能用作代码。") % {"code": values["code"]})
     if "code" not in errors:
         duplicate = Campaign.objects.filter(code=values["code"])
         if exclude_pk is not None:
