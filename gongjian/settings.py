@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "gongjian.reporting",
     "gongjian.notifications",
     "gongjian.campaigns",
+    "gongjian.bulletins",
+    "gongjian.policytext",
+    "gongjian.assessment",
     "gongjian.demo",
 ]
 

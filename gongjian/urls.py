@@ -15,8 +15,11 @@ urlpatterns = [
     path("", include("gongjian.dashboards.urls")),
     path("projects/", include("gongjian.projects.urls")),
     path("reporting/", include("gongjian.reporting.urls")),
+    path("assessment/", include("gongjian.assessment.urls")),
+    path("bulletins/", include("gongjian.bulletins.urls")),
     path("campaigns/", include("gongjian.campaigns.urls")),
     path("audit/", include("gongjian.audit.urls")),
+    path("policytext/", include("gongjian.policytext.urls")),
     path("notifications/", include("gongjian.notifications.urls")),
     path(
         "accounts/login/",

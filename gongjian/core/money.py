@@ -97,3 +97,177 @@ def format_yi(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return "—"
     return format_wan(value / YI_IN_WAN, places)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures as running text writes them: Chinese numerals and the units a campaign document uses.
+
+_CHINESE_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CHINESE_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+CHINESE_NUMERAL_CHARS = "".join(_CHINESE_DIGITS) + "十百千万亿点"
+
+
+def _chinese_integer(text: str) -> int:
+    if not text:
+        return 0
+    for big, factor in (("亿", 100_000_000), ("万", 10_000)):
+        if big in text:
+            left, _sep, right = text.partition(big)
+            return _chinese_integer(left) * factor + _chinese_integer(right)
+    if all(ch in _CHINESE_DIGITS for ch in text):
+        # Digit by digit, as years and codes are read: 二〇二二.
+        return int("".join(str(_CHINESE_DIGITS[ch]) for ch in text))
+    total, number = 0, 0
+    for ch in text:
+        if ch in _CHINESE_DIGITS:
+            number = _CHINESE_DIGITS[ch]
+        elif ch in _CHINESE_SMALL_UNITS:
+            total += (number or 1) * _CHINESE_SMALL_UNITS[ch]
+            number = 0
+        else:
+            raise QuantityError(f"无法识别的数值 / not a figure: {text!r}")
+    return total + number
+
+
+def parse_chinese_numeral(text: str) -> Decimal:
+    """Read a number written in Chinese numerals: 一千七百 → 1700, 一万亿 → 1000000000000,
+    二十九点八一 → 29.81, 两 → 2. Arabic digits are accepted too."""
+    text = (text or "").strip()
+    if not text:
+        raise QuantityError("无法识别的数值 / not a figure: ''")
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return Decimal(text)
+    whole, _sep, fraction = text.partition("点")
+    if fraction and not all(ch in _CHINESE_DIGITS for ch in fraction):
+        raise QuantityError(f"无法识别的数值 / not a figure: {text!r}")
+    if any(ch not in CHINESE_NUMERAL_CHARS for ch in whole):
+        raise QuantityError(f"无法识别的数值 / not a figure: {text!r}")
+    value = Decimal(_chinese_integer(whole))
+    if fraction:
+        value += Decimal("0." + "".join(str(_CHINESE_DIGITS[ch]) for ch in fraction))
+    return value
+
+
+# Canonical units of a figure in running text: money in 元, area in 平方米, rates in %,
+# counts as "count"; anything else keeps its base unit.
+_MAGNITUDES = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4}
+MONEY_YUAN: dict[str, Decimal] = {
+    "万亿元": Decimal(10) ** 12,
+    "亿元": Decimal(10) ** 8,
+    "千万元": Decimal(10) ** 7,
+    "百万元": Decimal(10) ** 6,
+    "万元": Decimal(10) ** 4,
+    "千元": Decimal(1000),
+    "元": Decimal(1),
+}
+AREA_SQUARE_METRES: dict[str, Decimal] = {
+    "平方公里": Decimal(10) ** 6,
+    "平方千米": Decimal(10) ** 6,
+    "公顷": Decimal(10) ** 4,
+    "亩": Decimal(2000) / Decimal(3),  # 1 亩 = 1/15 公顷
+    "平方米": Decimal(1),
+    "平米": Decimal(1),
+    "㎡": Decimal(1),
+    "m²": Decimal(1),
+}
+PERCENT_UNITS = ("%", "％", "个百分点", "百分点")
+COUNT_UNITS = (
+    "个",
+    "家",
+    "项",
+    "宗",
+    "座",
+    "所",
+    "户",
+    "人次",
+    "人",
+    "名",
+    "套",
+    "台",
+    "辆",
+    "条",
+    "件",
+    "处",
+    "栋",
+    "批",
+    "场",
+    "次",
+    "间",
+    "张",
+    "只",
+    "株",
+    "幢",
+    "艘",
+    "架",
+    "支",
+    "头",
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure in canonical units: value in 元, 平方米, %, a count, or its own base unit."""
+
+    value: Decimal
+    unit: str  # 元, 美元, 平方米, %, count, 倍, or the written base unit (吨, 公里, ...)
+    kind: str  # money, area, percent, count, multiple, other
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as a plain decimal string without exponent or trailing zeros: 1.7E+11 →
+    "170000000000", 29.810 → "29.81"."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def normalize_measure(value: Decimal, unit: str, *, money: bool = False) -> Measure:
+    """Convert ``value`` written with ``unit`` (e.g. 1700, "亿元") to canonical units.
+
+    A bare magnitude ("亿", "万亿") is money when ``money`` says the metric is an amount
+    (一千七百亿 of investment), otherwise a count multiplier. Area in 亩 is rounded to 0.01 m².
+    """
+    unit = (unit or "").strip()
+    if unit in MONEY_YUAN:
+        return Measure(value * MONEY_YUAN[unit], "元", "money")
+    for currency in ("美元", "港元", "欧元"):
+        if unit.endswith(currency):
+            factor = _MAGNITUDES.get(unit[: -len(currency)], Decimal(1))
+            return Measure(value * factor, currency, "money")
+    if unit in PERCENT_UNITS:
+        return Measure(value, "%", "percent")
+    if unit == "倍":
+        return Measure(value, "倍", "multiple")
+    if unit == "番":  # 翻一番: doubled
+        return Measure(Decimal(2) ** int(value), "倍", "multiple")
+    factor = Decimal(1)
+    base = unit
+    for prefix, magnitude in _MAGNITUDES.items():
+        if unit.startswith(prefix) and unit != prefix:
+            factor, base = magnitude, unit[len(prefix) :]
+            break
+    if base in AREA_SQUARE_METRES:
+        square_metres = (value * factor * AREA_SQUARE_METRES[base]).quantize(CENT)
+        return Measure(square_metres, "平方米", "area")
+    if base in COUNT_UNITS:
+        return Measure(value * factor, "count", "count")
+    if unit in _MAGNITUDES:
+        if money:
+            return Measure(value * _MAGNITUDES[unit], "元", "money")
+        return Measure(value * _MAGNITUDES[unit], "count", "count")
+    return Measure(value * factor, base, "other")

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from gongjian.bulletins import views
+
+app_name = "bulletins"
+urlpatterns = [
+    path("", views.bulletin_list, name="list"),
+    path("new/", views.bulletin_create, name="create"),
+    path("<int:pk>/", views.bulletin_detail, name="detail"),
+    path("<int:pk>/progress/", views.bulletin_progress, name="progress"),
+    path("<int:pk>/download/", views.bulletin_download, name="download"),
+    path("<int:pk>/publish/", views.bulletin_publish, name="publish"),
+]

@@ -1,0 +1,81 @@
+"""The dashboard pages: who gets which home, the region page's scope, the 大屏 and the map."""
+
+from __future__ import annotations
+
+import pytest
+
+from gongjian.dashboards.tests.conftest import AS_OF
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _business_date(settings):
+    settings.BUSINESS_DATE = AS_OF
+
+
+def test_a_leader_gets_the_campaign_dashboard_as_home(client, small_campaign, leader):
+    client.force_login(leader)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "dashboards/city.html"
+    html = response.content.decode()
+    assert html.count('class="tcard ') == 2
+    target = small_campaign["targets"][("key-investment", "350500")]
+    assert f'href="/campaigns/xmgj2022/targets/{target.pk}/?as_of=2022-11-30"' in html
+    data = response.context["map_data"]
+    assert [i["code"] for i in data["items"] if i["rank"]] == ["350502", "350503"]
+
+
+def test_a_district_filer_keeps_the_work_home_with_a_link_to_its_page(
+    client, small_campaign, lichen_filer
+):
+    client.force_login(lichen_filer)
+
+    response = client.get("/")
+
+    assert response.templates[0].name == "dashboards/home.html"
+    assert 'href="/dashboards/regions/350502/"' in response.content.decode()
+
+
+def test_a_district_page_in_scope_and_out_of_it(client, small_campaign, lichen_filer):
+    client.force_login(lichen_filer)
+
+    mine = client.get("/dashboards/regions/350502/")
+    other = client.get("/dashboards/regions/350503/")
+
+    assert mine.status_code == 200
+    assert [p.code for p in mine.context["lagging"]] == ["LC-2", "LC-1"]
+    assert mine.context["problem_count"] == 0
+    assert other.status_code == 404
+
+
+def test_the_screen_reloads_itself(client, small_campaign, leader):
+    client.force_login(leader)
+
+    response = client.get("/dashboards/screen/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<meta http-equiv="refresh" content="300">' in html
+    assert html.count('class="scard ') == 2
+
+
+def test_the_project_map_filters(client, small_campaign, leader):
+    client.force_login(leader)
+
+    response = client.get("/dashboards/map/", {"stage": "started", "region": "350503"})
+
+    assert response.status_code == 200
+    assert [p[3] for p in response.context["points"]] == ["FZ-1"]
+
+
+def test_anonymous_is_sent_to_sign_in(client, db):
+    response = client.get("/dashboards/screen/")
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/accounts/login/?next=/dashboards/screen/",
+    )

@@ -1,0 +1,791 @@
+"""Read a Chinese campaign document and propose its targets and baseline facts.
+
+Pure Python and deterministic: rules over sentences and clauses, no model, no network. A
+sentence is cut at 。！？ and line breaks; a clause at ，、；： and brackets. Each figure in a
+clause (1700亿元, 一千七百亿, 百分之八, 29.81%, 翻一番, 6%-7%) becomes a target or a fact
+depending on the cue words around it (力争, 以上, 全年, 明年 … make targets; 目前, 已, 累计, a
+past date … make facts); the cue carries over to the following clauses of the same sentence.
+The metric is the noun phrase before the figure (or after it: 741个项目), stripped of time, place
+and cue words. Numbers are parsed and normalised by ``gongjian.core.money`` (the one parser).
+
+See docs/extraction.md for the rules, the evaluation and what it still gets wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from gongjian.core.money import (
+    MONEY_YUAN,
+    Measure,
+    QuantityError,
+    decimal_text,
+    normalize_measure,
+    parse_chinese_numeral,
+)
+
+GTE, GT, EQ, LTE, LT = ">=", ">", "=", "<=", "<"
+COMPARATORS = (GTE, GT, EQ, LTE, LT)
+
+# ---------------------------------------------------------------------------------------------
+# Places. The Quanzhou units by the names a document uses (long forms first); any other
+# "全省/全国" level is recognised by its words. A caller may pass more names.
+
+QUANZHOU_PLACES: dict[str, str] = {
+    "泉州台商投资区": "台商投资区",
+    "台商投资区": "台商投资区",
+    "泉州经济技术开发区": "泉州经济技术开发区",
+    "泉州经开区": "泉州经济技术开发区",
+    "经济技术开发区": "泉州经济技术开发区",
+    "鲤城区": "鲤城区",
+    "丰泽区": "丰泽区",
+    "洛江区": "洛江区",
+    "泉港区": "泉港区",
+    "惠安县": "惠安县",
+    "安溪县": "安溪县",
+    "永春县": "永春县",
+    "德化县": "德化县",
+    "石狮市": "石狮市",
+    "晋江市": "晋江市",
+    "南安市": "南安市",
+    "鲤城": "鲤城区",
+    "丰泽": "丰泽区",
+    "洛江": "洛江区",
+    "泉港": "泉港区",
+    "惠安": "惠安县",
+    "安溪": "安溪县",
+    "永春": "永春县",
+    "德化": "德化县",
+    "石狮": "石狮市",
+    "晋江": "晋江市",
+    "南安": "南安市",
+}
+CITY_SCOPE = "全市"
+_WIDER_SCOPES = (("全国", "全国"), ("国内生产总值", "全国"), ("全省", "全省"), ("我省", "全省"))
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+_AR = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
+_CN = r"[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿点]*"
+_MAG = r"(?:万亿|千万|百万|亿|万|千)?"
+_UNIT = (
+    r"(?:美元|港元|欧元|元|平方公里|平方千米|平方米|平米|公顷|亩|%|％|个百分点|倍|人次|个|家|项|宗|"
+    r"座|所|户|名|套|台|辆|条|件|处|栋|幢|场|间|吨|公里|千米|千瓦|斤|立方米|标箱|人|次|批)"
+)
+_APPROX = r"(?:余|多)?"
+_NUMBER = rf"(?:{_AR}|{_CN})"
+# 1700亿元 · 一千七百亿 · 300余亩 · 6%-7% · 300至500亿元 · 百分之八 · 翻一番
+_FIGURE = re.compile(
+    rf"(?P<percent_words>百分之(?P<pw>{_NUMBER}))"
+    rf"|(?P<double>翻(?P<times>[一两二三四\d])番)"
+    rf"|(?:(?P<low>{_NUMBER})(?P<low_unit>{_MAG}{_UNIT})?\s*[-—–~～至到]\s*)?"
+    rf"(?P<number>{_NUMBER}){_APPROX}(?P<unit>{_MAG}{_UNIT}|万亿|亿|万(?!人|元))"
+)
+# A money threshold that names a class of projects: 20亿元以上项目 · 亿元以上项目.
+_FILTER = re.compile(
+    rf"(?P<pre>超|上)?(?P<number>{_AR}|{_CN})?(?P<unit>万亿元|亿元|万元)(?P<word>以上|以下)?(?:的)?"
+    r"(?P<noun>[^，、；。0-9]{0,8}?项目)"
+)
+_AFTER_WORDS = (("以上", GTE), ("以内", LTE), ("以下", LTE), ("左右", EQ))
+_BEFORE_WORDS = (
+    ("不低于", GTE),
+    ("不少于", GTE),
+    ("不小于", GTE),
+    ("不超过", LTE),
+    ("不高于", LTE),
+    ("不多于", LTE),
+    ("不大于", LTE),
+    ("控制在", LTE),
+    ("力争达到", GTE),
+    ("达到", GTE),
+    ("提升至", GTE),
+    ("提升到", GTE),
+    ("提高至", GTE),
+    ("提高到", GTE),
+    ("增加到", GTE),
+    ("增加至", GTE),
+    ("增至", GTE),
+    ("至少", GTE),
+    ("保持在", GTE),
+    ("稳定在", GTE),
+    ("超过", GT),
+    ("突破", GT),
+    ("高于", GT),
+    ("大于", GT),
+    ("多于", GT),
+    ("超", GT),
+    ("低于", LT),
+    ("少于", LT),
+    ("小于", LT),
+    ("降至", LTE),
+    ("降到", LTE),
+    ("下降到", LTE),
+    ("达", GTE),
+)
+_MONEY_WORDS = re.compile(
+    r"投资|资金|产值|生产总值|GDP|收入|额|金额|总量|营收|税|利润|财政|规模|消费品"
+)
+
+# ---------------------------------------------------------------------------------------------
+# Cues. Targets: what is to be done; facts: what is (baseline) or has been done (achieved).
+
+_TARGET_CUES = re.compile(
+    r"力争|争取|确保|目标|以上|不低于|不少于|不超过|以内|左右|突破|超过|提升至|提高到|提高至|达到|全年|"
+    r"今年|明年|年内|到20\d\d年|\d{4}年前|[一二两三四五十\d]年内|计划|预期|要|将|保持在|控制在|增至|"
+    r"提升到"
+)
+_BASELINE_CUES = re.compile(r"目前|现有|当前|截至目前|现已|已有|基数")
+_ACHIEVED_CUES = re.compile(
+    r"已|累计|去年|上年|过去一年|过去五年|同比|实现了|完成了|签约了|大年初|\d{1,2}月\d{1,2}日|"
+    r"\d{1,2}[-—至]\d{1,2}月|截至|计划的|任务的|时间进度|序时进度|完成率|到位|先后"
+)
+_PROGRESS_CUES = re.compile(r"计划的|任务的|时间进度|序时进度|完成率|已(?!有)")
+_FUTURE_WORDS = re.compile(r"力争|争取|确保|目标|计划|预期|将|要|明年|到20\d\d年|年内")
+
+# Words that start a metric but are not part of it, removed from its front again and again.
+_LEADING = (
+    "记者了解到",
+    "据了解",
+    "其中",
+    "同时",
+    "并且",
+    "并",
+    "和",
+    "及",
+    "以及",
+    "与",
+    "全年",
+    "今年",
+    "明年",
+    "年内",
+    "当年",
+    "本年度",
+    "年度",
+    "力争",
+    "争取",
+    "确保",
+    "目标是",
+    "目前",
+    "现有",
+    "当前",
+    "累计",
+    "共计",
+    "共",
+    "总计",
+    "预计",
+    "计划",
+    "实现",
+    "推动",
+    "推进",
+    "实施",
+    "全市",
+    "全区",
+    "全县",
+    "全省",
+    "全国",
+    "我市",
+    "我区",
+    "我县",
+    "我省",
+    "未来",
+    "将",
+    "要",
+    "已",
+    "使",
+    "让",
+    "的",
+    "为",
+    "达",
+)
+_TRAILING = ("分别", "均", "共", "已", "累计", "为", "的", "是", "将", "计", "约", "近", "超")
+_PERIOD_IN_METRIC = re.compile(
+    r"(到|至|在)?20\d\d年(底|末)?(前)?|“?十[四五]五”?(期间|末)?|[一二两三四五十\d]年内|"
+    r"\d{1,2}[-—至]\d{1,2}月(份)?|\d{1,2}月(底|末)?(份)?|上半年|下半年|[前第]?[一二三四]季度|"
+    r"大年初[一二三四五六七八九十]|截至目前|截至|全年|今年|明年|年内|当年"
+)
+
+# Spring Festival (正月初一) by year, for 大年初N.
+SPRING_FESTIVAL = {
+    2015: dt.date(2015, 2, 19),
+    2016: dt.date(2016, 2, 8),
+    2017: dt.date(2017, 1, 28),
+    2018: dt.date(2018, 2, 16),
+    2019: dt.date(2019, 2, 5),
+    2020: dt.date(2020, 1, 25),
+    2021: dt.date(2021, 2, 12),
+    2022: dt.date(2022, 2, 1),
+    2023: dt.date(2023, 1, 22),
+    2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29),
+    2026: dt.date(2026, 2, 17),
+    2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26),
+    2029: dt.date(2029, 2, 13),
+    2030: dt.date(2030, 2, 3),
+}
+_CN_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
+_CN_SMALL.update({"九": 9, "十": 10})
+
+# Where a web page's article ends and its furniture begins.
+_BOILERPLATE = re.compile(
+    r"^\s*(版权声明|相关文章|分享给朋友|责任编辑|上一篇|下一篇|相关阅读|推荐阅读)"
+)
+
+
+@dataclass
+class Filter:
+    """A condition on the rows a target counts: 单个项目投资 >= 20亿元."""
+
+    metric: str
+    comparator: str
+    value: str
+    unit: str
+    normalized_value: str
+    normalized_unit: str
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.comparator} {self.value}{self.unit}"
+
+
+@dataclass
+class ProposedTarget:
+    """A target the document states: what, compared how with which value, where, by when."""
+
+    metric: str
+    comparator: str
+    value: str
+    unit: str
+    normalized_value: str
+    normalized_unit: str
+    filter: Filter | None
+    scope: str
+    period_end: str | None
+    sentence: str
+
+
+@dataclass
+class ProposedFact:
+    """A figure the document reports as so (baseline) or as done (achieved)."""
+
+    metric: str
+    kind: str  # "baseline" or "achieved"
+    value: str
+    unit: str
+    normalized_value: str
+    normalized_unit: str
+    filter: Filter | None
+    scope: str
+    date: str | None
+    sentence: str
+
+
+@dataclass
+class Extraction:
+    targets: list[ProposedTarget] = field(default_factory=list)
+    facts: list[ProposedFact] = field(default_factory=list)
+    year: int | None = None
+    date: str | None = None
+    sentences: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "targets": [asdict(t) for t in self.targets],
+            "facts": [asdict(f) for f in self.facts],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# The document: body, year, date, sentences
+
+
+def document_body(text: str) -> str:
+    """The article without the web page's furniture after it (相关文章, 版权声明, ...)."""
+    lines = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if _BOILERPLATE.match(line):
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def document_year(text: str) -> int | None:
+    """The year the document is about: the year of a full date near its start, else the year
+    it names most often (项目攻坚2022 three times beats one re-post date)."""
+    head = text[:400]
+    match = re.search(r"(20\d\d)年(\d{1,2})月(\d{1,2})日", head)
+    if match:
+        return int(match[1])
+    years = Counter(int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text))
+    if not years:
+        return None
+    return sorted(years.items(), key=lambda item: (-item[1], -item[0]))[0][0]
+
+
+def document_date(text: str, year: int | None) -> dt.date | None:
+    """The date the document was issued, from its dateline: 2022年2月8日 or 闽南网2月8日讯."""
+    head = text[:600]
+    match = re.search(r"(20\d\d)年(\d{1,2})月(\d{1,2})日", head)
+    if match:
+        return _date(int(match[1]), int(match[2]), int(match[3]))
+    match = re.search(r"(\d{1,2})月(\d{1,2})日(?:讯|电)", head)
+    if match and year:
+        return _date(year, int(match[1]), int(match[2]))
+    return None
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year_end(year: int) -> str:
+    return dt.date(year, 12, 31).isoformat()
+
+
+def _month_end(year: int, month: int) -> str:
+    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (first_next - dt.timedelta(days=1)).isoformat()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences at 。！？ and line breaks; a closing quote or bracket stays with its sentence."""
+    sentences = []
+    for line in text.split("\n"):
+        for piece in re.findall(r"[^。！？!?]+[。！？!?]*[”’」』）)]?", line):
+            piece = piece.strip()
+            if piece:
+                sentences.append(piece)
+    return sentences
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods, dates and places within a sentence
+
+
+def _small_number(text: str) -> int:
+    return int(text) if text.isdigit() else _CN_SMALL.get(text, 0)
+
+
+def period_of(text: str, year: int | None) -> str | None:
+    """The end of the period a clause names, resolved against the document year; None when the
+    clause names none."""
+    match = re.search(r"(?:到|至|在)?(20\d\d)年(?:底|末)?", text)
+    if match and (year is None or int(match[1]) >= year):
+        return _year_end(int(match[1]))
+    if re.search(r"十四五", text):
+        return _year_end(2025)
+    if re.search(r"十五五", text):
+        return _year_end(2030)
+    if year is None:
+        return None
+    match = re.search(r"([一二两三四五十\d])年内", text)
+    if match:
+        return _year_end(year + _small_number(match[1]) - 1)
+    if "后年" in text:
+        return _year_end(year + 2)
+    if "明年" in text:
+        return _year_end(year + 1)
+    if "上半年" in text:
+        return _month_end(year, 6)
+    match = re.search(r"(前三季度|[一二三四])季度", text)
+    if match:
+        quarter = 3 if match[1] == "前三季度" else _CN_SMALL[match[1]]
+        return _month_end(year, quarter * 3)
+    match = re.search(r"(\d{1,2})月(?:底|末)前", text)
+    if match and 1 <= int(match[1]) <= 12:
+        return _month_end(year, int(match[1]))
+    if re.search(r"全年|今年|年内|当年|本年|年度", text):
+        return _year_end(year)
+    return None
+
+
+def date_of(text: str, year: int | None, default: dt.date | None) -> str | None:
+    """When a fact held or happened: a date in the clause, a past year, else the document's."""
+    if year is not None:
+        match = re.search(r"大年初([一二三四五六七八九十])", text)
+        if match and year in SPRING_FESTIVAL:
+            offset = _CN_SMALL[match[1]] - 1
+            return (SPRING_FESTIVAL[year] + dt.timedelta(days=offset)).isoformat()
+        match = re.search(r"(?<!\d)(\d{1,2})月(\d{1,2})日", text)
+        if match:
+            day = _date(year, int(match[1]), int(match[2]))
+            if day:
+                return day.isoformat()
+        match = re.search(r"\d{1,2}[-—至](\d{1,2})月", text)
+        if match and 1 <= int(match[1]) <= 12:
+            return _month_end(year, int(match[1]))
+    match = re.search(r"(20\d\d)年", text)
+    if match and (year is None or int(match[1]) < year):
+        return _year_end(int(match[1]))
+    if year is not None and re.search(r"去年|上年|过去一年", text):
+        return _year_end(year - 1)
+    return default.isoformat() if default else None
+
+
+def scope_of(text: str, places: dict[str, str]) -> str | None:
+    """The district or zone a clause names (the first, longest name), or a wider level."""
+    best: tuple[int, int, str] | None = None
+    for name, canonical in places.items():
+        index = text.find(name)
+        while index >= 0:
+            # "全市工业用地" names the city only as a denominator; a place is a place.
+            candidate = (index, -len(name), canonical)
+            if best is None or candidate < best:
+                best = candidate
+            break
+    if best is not None:
+        named = {canonical for name, canonical in places.items() if name in text}
+        if len(named) > 1 and re.search(r"、|和|等", text):
+            return None  # a list of places is not one place's figure
+        return best[2]
+    for word, scope in _WIDER_SCOPES:
+        if word in text:
+            return scope
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures in a clause
+
+
+@dataclass
+class _Figure:
+    start: int
+    end: int
+    value: Decimal
+    unit: str
+    low: Decimal | None = None
+    is_chinese: bool = False
+
+
+def _number(text: str) -> Decimal:
+    text = text.replace(",", "").replace("，", "")
+    return parse_chinese_numeral(text)
+
+
+def _split_magnitude(number_text: str, unit: str) -> tuple[str, str]:
+    """一千七百亿 + 元 → (一千七百, 亿元): a Chinese numeral's trailing 万/亿 is the unit's."""
+    for magnitude in ("万亿", "亿", "万"):
+        if number_text.endswith(magnitude) and len(number_text) > len(magnitude):
+            return number_text[: -len(magnitude)], magnitude + unit
+    return number_text, unit
+
+
+def _figures(clause: str, spans_taken: list[tuple[int, int]]) -> list[_Figure]:
+    figures = []
+    for match in _FIGURE.finditer(clause):
+        if any(a < match.end() and match.start() < b for a, b in spans_taken):
+            continue
+        if match.start() > 0 and clause[match.start() - 1] in "第0123456789.":
+            continue
+        try:
+            if match["percent_words"]:
+                figures.append(
+                    _Figure(match.start(), match.end(), _number(match["pw"]), "%", None, True)
+                )
+                continue
+            if match["double"]:
+                times = Decimal(_small_number(match["times"]) or 1)
+                figures.append(_Figure(match.start(), match.end(), times, "番", None, True))
+                continue
+            number_text, unit = _split_magnitude(match["number"], match["unit"])
+            is_chinese = not number_text[0].isdigit()
+            if is_chinese and (
+                unit in ("个", "人", "名", "次", "项", "条", "家", "批", "场", "件", "处")
+                and _number(number_text) <= 2
+            ):
+                continue  # 一个中心, 两家企业: words, not figures
+            low = None
+            if match["low"]:
+                low_text, _low_unit = _split_magnitude(match["low"], match["low_unit"] or "")
+                low = _number(low_text)
+            figures.append(
+                _Figure(match.start(), match.end(), _number(number_text), unit, low, is_chinese)
+            )
+        except QuantityError:
+            continue
+    return figures
+
+
+def _filter_in(clause: str) -> tuple[Filter | None, tuple[int, int] | None, str]:
+    match = next(
+        (m for m in _FILTER.finditer(clause) if m["pre"] or m["word"]),
+        None,
+    )
+    if not match:
+        return None, None, ""
+    number = _number(match["number"]) if match["number"] else Decimal(1)
+    value = decimal_text(number)
+    measure = normalize_measure(number, match["unit"], money=True)
+    comparator = {"以上": GTE, "以下": LTE}.get(
+        match["word"] or "", GT if match["pre"] == "超" else GTE
+    )
+    noun = match["noun"]
+    head = "项目"
+    flt = Filter(
+        metric=f"单个{head}投资",
+        comparator=comparator,
+        value=value,
+        unit=match["unit"],
+        normalized_value=decimal_text(measure.value),
+        normalized_unit=measure.unit,
+    )
+    # The span of the threshold alone; the noun stays in the clause for the metric.
+    return flt, (match.start(), match.start("noun")), noun
+
+
+def _comparator(before: str, after: str) -> str | None:
+    """The comparator the words next to a figure give, or None when they give none."""
+    before = before.rstrip()
+    found_before = None
+    for word, comparator in _BEFORE_WORDS:
+        if before.endswith(word):
+            found_before = comparator
+            break
+    found_after = None
+    for word, comparator in _AFTER_WORDS:
+        if after.startswith(word):
+            found_after = comparator
+            break
+    if found_before in (GT, LT, LTE):
+        return found_before
+    return found_after or found_before
+
+
+def _strip_metric(text: str, places: dict[str, str]) -> str:
+    text = re.sub(r"[“”\"‘’「」『』《》（）()【】已了]", "", text)
+    text = _PERIOD_IN_METRIC.sub("", text).replace("项目项目", "项目")
+    for name in sorted(places, key=len, reverse=True):
+        if text.startswith(name):
+            text = text[len(name) :]
+    changed = True
+    while changed and text:
+        changed = False
+        for word in sorted(_LEADING, key=len, reverse=True):
+            if text.startswith(word) and len(text) > len(word):
+                text = text[len(word) :]
+                changed = True
+        for name in sorted(places, key=len, reverse=True):
+            if text.startswith(name) and len(text) > len(name):
+                text = text[len(name) :]
+                changed = True
+    changed = True
+    while changed and text:
+        changed = False
+        for word, _comparator_symbol in _BEFORE_WORDS:
+            if text.endswith(word) and not _VERB_ENDING_IN_DA.search(text):
+                text = text[: -len(word)]
+                changed = True
+        for word in _TRAILING:
+            if text.endswith(word):
+                text = text[: -len(word)]
+                changed = True
+    return text.strip(" ，、；：,;:")
+
+
+_EVENT_WORDS = re.compile(r"签约|开工|竣工|建成|投产|引进|落地|新增|新签|履约|对接|洽谈|下达")
+_VERB_ENDING_IN_DA = re.compile(r"(下|送|抵|表|传|到)达$")
+_COUNTED_HEADS = re.compile(r"项目|企业|园区|基地|平台|工程|厂房|村|站|中心|学校|医院|基站")
+
+
+def _counted_noun(after: str) -> str:
+    """The noun a number-first figure counts: 741个项目 → 项目; 21个签约项目总投资… → 签约项目."""
+    match = re.match(r"[^，、；。：0-9“”（）()]{1,14}", after)
+    if not match:
+        return ""
+    noun = match[0]
+    for word, _symbol in _AFTER_WORDS:
+        if noun.startswith(word):
+            noun = noun[len(word) :]
+    head = _COUNTED_HEADS.search(noun)
+    if head:
+        return noun[: head.end()]
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+
+
+@dataclass
+class _State:
+    mode: str | None = None  # "target", "baseline", "achieved"
+    period: str | None = None
+    scope: str | None = None
+    last_metric: str = ""
+
+
+def _sentence_mode(sentence: str) -> str:
+    """The mode a sentence starts in: a target when it says what is to be done anywhere and
+    reports nothing done, otherwise a report of what was done."""
+    spoken = _FILTER.sub("", sentence)
+    if _TARGET_CUES.search(spoken) and not _ACHIEVED_CUES.search(spoken):
+        return "target"
+    return "achieved"
+
+
+def _clause_mode(clause: str, previous: str | None, year: int | None) -> str | None:
+    spoken = _FILTER.sub("", clause)
+    if re.search(r"至目前|截至目前", spoken):
+        return "achieved"
+    past_year = any(year is not None and int(y) < year for y in re.findall(r"(20\d\d)年", spoken))
+    if _PROGRESS_CUES.search(spoken) and not re.search(r"力争|争取|确保", spoken):
+        return "achieved"
+    if _BASELINE_CUES.search(spoken) and not _FUTURE_WORDS.search(spoken):
+        return "baseline"
+    if _ACHIEVED_CUES.search(spoken) and not re.search(r"力争|争取|确保|目标|计划", spoken):
+        return "achieved"
+    if past_year and not _FUTURE_WORDS.search(spoken):
+        return "achieved"
+    if _TARGET_CUES.search(spoken):
+        return "target"
+    return previous
+
+
+def _sentence_items(
+    sentence: str,
+    *,
+    year: int | None,
+    doc_date: dt.date | None,
+    places: dict[str, str],
+    extraction: Extraction,
+) -> None:
+    state = _State(mode=_sentence_mode(sentence))
+    clauses = [c for c in re.split(r"[，,、；;：:（）()。！？!?]", sentence)]
+    default_scope = scope_of(sentence, places) or CITY_SCOPE
+    for clause in clauses:
+        if not clause.strip():
+            continue
+        state.mode = _clause_mode(clause, state.mode, year)
+        state.period = period_of(clause, year) or state.period
+        clause_scope = scope_of(clause, places)
+        if clause_scope:
+            state.scope = clause_scope
+        flt, filter_span, _noun = _filter_in(clause)
+        taken = [filter_span] if filter_span else []
+        figures = _figures(clause, taken)
+        if not figures or state.mode is None:
+            continue
+        previous_end = 0
+        for figure in figures:
+            prefix = clause[previous_end : figure.start]
+            if filter_span and previous_end <= filter_span[0] < figure.start:
+                prefix = (
+                    clause[previous_end : filter_span[0]] + clause[filter_span[1] : figure.start]
+                )
+            after = clause[figure.end :]
+            metric = _strip_metric(prefix, places)
+            if not _COUNTED_HEADS.search(metric):
+                # Number first: 首批已下达741个项目, 21个签约项目总投资…
+                noun = _counted_noun(after)
+                if noun:
+                    metric = _strip_metric(prefix + noun, places)
+            if (
+                clause.lstrip().startswith("其中")
+                and state.last_metric
+                and metric in ("", "项目", "企业")
+            ):
+                metric = state.last_metric  # 其中20亿元以上项目100个: a part of the last metric
+            previous_end = figure.end
+            if not metric or len(metric) > 30:
+                continue
+            money = bool(_MONEY_WORDS.search(metric))
+            scope = state.scope or default_scope
+            measures = _measures(figure, money)
+            comparator = _comparator(clause[: figure.start], after) or GTE
+            if state.mode == "target":
+                if figure.low is not None:
+                    bounds = [(GTE, figure.low), (LTE, figure.value)]
+                else:
+                    bounds = [(comparator, figure.value)]
+                for symbol, number in bounds:
+                    measure = normalize_measure(number, figure.unit, money=money)
+                    extraction.targets.append(
+                        ProposedTarget(
+                            metric=metric,
+                            comparator=symbol,
+                            value=decimal_text(number),
+                            unit=figure.unit,
+                            normalized_value=decimal_text(measure.value),
+                            normalized_unit=measure.unit,
+                            filter=flt,
+                            scope=scope,
+                            period_end=state.period or (_year_end(year) if year else None),
+                            sentence=sentence,
+                        )
+                    )
+            else:
+                measure = measures[-1]
+                kind = state.mode if state.mode in ("baseline", "achieved") else "achieved"
+                if (
+                    measure.unit == "count"
+                    and metric.endswith("项目")
+                    and not _EVENT_WORDS.search(metric)
+                ):
+                    kind = "baseline"  # the projects on a list: 100个重点推进项目
+                extraction.facts.append(
+                    ProposedFact(
+                        metric=metric,
+                        kind=kind,
+                        value=decimal_text(figure.value),
+                        unit=figure.unit,
+                        normalized_value=decimal_text(measure.value),
+                        normalized_unit=measure.unit,
+                        filter=flt,
+                        scope=scope,
+                        date=date_of(sentence, year, doc_date),
+                        sentence=sentence,
+                    )
+                )
+            if not clause.lstrip().startswith("其中"):
+                state.last_metric = metric
+
+
+def _measures(figure: _Figure, money: bool) -> list[Measure]:
+    measures = []
+    if figure.low is not None:
+        measures.append(normalize_measure(figure.low, figure.unit, money=money))
+    measures.append(normalize_measure(figure.value, figure.unit, money=money))
+    return measures
+
+
+def extract(
+    text: str,
+    *,
+    year: int | None = None,
+    date: dt.date | None = None,
+    places: dict[str, str] | None = None,
+) -> Extraction:
+    """Propose the targets and facts of a document. ``year`` resolves 今年/明年/三年内 (found in
+    the text when not given); ``date`` dates the facts that name no date of their own."""
+    body = document_body(text)
+    year = year or document_year(body)
+    doc_date = date or document_date(body, year)
+    places = {**QUANZHOU_PLACES, **(places or {})}
+    extraction = Extraction(year=year, date=doc_date.isoformat() if doc_date else None)
+    for sentence in split_sentences(body):
+        extraction.sentences.append(sentence)
+        _sentence_items(
+            sentence, year=year, doc_date=doc_date, places=places, extraction=extraction
+        )
+    return extraction
+
+
+__all__ = [
+    "COMPARATORS",
+    "MONEY_YUAN",
+    "Extraction",
+    "Filter",
+    "ProposedFact",
+    "ProposedTarget",
+    "extract",
+    "split_sentences",
+]
