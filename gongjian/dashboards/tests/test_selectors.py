@@ -83,7 +83,7 @@ def test_a_district_target_of_its_own_is_a_city_card_too(small_campaign, region,
 
     assert [(c.target.region.code, c.target.indicator.code) for c in dashboard.groups[0].cards] == [
         ("350500", "key-investment"),
-        ("350502", "key-started"),
+        ("350505", "key-started"),
     ]
 
 
