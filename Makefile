@@ -15,6 +15,7 @@ help:
 	@echo "make demo    - install, migrate an SQLite database under var/, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    - lint, type-check, migration check, the suite on SQLite and on PostgreSQL"
 	@echo "make setup   - install only (virtualenv with uv)"
+	@echo "make bench   - the rollup benchmark on PostgreSQL (BENCH_SIZE=city|province|nation-ci, default city)"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -71,3 +72,9 @@ test-sqlite:
 
 test-postgres:
 	DATABASE_URL=$(PG_URL) $(VENV)/pytest $(PYTEST_ARGS)
+
+# Prints figures (docs/benchmarks.md); generates into its own database gongjian_bench_<size> on
+# PG_URL's server and re-uses it while the size and generator version are unchanged.
+BENCH_SIZE ?= city
+bench: setup
+	GONGJIAN_ENV=test DATABASE_URL=$(PG_URL) $(VENV)/gongjian bench rollup --size $(BENCH_SIZE)

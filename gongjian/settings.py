@@ -77,7 +77,9 @@ INSTALLED_APPS = [
     "gongjian.bulletins",
     "gongjian.policytext",
     "gongjian.assessment",
+    "gongjian.investment",
     "gongjian.demo",
+    "gongjian.bench",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +197,27 @@ SITE_URL = env_str("GONGJIAN_SITE_URL", "" if IS_PRODUCTION else "http://127.0.0
 GONGJIAN_SMS_BACKEND = env_str(
     "GONGJIAN_SMS_BACKEND", "gongjian.notifications.sms.LoggingSmsBackend"
 )
+
+# Investment leads (gongjian.investment). Mobile numbers are encrypted at rest with this Fernet
+# key; production has none by default and refuses to start without it (system check
+# investment.E001). A bad key fails here, loudly.
+_DEMO_PII_KEY = "e3Arz_athB2-IY1eD_xjKap7w8UaF8NgFR3zbsJ9pgY="  # public on purpose: demo and tests
+PII_KEY = env_str("GONGJIAN_PII_KEY", "" if IS_PRODUCTION else _DEMO_PII_KEY)
+if PII_KEY:
+    from gongjian.investment.crypto import pii_key_problem
+
+    if (_pii_problem := pii_key_problem(PII_KEY)) is not None:
+        raise ImproperlyConfigured(_pii_problem)
+# Closed leads (landed, lost, spam) are anonymised by `gongjian purge-leads` after this many days.
+LEAD_RETENTION_DAYS = env_int("GONGJIAN_LEAD_RETENTION_DAYS", 730)
+if LEAD_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("GONGJIAN_LEAD_RETENTION_DAYS must be >= 1 / 须至少为 1 天")
+# The public lead form accepts at most this many submissions per client address per hour.
+LEAD_RATE_LIMIT_PER_HOUR = env_int("GONGJIAN_LEAD_RATE_LIMIT", 5)
+if LEAD_RATE_LIMIT_PER_HOUR < 1:
+    raise ImproperlyConfigured("GONGJIAN_LEAD_RATE_LIMIT must be >= 1 / 须至少为 1")
+# The department new leads from the public form go to first (市招商局).
+LEAD_INTAKE_DEPARTMENT = env_str("GONGJIAN_LEAD_INTAKE_DEPARTMENT", "zsj")
 
 LOGGING = {
     "version": 1,

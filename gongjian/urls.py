@@ -18,9 +18,12 @@ urlpatterns = [
     path("assessment/", include("gongjian.assessment.urls")),
     path("bulletins/", include("gongjian.bulletins.urls")),
     path("campaigns/", include("gongjian.campaigns.urls")),
+    path("parks/", include("gongjian.parks.urls")),
     path("audit/", include("gongjian.audit.urls")),
     path("policytext/", include("gongjian.policytext.urls")),
     path("notifications/", include("gongjian.notifications.urls")),
+    path("invest/", include("gongjian.investment.public_urls")),
+    path("investment/", include("gongjian.investment.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),

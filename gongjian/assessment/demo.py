@@ -110,3 +110,14 @@ def demo_assessment_load(*, actor: User | None = None) -> AssessmentResult | Non
         counted_on=COUNTED_ON,
         note="演示数据：2022年11月考核结果。",
     )
+
+
+def demo_assessment_remove() -> None:
+    """Remove the demo campaign's assessment results and rubrics (``loaddemo --reset``), before
+    the campaign itself goes: a published result protects its rubric, and a rubric item its
+    indicator."""
+    campaign = Campaign.objects.filter(code=CAMPAIGN_CODE).first()
+    if campaign is None:
+        return
+    AssessmentResult.objects.filter(campaign=campaign).delete()
+    Rubric.objects.filter(campaign=campaign).delete()

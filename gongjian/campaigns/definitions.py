@@ -9,11 +9,30 @@ meaning, and the engine turns the parsed :class:`Definition` into its one groupe
 | event_count   | stage_events   | stage; categories; min_total_investment                       |
 | event_sum     | stage_events   | stage; measure "total_investment"; categories; min_total_inv. |
 | stock_ratio   | enterprises    | numerator {"in_park": true}; denominator {"above_scale": true}|
+| stock_ratio   | enterprises    | measure "industrial_land_mu"; numerator {"in_park": true};    |
+|               |                | denominator {"industrial": true}                              |
+| event_count   | enterprise_    | event: production_started, above_scale_gained,                |
+|               | events         | above_scale_upgraded                                          |
 
 ``categories`` are project category codes (any of them matches); ``min_total_investment`` is a
 project's total investment in 万元 as a decimal string ("200000" = 20 亿元); ``stage`` is the stage
 event counted (signed, landed, started, completed, operating). A project's category and total
 investment are filters on its reports and stage events, so there is no separate "projects" source.
+
+Enterprises (the parks registry) are read through their dated spells (``gongjian.parks.history``):
+
+* 规上工业企业入园率 (stock_ratio, no measure): at a date, the above-scale enterprises in a park
+  over all above-scale enterprises, each counted by the spell in force on that date;
+* 园区工业用地占比 (stock_ratio, measure "industrial_land_mu", denominator {"industrial": true}):
+  at a date, the industrial land (亩) of the enterprises in a park over the industrial land of
+  every enterprise on the roster (the registry holds industrial enterprises only; unknown land
+  counts as none);
+* enterprise events (event_count, source "enterprise_events"), counted in the period:
+  ``production_started`` (投产) — an enterprise's 投产日期 falls in the period;
+  ``above_scale_gained`` (纳统) — a spell that is above scale begins in the period and the one
+  before it was not (or there was none: an enterprise above scale from its first recorded day);
+  ``above_scale_upgraded`` (升规纳统) — the same, but only after a spell registered below scale.
+  An enterprise that drops out and re-enters counts again, as the statistics bureau counts it.
 """
 
 from __future__ import annotations
@@ -30,6 +49,13 @@ from gongjian.projects.choices import STAGE_PROGRESSION, Stage
 SOURCE_REPORTS = "reports"
 SOURCE_STAGE_EVENTS = "stage_events"
 SOURCE_ENTERPRISES = "enterprises"
+SOURCE_ENTERPRISE_EVENTS = "enterprise_events"
+
+EVENT_PRODUCTION_STARTED = "production_started"
+EVENT_ABOVE_SCALE_GAINED = "above_scale_gained"
+EVENT_ABOVE_SCALE_UPGRADED = "above_scale_upgraded"
+ENTERPRISE_EVENTS = (EVENT_PRODUCTION_STARTED, EVENT_ABOVE_SCALE_GAINED, EVENT_ABOVE_SCALE_UPGRADED)
+MEASURE_LAND = "industrial_land_mu"
 
 KIND_SOURCES: dict[str, str] = {
     IndicatorKind.FLOW_SUM: SOURCE_REPORTS,
@@ -46,10 +72,23 @@ ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     IndicatorKind.FLOW_SUM: ("source", "measure", *_PROJECT_FILTERS),
     IndicatorKind.EVENT_COUNT: ("source", "stage", *_PROJECT_FILTERS),
     IndicatorKind.EVENT_SUM: ("source", "stage", "measure", *_PROJECT_FILTERS),
-    IndicatorKind.STOCK_RATIO: ("source", "numerator", "denominator"),
+    IndicatorKind.STOCK_RATIO: ("source", "measure", "numerator", "denominator"),
+}
+# A kind's other sources than its default one (KIND_SOURCES), with their keys.
+EXTRA_SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
+    IndicatorKind.EVENT_COUNT: {SOURCE_ENTERPRISE_EVENTS: ("source", "event")},
 }
 RATIO_NUMERATOR = {"in_park": True}
 RATIO_DENOMINATOR = {"above_scale": True}
+LAND_DENOMINATOR = {"industrial": True}
+
+
+def event_label(event: str) -> str:
+    return {
+        EVENT_PRODUCTION_STARTED: _("投产"),
+        EVENT_ABOVE_SCALE_GAINED: _("纳统"),
+        EVENT_ABOVE_SCALE_UPGRADED: _("升规纳统"),
+    }[event]
 
 
 @dataclass(frozen=True)
@@ -62,6 +101,9 @@ class Definition:
     measure: str = ""
     categories: tuple[str, ...] = ()
     min_total_investment: Decimal | None = None
+    # Enterprises: the event counted, and whether a ratio's denominator is the above-scale ones.
+    event: str = ""
+    above_scale_only: bool = True
 
 
 class DefinitionError(ValueError):
@@ -77,6 +119,7 @@ def _source_text(source: str) -> str:
         SOURCE_REPORTS: _("月度进展报告"),
         SOURCE_STAGE_EVENTS: _("项目阶段记录"),
         SOURCE_ENTERPRISES: _("企业名录"),
+        SOURCE_ENTERPRISE_EVENTS: _("企业变动记录"),
     }[source]
 
 
@@ -117,11 +160,15 @@ def _parse(kind: str, definition: Any, *, look_up: bool) -> tuple[Definition | N
         return None, [_("指标定义须为 JSON 对象。")]
     errors: list[str] = []
     kind_label = IndicatorKind(kind).label
+    extra = EXTRA_SOURCES.get(kind, {})
+    if definition.get("source") in extra:
+        return _parse_enterprise_events(kind, definition, extra[definition["source"]])
+    allowed = ALLOWED_KEYS[kind]
     for key in definition:
-        if key not in ALLOWED_KEYS[kind]:
+        if key not in allowed:
             errors.append(
                 _("“%(key)s”不是%(kind)s指标的定义项（可用：%(allowed)s）。")
-                % {"key": key, "kind": kind_label, "allowed": "、".join(ALLOWED_KEYS[kind])}
+                % {"key": key, "kind": kind_label, "allowed": "、".join(allowed)}
             )
 
     source = KIND_SOURCES[kind]
@@ -132,7 +179,14 @@ def _parse(kind: str, definition: Any, *, look_up: bool) -> tuple[Definition | N
         )
 
     measure = KIND_MEASURES.get(kind, "")
-    if measure and definition.get("measure") != measure:
+    if kind == IndicatorKind.STOCK_RATIO and "measure" in definition:
+        measure = MEASURE_LAND
+        if definition["measure"] != MEASURE_LAND:
+            errors.append(
+                _("“measure”须为“%(measure)s”（按工业用地面积计算的比率），或不填（按企业家数）。")
+                % {"measure": MEASURE_LAND}
+            )
+    elif measure and definition.get("measure") != measure:
         errors.append(
             _("“measure”须为“%(measure)s”：%(kind)s指标合计%(what)s。")
             % {
@@ -160,10 +214,17 @@ def _parse(kind: str, definition: Any, *, look_up: bool) -> tuple[Definition | N
     if "min_total_investment" in definition and "min_total_investment" in ALLOWED_KEYS[kind]:
         minimum = _check_amount(definition["min_total_investment"], errors)
 
+    above_scale_only = True
     if kind == IndicatorKind.STOCK_RATIO:
         if definition.get("numerator") != RATIO_NUMERATOR:
             errors.append(_('“numerator”须为 {"in_park": true}（分子：已入园的企业）。'))
-        if definition.get("denominator") != RATIO_DENOMINATOR:
+        if measure == MEASURE_LAND:
+            above_scale_only = False
+            if definition.get("denominator") != LAND_DENOMINATOR:
+                errors.append(
+                    _('“denominator”须为 {"industrial": true}（分母：全部工业企业的用地）。')
+                )
+        elif definition.get("denominator") != RATIO_DENOMINATOR:
             errors.append(_('“denominator”须为 {"above_scale": true}（分母：规上企业）。'))
 
     if errors:
@@ -176,9 +237,30 @@ def _parse(kind: str, definition: Any, *, look_up: bool) -> tuple[Definition | N
             measure=measure,
             categories=categories,
             min_total_investment=minimum,
+            above_scale_only=above_scale_only,
         ),
         [],
     )
+
+
+def _parse_enterprise_events(
+    kind: str, definition: dict, allowed: tuple[str, ...]
+) -> tuple[Definition | None, list[str]]:
+    errors = [
+        _("“%(key)s”不是企业变动计数指标的定义项（可用：%(allowed)s）。")
+        % {"key": key, "allowed": "、".join(allowed)}
+        for key in definition
+        if key not in allowed
+    ]
+    event = definition.get("event", "")
+    if event not in ENTERPRISE_EVENTS:
+        errors.append(
+            _("“event”须为以下之一：%(events)s。")
+            % {"events": "、".join(f"{e}（{event_label(e)}）" for e in ENTERPRISE_EVENTS)}
+        )
+    if errors:
+        return None, errors
+    return Definition(kind=kind, source=SOURCE_ENTERPRISE_EVENTS, event=event), []
 
 
 def indicator_definition_validate(kind: str, definition: Any) -> list[str]:

@@ -15,9 +15,16 @@ Time semantics:
 * flow_sum — the sum of city-approved reports whose month lies in the window (a month counts
   from its first day, so the as-of month's report counts once it is approved);
 * event_count / event_sum — stage events dated in the window, up to the as-of date;
-* stock_ratio — a stock at a date: the above-scale enterprises at the end of each month (or at
-  the as-of date), and how many of them were in a park by then. Dates before the window count
-  (a stock has no start); an unknown date (null) counts as "always".
+* stock_ratio — a stock at a date, read from the enterprises' dated spells (``parks.history``):
+  at the end of each month (or at the as-of date) the spells in force then — the above-scale
+  enterprises (or, for the land share, every enterprise's industrial land) and the part of it in
+  a park. One grouped query buckets the spells by region path, the month they begin (or the
+  opening bucket, for a start unknown or before the window) and the month they end (none while
+  open or ending after the as-of date), in a park or not; each month's stock is then the
+  running sum of beginnings minus endings, in Python over the small grouped result. So an
+  enterprise that leaves its park, or loses the flag, stops counting on that day;
+* enterprise events — spells beginning in the window that gain the flag (纳统, 升规纳统), or
+  enterprises whose 投产 date lies in it, grouped by region path and month like stage events.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from django.db.models import (
     DateField,
     F,
     IntegerField,
+    Q,
     QuerySet,
     Sum,
     Value,
@@ -45,14 +53,19 @@ from django.db.models.functions import TruncMonth
 from gongjian.accounts.scopes import region_scope_q
 from gongjian.campaigns.choices import IndicatorKind
 from gongjian.campaigns.definitions import (
+    EVENT_ABOVE_SCALE_UPGRADED,
+    EVENT_PRODUCTION_STARTED,
+    MEASURE_LAND,
+    SOURCE_ENTERPRISE_EVENTS,
     SOURCE_ENTERPRISES,
     SOURCE_REPORTS,
+    SOURCE_STAGE_EVENTS,
     Definition,
     definition_parse,
 )
-from gongjian.campaigns.models import Indicator
+from gongjian.campaigns.models import Indicator, IndicatorCell
 from gongjian.core.periods import add_months, month_end, month_start
-from gongjian.parks.models import Enterprise, above_scale_q, in_park_q
+from gongjian.parks.models import Enterprise, EnterpriseSpell, in_force_q
 from gongjian.parks.selectors import rate_percent
 from gongjian.projects.models import StageEvent
 from gongjian.regions.models import Region
@@ -80,6 +93,12 @@ def _month_or_opening(field_name: str, first: dt.date) -> Case:
     )
 
 
+def _in_park() -> Case:
+    return Case(
+        When(park__isnull=False, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+
+
 def _window_end(months: list[dt.date], as_of: dt.date) -> dt.date:
     return min(month_end(months[-1]), as_of)
 
@@ -94,17 +113,31 @@ def source_rows(
     denominator rows at ``end``, each annotated ``in_park`` (1 or 0) for the numerator.
     """
     if definition.source == SOURCE_ENTERPRISES:
-        # The parks app's own definitions of "above-scale on a date" and "in a park on a date".
-        return (
-            Enterprise.objects.filter(region__path__startswith=root_path)
-            .filter(above_scale_q(end))
-            .annotate(
-                in_park=Case(
-                    When(in_park_q(end), then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
+        # The spells in force at ``end`` (the parks app's own definition of "on a date").
+        spells = EnterpriseSpell.objects.filter(region__path__startswith=root_path).filter(
+            in_force_q(end)
+        )
+        if definition.above_scale_only:
+            spells = spells.filter(is_above_scale=True)
+        return spells.annotate(in_park=_in_park())
+    if definition.source == SOURCE_ENTERPRISE_EVENTS:
+        if definition.event == EVENT_PRODUCTION_STARTED:
+            return Enterprise.objects.filter(
+                region__path__startswith=root_path,
+                production_started_on__gte=start,
+                production_started_on__lte=end,
             )
+        previous = (
+            Q(previous_above_scale=False)
+            if definition.event == EVENT_ABOVE_SCALE_UPGRADED
+            else Q(previous_above_scale=False) | Q(previous_above_scale__isnull=True)
+        )
+        return EnterpriseSpell.objects.filter(
+            previous,
+            region__path__startswith=root_path,
+            is_above_scale=True,
+            valid_from__gte=start,
+            valid_from__lte=end,
         )
     rows: QuerySet
     if definition.source == SOURCE_REPORTS:
@@ -141,8 +174,9 @@ class Evaluation:
     as_of: dt.date
     # Sums and counts: the rolled-up amount per region code and month (not cumulative).
     increments: dict[str, dict[dt.date, Decimal]] = field(default_factory=dict)
-    # Rates: rolled-up (numerator, denominator) entering the stock per region code and month.
-    stock: dict[str, dict[dt.date, tuple[int, int]]] = field(default_factory=dict)
+    # Rates: rolled-up (numerator, denominator) change of the stock per region code and month
+    # (spells beginning minus spells ending; counts, or 亩 of land for the land share).
+    stock: dict[str, dict[dt.date, tuple[Any, Any]]] = field(default_factory=dict)
 
     @property
     def is_ratio(self) -> bool:
@@ -167,7 +201,7 @@ class Evaluation:
             (amount for month, amount in cells.items() if first <= month <= last), Decimal(0)
         )
 
-    def parts(self, region: Region | str, month: dt.date) -> tuple[int, int]:
+    def parts(self, region: Region | str, month: dt.date) -> tuple[Any, Any]:
         """A rate's (numerator, denominator) at the end of ``month`` (or at the as-of date), for
         the month before the window's first and every month after."""
         if month < add_months(self.months[0], -1):
@@ -214,9 +248,19 @@ def _code(region: Region | str) -> str:
 
 
 def evaluate_path(
-    *, indicator: Indicator, root_path: str, months: list[dt.date], as_of: dt.date
+    *,
+    indicator: Indicator,
+    root_path: str,
+    months: list[dt.date],
+    as_of: dt.date,
+    live: bool = False,
 ) -> Evaluation:
-    """``evaluate`` for the subtree at a region path (the engine's own entry point)."""
+    """``evaluate`` for the subtree at a region path (the engine's own entry point).
+
+    Sums and counts over reports and stage events are read from the indicator's monthly cells
+    (``campaigns.rollup``), with the as-of month of a stage-event indicator counted from its
+    rows up to the as-of day; ``live=True`` reads every row instead (what the cells are checked
+    against)."""
     if not months:
         raise ValueError("months must not be empty")
     months = sorted({month_start(m) for m in months})
@@ -235,39 +279,76 @@ def evaluate_path(
     rows = source_rows(definition, root_path=root_path, start=months[0], end=end)
 
     if definition.source == SOURCE_ENTERPRISES:
-        grouped = (
-            rows.values(
-                region_path=F("region__path"),
-                scale_month=_month_or_opening("above_scale_since", months[0]),
-                park_month=_month_or_opening("entered_park_on", months[0]),
-                counted_in_park=F("in_park"),
-            )
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        stock: dict[str, dict[dt.date, list[int]]] = defaultdict(
-            lambda: defaultdict(lambda: [0, 0])
-        )
-        for row in grouped:
-            scale_bucket = _as_date(row["scale_month"])
-            codes = _ancestor_codes(row["region_path"], root_depth)
-            for code in codes:
-                stock[code][scale_bucket][1] += row["n"]
-            if row["counted_in_park"]:
-                park_bucket = max(scale_bucket, _as_date(row["park_month"]))
-                for code in codes:
-                    stock[code][park_bucket][0] += row["n"]
-        evaluation.stock = {
-            code: {bucket: (num, den) for bucket, (num, den) in cells.items()}
-            for code, cells in stock.items()
-        }
+        evaluation.stock = _stock(definition, root_path, root_depth, months[0], end)
         return evaluation
 
+    if not live and definition.source in (SOURCE_REPORTS, SOURCE_STAGE_EVENTS):
+        evaluation.increments = _increments_from_cells(
+            indicator, definition, root_path, root_depth, months[0], end
+        )
+        return evaluation
+    evaluation.increments = _increments(_grouped_rows(definition, rows), root_depth)
+    return evaluation
+
+
+def _increments_from_cells(
+    indicator: Indicator,
+    definition: Definition,
+    root_path: str,
+    root_depth: int,
+    first: dt.date,
+    end: dt.date,
+) -> dict[str, dict[dt.date, Decimal]]:
+    """Increments from the monthly cells of the months up to ``end``; when ``end`` falls inside
+    a month for a stage-event indicator, that month from its rows (events up to that day)."""
+    last = month_start(end)
+    partial = definition.source == SOURCE_STAGE_EVENTS and end < month_end(last)
+    last_full = add_months(last, -1) if partial else last
+    increments: dict[str, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    if last_full >= first:
+        cells = IndicatorCell.objects.filter(
+            indicator=indicator,
+            region__path__startswith=root_path,
+            month__gte=first,
+            month__lte=last_full,
+        ).values_list("region__path", "month", "value")
+        for path, month, value in cells:
+            for code in _ancestor_codes(path, root_depth):
+                increments[code][month] += value
+    if partial and last >= first:
+        rows = source_rows(definition, root_path=root_path, start=last, end=end)
+        for code, cells_of_code in _increments(_grouped_rows(definition, rows), root_depth).items():
+            for month, amount in cells_of_code.items():
+                increments[code][month] += amount
+    return {code: dict(cells_of_code) for code, cells_of_code in increments.items()}
+
+
+def _increments(grouped, root_depth: int) -> dict[str, dict[dt.date, Decimal]]:
+    """Grouped (region path, month, measure) rows rolled up to every ancestor below the root."""
+    increments: dict[str, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in grouped:
+        amount = Decimal(row["measure"] or 0)
+        month = _as_date(row["month"])
+        for code in _ancestor_codes(row["region_path"], root_depth):
+            increments[code][month] += amount
+    return {code: dict(cells) for code, cells in increments.items()}
+
+
+def _grouped_rows(definition: Definition, rows: QuerySet) -> QuerySet:
+    """``rows`` grouped by region path and month, with the definition's measure."""
     keys: dict[str, Any]
     measure: Aggregate
     if definition.source == SOURCE_REPORTS:
         keys = {"region_path": F("project__region__path"), "month": F("period__month")}
         measure = Sum("amount")
+    elif definition.source == SOURCE_ENTERPRISE_EVENTS:
+        day = (
+            "production_started_on"
+            if definition.event == EVENT_PRODUCTION_STARTED
+            else "valid_from"
+        )
+        keys = {"region_path": F("region__path"), "month": TruncMonth(day)}
+        measure = Count("id")
     else:
         keys = {"region_path": F("project__region__path"), "month": TruncMonth("date")}
         measure = (
@@ -275,14 +356,56 @@ def evaluate_path(
             if definition.measure == "total_investment"
             else Count("id")
         )
-    grouped = rows.values(**keys).annotate(measure=measure).order_by()
-    increments: dict[str, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    return rows.values(**keys).annotate(measure=measure).order_by()
+
+
+def _stock(
+    definition: Definition, root_path: str, root_depth: int, first: dt.date, end: dt.date
+) -> dict[str, dict[dt.date, tuple[Any, Any]]]:
+    """The change of a stock per region code and month bucket, from one grouped query over the
+    spells that are in force at some point between the opening date and ``end``."""
+    opening = min(first - dt.timedelta(days=1), end)
+    spells = EnterpriseSpell.objects.filter(region__path__startswith=root_path).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+        Q(valid_to__isnull=True) | Q(valid_to__gt=opening),
+    )
+    if definition.above_scale_only:
+        spells = spells.filter(is_above_scale=True)
+    land = definition.measure == MEASURE_LAND
+    grouped = (
+        spells.values(
+            region_path=F("region__path"),
+            from_month=_month_or_opening("valid_from", first),
+            to_month=Case(
+                When(valid_to__lte=end, then=TruncMonth("valid_to")),
+                default=Value(None),
+                output_field=DateField(),
+            ),
+            counted_in_park=_in_park(),
+        )
+        .annotate(n=Sum("industrial_land_mu") if land else Count("id"))
+        .order_by()
+    )
+    zero: Any = Decimal(0) if land else 0
+    stock: dict[str, dict[dt.date, list[Any]]] = defaultdict(
+        lambda: defaultdict(lambda: [zero, zero])
+    )
     for row in grouped:
-        amount = Decimal(row["measure"] or 0)
-        for code in _ancestor_codes(row["region_path"], root_depth):
-            increments[code][row["month"]] += amount
-    evaluation.increments = {code: dict(cells) for code, cells in increments.items()}
-    return evaluation
+        amount = row["n"] or zero
+        codes = _ancestor_codes(row["region_path"], root_depth)
+        moves = [(_as_date(row["from_month"]), amount)]
+        if row["to_month"] is not None:
+            moves.append((_as_date(row["to_month"]), -amount))
+        for bucket, change in moves:
+            for code in codes:
+                cell = stock[code][bucket]
+                cell[1] += change
+                if row["counted_in_park"]:
+                    cell[0] += change
+    return {
+        code: {bucket: (num, den) for bucket, (num, den) in cells.items()}
+        for code, cells in stock.items()
+    }
 
 
 def evaluate(
@@ -296,7 +419,11 @@ def evaluate(
     return evaluate_path(indicator=indicator, root_path=root.path, months=months, as_of=as_of)
 
 
-_SCOPE_FIELDS = {SOURCE_REPORTS: "project__region", SOURCE_ENTERPRISES: "region"}
+_SCOPE_FIELDS = {
+    SOURCE_REPORTS: "project__region",
+    SOURCE_ENTERPRISES: "region",
+    SOURCE_ENTERPRISE_EVENTS: "region",
+}
 
 
 def drilldown(
@@ -310,7 +437,10 @@ def drilldown(
 ) -> QuerySet:
     """Exactly the rows behind the value of ``indicator`` for ``region`` over the period at
     ``as_of``, within what ``user`` may see: reports, stage events, or (for a rate) the
-    above-scale enterprises annotated ``in_park``. Over the user's whole scope, their aggregate
+    enterprises' spells in force at the as-of date (above-scale ones for 入园率), annotated
+    ``in_park`` (a spell reads through to its enterprise's ``uscc`` and ``name``, and carries
+    the region and park of that date); enterprise events list the spells that gained the flag,
+    or the enterprises that started production. Over the user's whole scope, their aggregate
     (``drilldown_value``) equals the evaluated value."""
     definition = definition_parse(indicator.kind, indicator.definition)
     end = min(period_end, as_of)
@@ -319,7 +449,15 @@ def drilldown(
         region_scope_q(user, _SCOPE_FIELDS.get(definition.source, "project__region"))
     )
     if definition.source == SOURCE_ENTERPRISES:
-        return rows.select_related("region", "park").order_by("region__sort_order", "uscc")
+        return rows.select_related("enterprise", "region", "park").order_by(
+            "region__sort_order", "enterprise__uscc"
+        )
+    if definition.source == SOURCE_ENTERPRISE_EVENTS:
+        if definition.event == EVENT_PRODUCTION_STARTED:
+            return rows.select_related("region", "park").order_by("production_started_on", "uscc")
+        return rows.select_related("enterprise", "region", "park").order_by(
+            "valid_from", "enterprise__uscc"
+        )
     if definition.source == SOURCE_REPORTS:
         return rows.select_related("project", "project__region", "period").order_by(
             "period__month", "project__code"
@@ -331,8 +469,18 @@ def drilldown_value(*, indicator: Indicator, rows: QuerySet) -> Decimal | None:
     """The indicator's aggregate over drill-down rows (one query): what ``evaluate`` computes."""
     definition = definition_parse(indicator.kind, indicator.definition)
     if definition.source == SOURCE_ENTERPRISES:
-        totals = rows.aggregate(numerator=Sum("in_park"), denominator=Count("id"))
-        return rate_percent(totals["numerator"] or 0, totals["denominator"])
+        if definition.measure == MEASURE_LAND:
+            land = rows.aggregate(
+                numerator=Sum("industrial_land_mu", filter=Q(park__isnull=False)),
+                denominator=Sum("industrial_land_mu"),
+            )
+            return rate_percent(land["numerator"] or 0, land["denominator"] or 0)
+        totals = rows.aggregate(
+            numerator=Count("id", filter=Q(park__isnull=False)), denominator=Count("id")
+        )
+        return rate_percent(totals["numerator"], totals["denominator"])
+    if definition.source == SOURCE_ENTERPRISE_EVENTS:
+        return Decimal(rows.count())
     if definition.source == SOURCE_REPORTS:
         return rows.aggregate(total=Sum("amount"))["total"] or Decimal(0)
     if definition.measure == "total_investment":

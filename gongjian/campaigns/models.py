@@ -253,3 +253,32 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} · {self.region} {self.comparator} {self.value}"
+
+
+class IndicatorCell(models.Model):
+    """One indicator's total for one region and month, kept current as rows change (see
+    ``campaigns.rollup``): the engine reads these instead of re-aggregating every report and
+    stage event, so a whole campaign evaluates in a few thousand rows at any scale."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="cells"
+    )
+    # The region the rows belong to (a reporting unit); ancestors are summed when read.
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("月份"))
+    value = models.DecimalField(_("合计"), max_digits=20, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        verbose_name = _("指标月度合计")
+        verbose_name_plural = _("指标月度合计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "region", "month"], name="indicator_cell_once"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="indicator_cell_month_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.region_id} {self.month:%Y-%m} {self.value}"

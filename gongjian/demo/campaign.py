@@ -240,6 +240,41 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         },
         "入园的规上工业企业占规上工业企业的比率（合并计算，不平均各地比率）。",
     ),
+    # The parks registry's other figures: indicators without targets (the seed article sets
+    # none; 晋江's 54.7% land share is a fact it reports, not a goal).
+    IndicatorSpec(
+        "xmgj-park-land-share",
+        "园区工业用地占比",
+        IndicatorKind.STOCK_RATIO,
+        {
+            "source": "enterprises",
+            "measure": "industrial_land_mu",
+            "numerator": {"in_park": True},
+            "denominator": {"industrial": True},
+        },
+        "园区内企业的工业用地占全部工业企业工业用地的比率（按面积合并计算）。",
+    ),
+    IndicatorSpec(
+        "xmgj-enterprise-production-started",
+        "投产企业",
+        IndicatorKind.EVENT_COUNT,
+        {"source": "enterprise_events", "event": "production_started"},
+        "投产日期在期内的企业家数。",
+    ),
+    IndicatorSpec(
+        "xmgj-enterprise-above-scale-gained",
+        "纳统企业",
+        IndicatorKind.EVENT_COUNT,
+        {"source": "enterprise_events", "event": "above_scale_gained"},
+        "期内新纳入规上工业统计的企业家数（含新设即规上的企业）。",
+    ),
+    IndicatorSpec(
+        "xmgj-enterprise-above-scale-upgraded",
+        "升规纳统企业",
+        IndicatorKind.EVENT_COUNT,
+        {"source": "enterprise_events", "event": "above_scale_upgraded"},
+        "期内由规下升为规上并纳入统计的企业家数。",
+    ),
 )
 
 

@@ -27,8 +27,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from gongjian.accounts.models import Department, Membership, User
+from gongjian.assessment.demo import demo_assessment_load, demo_assessment_remove
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
+from gongjian.campaigns.rollup import rollup_rebuild
 from gongjian.demo.campaign import demo_campaign_load, demo_campaign_reset
 from gongjian.demo.data import (
     CITY_ADMIN_ADMIN_PERMISSIONS,
@@ -42,7 +44,8 @@ from gongjian.demo.data import (
 from gongjian.demo.generator import ProjectSpec, generate
 from gongjian.demo.parks import EnterpriseSpec, ParkSpec, generate_parks
 from gongjian.demo.reports import ReportSpec, generate_reports, reporting_periods
-from gongjian.parks.models import Enterprise, Park
+from gongjian.investment.demo import demo_investment_load, demo_investment_remove
+from gongjian.parks.models import Enterprise, EnterpriseSpell, Park
 from gongjian.projects.choices import RECORDABLE_STAGES, Stage
 from gongjian.projects.models import (
     Category,
@@ -143,6 +146,8 @@ def demo_reset() -> int:
     users; return how many projects went. Other projects, enterprises and users are left alone,
     and so is a month that still holds someone else's reports or a park that holds someone else's
     enterprise."""
+    demo_investment_remove()
+    demo_assessment_remove()
     demo_campaign_reset()
     _remove_parks(*generate_parks())
     projects = demo_projects()
@@ -204,6 +209,13 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
             user_ids={username: user.pk for username, user in users.items()},
         )
         demo_campaign_load()
+        # The reports and stage events went in by bulk_create, which bypasses the signals that
+        # keep the indicators' monthly cells current: build them from the rows once.
+        rollup_rebuild()
+        # Investment leads (some converted into the demo's signed projects) and the published
+        # 2022-11 assessment under the default rubric, both through their services.
+        demo_investment_load()
+        demo_assessment_load()
         _refresh_planner_statistics(
             Project,
             StageEvent,
@@ -352,7 +364,7 @@ def _load_parks(parks: Sequence[ParkSpec], enterprises: Sequence[EnterpriseSpec]
         *Park.objects.bulk_create([park for park in rows if park.pk is None]),
     ]
     park_ids = {park.code: park.pk for park in created}
-    Enterprise.objects.bulk_create(
+    written = Enterprise.objects.bulk_create(
         [
             Enterprise(
                 uscc=spec.uscc,
@@ -364,8 +376,35 @@ def _load_parks(parks: Sequence[ParkSpec], enterprises: Sequence[EnterpriseSpec]
                 entered_park_on=spec.entered_park_on,
                 industry_chain_id=chains[spec.industry_chain_code],
                 industrial_land_mu=spec.industrial_land_mu,
+                production_started_on=spec.production_started_on,
+                output_value=spec.output_value,
+                tax_paid=spec.tax_paid,
             )
             for spec in enterprises
+        ],
+        batch_size=_BATCH_SIZE,
+    )
+    _load_spells(written, enterprises, park_ids)
+
+
+def _load_spells(
+    rows: Sequence[Enterprise], enterprises: Sequence[EnterpriseSpec], park_ids: dict[str, int]
+) -> None:
+    """Each enterprise's dated history as the generator drew it (``EnterpriseSpec.spells``)."""
+    EnterpriseSpell.objects.bulk_create(
+        [
+            EnterpriseSpell(
+                enterprise_id=row.pk,
+                region_id=row.region_id,
+                park_id=park_ids[spell.park_code] if spell.park_code else None,
+                is_above_scale=spell.is_above_scale,
+                previous_above_scale=spell.previous_above_scale,
+                industrial_land_mu=spell.industrial_land_mu,
+                valid_from=spell.valid_from,
+                valid_to=spell.valid_to,
+            )
+            for row, spec in zip(rows, enterprises, strict=True)
+            for spell in spec.spells
         ],
         batch_size=_BATCH_SIZE,
     )

@@ -1,10 +1,11 @@
 """Parks and the enterprises in them: what 规上工业企业入园率 (the share of above-scale industrial
 enterprises located in parks) is computed from.
 
-Time: an enterprise counts as above-scale on a date when it is flagged and gained the flag on or
-before that date, and as in a park when it has one and entered it on or before that date. A
-missing date means "since before our records", so the row counts at every date. Leaving a park
-and losing the flag are not dated yet; the parks issue adds that history.
+Time: every change of an enterprise's region, park, above-scale flag or industrial land is kept
+as a dated row, an ``EnterpriseSpell`` (see ``gongjian.parks.history`` for the rules), so any past
+date can be evaluated: an enterprise is above scale / in a park on a date when the spell in force
+on that date says so. The enterprise row keeps its current state for convenience (lists, forms,
+exports); the services keep both in step under a row lock.
 """
 
 from __future__ import annotations
@@ -12,29 +13,30 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.scopes import region_scope_q
 from gongjian.core.uscc import USCC_LENGTH
-from gongjian.parks.choices import ParkKind
+from gongjian.parks.choices import OperatingStatus, ParkKind
+
+
+def in_force_q(as_of: dt.date, prefix: str = "") -> Q:
+    """Spells in force on ``as_of``; ``prefix`` reaches them through a relation, e.g.
+    ``"enterprise_spells__"`` from a region."""
+    return (
+        Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": as_of})
+    ) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": as_of}))
 
 
 def above_scale_q(as_of: dt.date, prefix: str = "") -> Q:
-    """Enterprises that are above-scale (规上) on ``as_of``; ``prefix`` reaches them through a
-    relation, e.g. ``"enterprises__"`` from a region."""
-    return Q(**{f"{prefix}is_above_scale": True}) & (
-        Q(**{f"{prefix}above_scale_since__isnull": True})
-        | Q(**{f"{prefix}above_scale_since__lte": as_of})
-    )
+    """Spells that make their enterprise above-scale (规上) on ``as_of``."""
+    return in_force_q(as_of, prefix) & Q(**{f"{prefix}is_above_scale": True})
 
 
 def in_park_q(as_of: dt.date, prefix: str = "") -> Q:
-    """Enterprises located in a park on ``as_of``."""
-    return Q(**{f"{prefix}park__isnull": False}) & (
-        Q(**{f"{prefix}entered_park_on__isnull": True})
-        | Q(**{f"{prefix}entered_park_on__lte": as_of})
-    )
+    """Spells that place their enterprise in a park on ``as_of``."""
+    return in_force_q(as_of, prefix) & Q(**{f"{prefix}park__isnull": False})
 
 
 class ParkQuerySet(models.QuerySet["Park"]):
@@ -90,10 +92,16 @@ class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
         return self.filter(region_scope_q(user))
 
     def above_scale_on(self, as_of: dt.date) -> EnterpriseQuerySet:
-        return self.filter(above_scale_q(as_of))
+        """Above scale on ``as_of`` by the spell in force then."""
+        return self.filter(
+            pk__in=EnterpriseSpell.objects.filter(above_scale_q(as_of)).values("enterprise_id")
+        )
 
     def in_park_on(self, as_of: dt.date) -> EnterpriseQuerySet:
-        return self.filter(in_park_q(as_of))
+        """In a park on ``as_of`` by the spell in force then."""
+        return self.filter(
+            pk__in=EnterpriseSpell.objects.filter(in_park_q(as_of)).values("enterprise_id")
+        )
 
 
 class Enterprise(models.Model):
@@ -137,6 +145,30 @@ class Enterprise(models.Model):
     industrial_land_mu = models.DecimalField(
         _("工业用地面积（亩）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    production_started_on = models.DateField(_("投产日期"), null=True, blank=True)
+    output_value = models.DecimalField(
+        _("工业总产值（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("最近一个完整年度"),
+    )
+    tax_paid = models.DecimalField(
+        _("税收（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("最近一个完整年度"),
+    )
+    operating_status = models.CharField(
+        _("经营状态"),
+        max_length=16,
+        choices=OperatingStatus.choices,
+        default=OperatingStatus.OPERATING,
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -159,6 +191,14 @@ class Enterprise(models.Model):
                 condition=Q(industrial_land_mu__isnull=True) | Q(industrial_land_mu__gte=0),
                 name="enterprise_industrial_land_nonnegative",
             ),
+            models.CheckConstraint(
+                condition=Q(output_value__isnull=True) | Q(output_value__gte=0),
+                name="enterprise_output_value_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_paid__isnull=True) | Q(tax_paid__gte=0),
+                name="enterprise_tax_paid_nonnegative",
+            ),
         ]
         indexes = [
             # 入园率 by region: the above-scale enterprises of a region, in a park or not.
@@ -167,3 +207,81 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EnterpriseSpell(models.Model):
+    """A stretch of an enterprise's history with one region, park (or none), above-scale flag and
+    industrial land: ``[valid_from, valid_to)``, open at either end (see ``parks.history``)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="spells"
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("所属区域"),
+        on_delete=models.PROTECT,
+        related_name="enterprise_spells",
+    )
+    park = models.ForeignKey(
+        Park,
+        verbose_name=_("所在园区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprise_spells",
+    )
+    is_above_scale = models.BooleanField(_("规上工业企业"))
+    previous_above_scale = models.BooleanField(
+        _("此前是否规上"), null=True, blank=True, help_text=_("上一时段的规上标记；首个时段为空")
+    )
+    industrial_land_mu = models.DecimalField(
+        _("工业用地面积（亩）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    valid_from = models.DateField(_("起始日期"), null=True, blank=True)
+    valid_to = models.DateField(_("截止日期（不含）"), null=True, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["enterprise_id", "valid_from"]
+        verbose_name = _("企业状态时段")
+        verbose_name_plural = _("企业状态时段")
+        constraints = [
+            # One current spell per enterprise.
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=Q(valid_to__isnull=True),
+                name="enterprise_spell_one_open",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "valid_from"], name="enterprise_spell_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gt=F("valid_from")),
+                name="enterprise_spell_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(industrial_land_mu__isnull=True) | Q(industrial_land_mu__gte=0),
+                name="enterprise_spell_land_nonnegative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "valid_from"], name="enterprise_spell_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} [{self.valid_from} – {self.valid_to})"
+
+    # The drill-down lists spells where it used to list enterprises: these read through.
+    @property
+    def uscc(self) -> str:
+        return self.enterprise.uscc
+
+    @property
+    def name(self) -> str:
+        return self.enterprise.name
+
+    @property
+    def above_scale_since(self) -> dt.date | None:
+        return self.enterprise.above_scale_since

@@ -1,5 +1,14 @@
 """Writes to the park and enterprise registry. Each service checks permission, validates, writes
-and audits; a refusal is audited before anything else happens and writes nothing."""
+and audits; a refusal is audited before anything else happens and writes nothing.
+
+History: a change of an enterprise's region, park, above-scale flag or industrial land closes its
+current spell on the change date and opens a new one (``parks.history``), under a lock on the
+enterprise row, in the same transaction as the audit event. A change is dated: entering a park on
+its entry date, gaining the flag on its 纳入规上 date, anything else (leaving a park, losing the
+flag, moving region, new land) on ``effective_on`` (default: today). History is appended, never
+rewritten: a change dated before the current spell began is refused, and so is an edit that only
+moves a recorded date (say so to the statistics bureau, not to the form).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +25,9 @@ from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.core.periods import today
 from gongjian.core.uscc import USCC_ALPHABET, USCC_LENGTH, uscc_is_valid, uscc_normalise
-from gongjian.parks.choices import ParkKind
-from gongjian.parks.models import Enterprise, Park
+from gongjian.parks.choices import OperatingStatus, ParkKind
+from gongjian.parks.history import SpellState, initial_spells
+from gongjian.parks.models import Enterprise, EnterpriseSpell, Park
 from gongjian.projects.models import IndustryChain
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
@@ -27,6 +37,8 @@ EARLIEST_DATE = dt.date(1980, 1, 1)
 # Larger than any single park or plant in Quanzhou (亩); above it the unit is wrong.
 MAX_AREA_MU = Decimal(1_000_000)
 AREA_PLACES = Decimal("0.01")
+# 万元; above it (100 亿元 of one enterprise's tax or a trillion of output) the unit is wrong.
+MAX_AMOUNT = Decimal(100_000_000)
 
 
 @dataclass
@@ -56,6 +68,11 @@ class EnterpriseInput:
     entered_park_on: dt.date | None = None
     industry_chain_code: str = ""
     industrial_land_mu: Decimal | None = None
+    established_on: dt.date | None = None
+    production_started_on: dt.date | None = None
+    output_value: Decimal | None = None
+    tax_paid: Decimal | None = None
+    operating_status: str = OperatingStatus.OPERATING
 
 
 def park_snapshot(park: Park) -> dict[str, Any]:
@@ -88,7 +105,16 @@ def enterprise_snapshot(enterprise: Enterprise) -> dict[str, Any]:
         "entered_park_on": day(enterprise.entered_park_on),
         "industry_chain": enterprise.industry_chain.code if enterprise.industry_chain else "",
         "industrial_land_mu": None if land is None else str(land),
+        "established_on": day(enterprise.established_on),
+        "production_started_on": day(enterprise.production_started_on),
+        "output_value": _text(enterprise.output_value),
+        "tax_paid": _text(enterprise.tax_paid),
+        "operating_status": enterprise.operating_status,
     }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 # --- checks shared by parks and enterprises ---------------------------------------------------
@@ -277,7 +303,51 @@ def _resolve_enterprise(data: EnterpriseInput) -> tuple[dict[str, Any], dict[str
     values["industrial_land_mu"] = _check_area(
         errors, "industrial_land_mu", _("工业用地面积"), data.industrial_land_mu
     )
+    _check_date(errors, "established_on", _("成立日期"), data.established_on)
+    values["established_on"] = data.established_on
+    _check_date(errors, "production_started_on", _("投产日期"), data.production_started_on)
+    values["production_started_on"] = data.production_started_on
+    values["output_value"] = _check_amount(
+        errors, "output_value", _("工业总产值"), data.output_value
+    )
+    values["tax_paid"] = _check_amount(errors, "tax_paid", _("税收"), data.tax_paid)
+    if data.operating_status not in OperatingStatus.values:
+        errors["operating_status"] = [
+            _("未知的经营状态“%(status)s”。") % {"status": data.operating_status}
+        ]
+    values["operating_status"] = data.operating_status
+    if data.established_on is not None:
+        for field, label, value in (
+            ("above_scale_since", _("纳入规上日期"), data.above_scale_since),
+            ("entered_park_on", _("入园日期"), data.entered_park_on),
+        ):
+            if value is not None and value < data.established_on and field not in errors:
+                errors[field] = [
+                    _("%(label)s %(date)s 早于成立日期 %(established)s。")
+                    % {"label": label, "date": value, "established": data.established_on}
+                ]
     return values, errors
+
+
+def _check_amount(
+    errors: dict[str, list[str]], field: str, label: str, value: Decimal | None
+) -> Decimal | None:
+    if value is None:
+        return None
+    if not value.is_finite():
+        errors[field] = [_("%(label)s不是有效的数字。") % {"label": label}]
+    elif value.as_tuple().exponent < -2:  # type: ignore[operator]
+        errors[field] = [_("%(label)s最多保留两位小数（单位：万元）。") % {"label": label}]
+    elif value < 0:
+        errors[field] = [_("%(label)s不能为负数。") % {"label": label}]
+    elif value > MAX_AMOUNT:
+        errors[field] = [
+            _("%(label)s %(value)s 万元超出合理范围，请确认单位是万元而不是元。")
+            % {"label": label, "value": value}
+        ]
+    else:
+        return value.quantize(AREA_PLACES)
+    return value
 
 
 def _uscc_taken(uscc: str, exclude_pk: int | None = None) -> dict[str, list[str]]:
@@ -289,8 +359,160 @@ def _uscc_taken(uscc: str, exclude_pk: int | None = None) -> dict[str, list[str]
     return {"uscc": [_("统一社会信用代码“%(code)s”已登记。") % {"code": uscc}]} if taken else {}
 
 
+# --- history (spells) ---------------------------------------------------------------------------
+
+
+def _spell(enterprise: Enterprise, state: SpellState, **dates: Any) -> EnterpriseSpell:
+    return EnterpriseSpell(
+        enterprise=enterprise,
+        region_id=state.region_id,
+        park_id=state.park_id,
+        is_above_scale=state.is_above_scale,
+        industrial_land_mu=state.industrial_land_mu,
+        **dates,
+    )
+
+
+def enterprise_spells_initialise(*, enterprise: Enterprise) -> None:
+    """Write the spells of a newly registered enterprise from its current fields (services and
+    bulk loaders that wrote the row themselves, such as the demo and the test factories)."""
+    drafts = initial_spells(
+        region_id=enterprise.region_id,
+        park_id=enterprise.park_id,
+        is_above_scale=enterprise.is_above_scale,
+        above_scale_since=enterprise.above_scale_since,
+        entered_park_on=enterprise.entered_park_on,
+        industrial_land_mu=enterprise.industrial_land_mu,
+        established_on=enterprise.established_on,
+    )
+    EnterpriseSpell.objects.bulk_create(
+        [
+            _spell(
+                enterprise,
+                draft.state,
+                valid_from=draft.valid_from,
+                valid_to=draft.valid_to,
+                previous_above_scale=draft.previous_above_scale,
+            )
+            for draft in drafts
+        ]
+    )
+
+
+def enterprise_spells_backfill() -> int:
+    """Write the initial spells of every enterprise that has none (rows written in bulk by SQL,
+    e.g. a benchmark generator); return how many enterprises got them. No actor: a tool's step,
+    not a user's edit."""
+    done = 0
+    missing = Enterprise.objects.filter(spells__isnull=True).order_by("pk")
+    with transaction.atomic():
+        for enterprise in missing.iterator(chunk_size=2000):
+            enterprise_spells_initialise(enterprise=enterprise)
+            done += 1
+    return done
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One dated change of an enterprise's state; ``field`` names the form field its date
+    belongs to, for messages."""
+
+    date: dt.date
+    field: str
+    label: str
+    updates: dict[str, Any]
+
+
+def _state_of(enterprise: Enterprise) -> SpellState:
+    return SpellState(
+        region_id=enterprise.region_id,
+        park_id=enterprise.park_id,
+        is_above_scale=enterprise.is_above_scale,
+        industrial_land_mu=enterprise.industrial_land_mu,
+    )
+
+
+def _apply_changes(current: Enterprise, changes: list[_Change]) -> list[str]:
+    """Append ``changes`` (in date order) to the locked enterprise's spells and bring its current
+    fields in step; return one line per change for the audit message. Raises ValidationError,
+    naming the field, when a change is dated before the current spell began."""
+    lines = []
+    open_spell = EnterpriseSpell.objects.select_for_update().get(
+        enterprise=current, valid_to__isnull=True
+    )
+    for change in sorted(changes, key=lambda c: c.date):
+        before = _state_of(current)
+        for name, value in change.updates.items():
+            setattr(current, name, value)
+        if "park_id" in change.updates:
+            current.park = None if current.park_id is None else Park.objects.get(pk=current.park_id)
+            current.entered_park_on = change.date if current.park_id is not None else None
+        if "is_above_scale" in change.updates:
+            current.above_scale_since = change.date if current.is_above_scale else None
+        state = _state_of(current)
+        if state == before:
+            continue
+        if open_spell.valid_from is not None and change.date < open_spell.valid_from:
+            raise ValidationError(
+                {
+                    change.field: [
+                        _(
+                            "%(label)s %(date)s 早于该企业最近一次状态变动（%(last)s），"
+                            "历史记录只能向后追加。"
+                        )
+                        % {
+                            "label": _date_label(change.field),
+                            "date": change.date,
+                            "last": open_spell.valid_from,
+                        }
+                    ]
+                }
+            )
+        if open_spell.valid_from == change.date:
+            # Two changes on one day make one spell: the day's final state.
+            for name in ("region_id", "park_id", "is_above_scale", "industrial_land_mu"):
+                setattr(open_spell, name, getattr(state, name))
+            open_spell.save()
+        else:
+            open_spell.valid_to = change.date
+            open_spell.save(update_fields=["valid_to"])
+            open_spell = _spell(
+                current,
+                state,
+                valid_from=change.date,
+                valid_to=None,
+                previous_above_scale=before.is_above_scale,
+            )
+            open_spell.save()
+        lines.append(_("%(label)s（%(date)s）") % {"date": change.date, "label": change.label})
+    return lines
+
+
+def _date_label(field: str) -> str:
+    return {
+        "entered_park_on": _("入园日期"),
+        "above_scale_since": _("纳入规上日期"),
+    }.get(field, _("变动日期"))
+
+
+def _lock(enterprise: Enterprise) -> Enterprise:
+    # of=("self",): PostgreSQL refuses FOR UPDATE over the nullable joins.
+    return (
+        Enterprise.objects.select_for_update(of=("self",))
+        .select_related("region", "park", "industry_chain")
+        .get(pk=enterprise.pk)
+    )
+
+
+def _check_effective(errors: dict[str, list[str]], effective_on: dt.date) -> None:
+    _check_date(errors, "effective_on", _("变动日期"), effective_on)
+
+
+# --- enterprise services ------------------------------------------------------------------------
+
+
 def enterprise_create(*, actor, data: EnterpriseInput) -> Enterprise:
-    """Register an enterprise in a region the actor may edit."""
+    """Register an enterprise in a region the actor may edit, with its initial spells."""
     values, errors = _resolve_enterprise(data)
     region = values["region"]
     if region is not None and not actor.has_perm("parks.add_enterprise", region):
@@ -304,6 +526,7 @@ def enterprise_create(*, actor, data: EnterpriseInput) -> Enterprise:
     try:
         with transaction.atomic():
             enterprise = Enterprise.objects.create(**values)
+            enterprise_spells_initialise(enterprise=enterprise)
             audit_record(
                 actor=actor,
                 action=AuditAction.CREATE,
@@ -317,8 +540,86 @@ def enterprise_create(*, actor, data: EnterpriseInput) -> Enterprise:
     return enterprise
 
 
-def enterprise_update(*, actor, enterprise: Enterprise, data: EnterpriseInput) -> Enterprise:
-    """Save an edit of an enterprise; moving it to another region needs rights there too."""
+_HISTORY_FIELDS = ("region", "park", "is_above_scale", "above_scale_since", "entered_park_on")
+
+
+def _changes_of_edit(
+    current: Enterprise, values: dict[str, Any], effective_on: dt.date
+) -> tuple[list[_Change], dict[str, list[str]]]:
+    """The dated changes an edit makes to the history fields, and the refusals of an edit that
+    would only move a recorded date."""
+    changes: list[_Change] = []
+    errors: dict[str, list[str]] = {}
+    region, park = values["region"], values["park"]
+    if region.pk != current.region_id:
+        changes.append(
+            _Change(
+                effective_on,
+                "effective_on",
+                _("迁至%(region)s") % {"region": region.display_name},
+                {"region_id": region.pk},
+            )
+        )
+    new_park_id = park.pk if park is not None else None
+    entered = values["entered_park_on"]
+    if new_park_id != current.park_id:
+        if park is None:
+            label = _("迁出园区“%(park)s”") % {"park": current.park.name if current.park else ""}
+            changes.append(_Change(effective_on, "effective_on", label, {"park_id": None}))
+        else:
+            label = _("入驻园区“%(park)s”") % {"park": park.name}
+            field = "entered_park_on" if entered is not None else "effective_on"
+            changes.append(_Change(entered or effective_on, field, label, {"park_id": park.pk}))
+    elif (
+        entered is not None
+        and current.entered_park_on is not None
+        and entered != current.entered_park_on
+    ):
+        errors["entered_park_on"] = [
+            _("入园日期已登记为 %(date)s；历史记录不能在编辑中改写。")
+            % {"date": current.entered_park_on}
+        ]
+    since = values["above_scale_since"]
+    if values["is_above_scale"] != current.is_above_scale:
+        if values["is_above_scale"]:
+            field = "above_scale_since" if since is not None else "effective_on"
+            changes.append(
+                _Change(since or effective_on, field, _("纳入规上"), {"is_above_scale": True})
+            )
+        else:
+            changes.append(
+                _Change(effective_on, "effective_on", _("退出规上"), {"is_above_scale": False})
+            )
+    elif (
+        since is not None
+        and current.above_scale_since is not None
+        and since != current.above_scale_since
+    ):
+        errors["above_scale_since"] = [
+            _("纳入规上日期已登记为 %(date)s；历史记录不能在编辑中改写。")
+            % {"date": current.above_scale_since}
+        ]
+    if values["industrial_land_mu"] != current.industrial_land_mu:
+        changes.append(
+            _Change(
+                effective_on,
+                "effective_on",
+                _("工业用地面积改为 %(mu)s 亩") % {"mu": values["industrial_land_mu"]}
+                if values["industrial_land_mu"] is not None
+                else _("工业用地面积改为未填"),
+                {"industrial_land_mu": values["industrial_land_mu"]},
+            )
+        )
+    return changes, errors
+
+
+def enterprise_update(
+    *, actor, enterprise: Enterprise, data: EnterpriseInput, effective_on: dt.date | None = None
+) -> Enterprise:
+    """Save an edit of an enterprise; moving it to another region needs rights there too.
+
+    Changes of region, park, flag or land become dated spells (see the module docstring);
+    ``effective_on`` dates those the input does not date itself."""
     if not actor.has_perm("parks.change_enterprise", enterprise):
         raise audit_denied(
             actor=actor,
@@ -333,21 +634,23 @@ def enterprise_update(*, actor, enterprise: Enterprise, data: EnterpriseInput) -
             obj=enterprise,
             message=_("无权把企业移到“%(region)s”。") % {"region": target.display_name},
         )
+    effective_on = effective_on or today()
+    _check_effective(errors, effective_on)
     if not errors:
         errors.update(_uscc_taken(values["uscc"], exclude_pk=enterprise.pk))
     if errors:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            current = (
-                # of=("self",): PostgreSQL refuses FOR UPDATE over the nullable joins.
-                Enterprise.objects.select_for_update(of=("self",))
-                .select_related("region", "park", "industry_chain")
-                .get(pk=enterprise.pk)
-            )
+            current = _lock(enterprise)
             before = enterprise_snapshot(current)
+            changes, refusals = _changes_of_edit(current, values, effective_on)
+            if refusals:
+                raise ValidationError(refusals)
             for name, value in values.items():
-                setattr(current, name, value)
+                if name not in _HISTORY_FIELDS and name != "industrial_land_mu":
+                    setattr(current, name, value)
+            lines = _apply_changes(current, changes)
             current.save()
             audit_record(
                 actor=actor,
@@ -355,6 +658,7 @@ def enterprise_update(*, actor, enterprise: Enterprise, data: EnterpriseInput) -
                 obj=current,
                 before=before,
                 after=enterprise_snapshot(current),
+                message="；".join(lines),
             )
     except IntegrityError:
         if taken := _uscc_taken(values["uscc"], exclude_pk=enterprise.pk):
@@ -363,17 +667,80 @@ def enterprise_update(*, actor, enterprise: Enterprise, data: EnterpriseInput) -
     return current
 
 
+def _deny_change(actor, enterprise: Enterprise, message: str) -> None:
+    if not actor.has_perm("parks.change_enterprise", enterprise):
+        raise audit_denied(actor=actor, obj=enterprise, message=message % {"name": enterprise.name})
+
+
+def _save_change(*, actor, enterprise: Enterprise, change: _Change, check=None) -> Enterprise:
+    with transaction.atomic():
+        current = _lock(enterprise)
+        if check is not None:
+            check(current)
+        before = enterprise_snapshot(current)
+        lines = _apply_changes(current, [change])
+        if not lines:
+            raise ValidationError({change.field: [_("该变动与企业当前状态相同，无需登记。")]})
+        current.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=current,
+            before=before,
+            after=enterprise_snapshot(current),
+            message="；".join(lines),
+        )
+    return current
+
+
+def enterprise_move_park(
+    *, actor, enterprise: Enterprise, park: Park | None, date: dt.date
+) -> Enterprise:
+    """Record that an enterprise entered ``park`` (from outside or from another park of its
+    region), or left its park (``park`` None), on ``date``."""
+    _deny_change(actor, enterprise, _("无权为企业“%(name)s”登记园区变动。"))
+    errors: dict[str, list[str]] = {}
+    if park is not None and park.region_id != enterprise.region_id:
+        errors["park"] = [
+            _("园区“%(park)s”属于%(park_region)s，%(region)s的企业不能入驻。")
+            % {
+                "park": park.name,
+                "park_region": park.region.display_name,
+                "region": enterprise.region.display_name,
+            }
+        ]
+    _check_date(errors, "date", _("变动日期"), date)
+    if errors:
+        raise ValidationError(errors)
+    if park is None:
+        label = _("迁出园区“%(park)s”") % {"park": enterprise.park.name if enterprise.park else ""}
+    else:
+        label = _("入驻园区“%(park)s”") % {"park": park.name}
+    change = _Change(date, "date", label, {"park_id": park.pk if park else None})
+    return _save_change(actor=actor, enterprise=enterprise, change=change)
+
+
+def enterprise_set_above_scale(
+    *, actor, enterprise: Enterprise, is_above_scale: bool, date: dt.date
+) -> Enterprise:
+    """Record that an enterprise entered (纳统) or dropped out of (退规) the above-scale
+    statistics on ``date``."""
+    _deny_change(actor, enterprise, _("无权为企业“%(name)s”登记规上变动。"))
+    errors: dict[str, list[str]] = {}
+    _check_date(errors, "date", _("变动日期"), date)
+    if errors:
+        raise ValidationError(errors)
+    label = _("纳入规上") if is_above_scale else _("退出规上")
+    change = _Change(date, "date", label, {"is_above_scale": is_above_scale})
+    return _save_change(actor=actor, enterprise=enterprise, change=change)
+
+
 def enterprise_enter_park(
     *, actor, enterprise: Enterprise, park: Park, date: dt.date
 ) -> Enterprise:
     """Record that an enterprise not yet in a park moved into ``park`` of its own region on
-    ``date``."""
-    if not actor.has_perm("parks.change_enterprise", enterprise):
-        raise audit_denied(
-            actor=actor,
-            obj=enterprise,
-            message=_("无权为企业“%(name)s”登记入园。") % {"name": enterprise.name},
-        )
+    ``date`` (``enterprise_move_park`` moves between parks and out of them)."""
+    _deny_change(actor, enterprise, _("无权为企业“%(name)s”登记入园。"))
     errors: dict[str, list[str]] = {}
     if park.region_id != enterprise.region_id:
         errors["park"] = [
@@ -387,15 +754,9 @@ def enterprise_enter_park(
     _check_date(errors, "entered_park_on", _("入园日期"), date)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        current = (
-            Enterprise.objects.select_for_update(of=("self",))
-            .select_related("region", "park", "industry_chain")
-            .get(pk=enterprise.pk)
-        )
+
+    def not_in_a_park(current: Enterprise) -> None:
         if current.park is not None:
-            # Moving between parks needs the dated park history the parks issue adds; until
-            # then an entry is recorded once and never overwritten.
             raise ValidationError(
                 {
                     "park": [
@@ -407,16 +768,11 @@ def enterprise_enter_park(
                     ]
                 }
             )
-        before = enterprise_snapshot(current)
-        current.park = park
-        current.entered_park_on = date
-        current.save(update_fields=["park", "entered_park_on", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=current,
-            before=before,
-            after=enterprise_snapshot(current),
-            message=_("入驻园区“%(park)s”（%(date)s）") % {"park": park.name, "date": date},
-        )
-    return current
+
+    change = _Change(
+        date,
+        "entered_park_on",
+        _("入驻园区“%(park)s”") % {"park": park.name},
+        {"park_id": park.pk},
+    )
+    return _save_change(actor=actor, enterprise=enterprise, change=change, check=not_in_a_park)

@@ -147,6 +147,7 @@ class EnterpriseFactory(DjangoModelFactory[Enterprise]):
 
     class Meta:
         model = Enterprise
+        skip_postgeneration_save = True
 
     uscc = factory.Sequence(make_uscc)
     name = factory.Sequence(lambda n: f"泉州测试{n}制造有限公司")
@@ -159,6 +160,14 @@ class EnterpriseFactory(DjangoModelFactory[Enterprise]):
     entered_park_on = None
     industry_chain = factory.LazyAttribute(lambda o: IndustryChain.objects.get(code="machinery"))
     industrial_land_mu = Decimal("30.00")
+
+    @factory.post_generation
+    def spells(obj, create, extracted, **kwargs):
+        """Its dated history, as the services write it (pass ``spells=False`` to leave none)."""
+        if create and extracted is not False:
+            from gongjian.parks.services import enterprise_spells_initialise
+
+            enterprise_spells_initialise(enterprise=obj)  # type: ignore[arg-type]
 
 
 class CampaignFactory(DjangoModelFactory[Campaign]):

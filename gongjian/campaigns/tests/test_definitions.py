@@ -138,7 +138,9 @@ def test_a_parsed_definition_carries_its_filters():
         (
             "stock_ratio",
             {**PARK_RATE, "categories": ["key-construction"]},
-            ["“categories”不是存量比率指标的定义项（可用：source、numerator、denominator）。"],
+            [
+                "“categories”不是存量比率指标的定义项（可用：source、measure、numerator、denominator）。"
+            ],
         ),
     ],
 )

@@ -141,6 +141,7 @@ def _rename(enterprise: Enterprise) -> EnterpriseInput:
         is_above_scale=True,
         above_scale_since=enterprise.above_scale_since,
         industry_chain_code="textile-footwear",
+        industrial_land_mu=enterprise.industrial_land_mu,
     )
 
 

@@ -54,6 +54,11 @@ ANTA_LIKE_SNAPSHOT = {
     "entered_park_on": "2017-06-18",
     "industry_chain": "textile-footwear",
     "industrial_land_mu": "126.50",
+    "established_on": None,
+    "production_started_on": None,
+    "output_value": None,
+    "tax_paid": None,
+    "operating_status": "operating",
 }
 
 

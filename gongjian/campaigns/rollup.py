@@ -1,0 +1,452 @@
+"""Per-indicator monthly totals (``IndicatorCell``) kept exact as reports, stage events and
+projects change, so that the engine reads a few thousand cells instead of millions of rows.
+
+A cell is an indicator's total for one region (the region the rows belong to) and one month: the
+city-approved reports' amounts for a flow sum, the stage events (or their projects' total
+investment) for an event count or sum. Enterprise-based indicators (rates, enterprise events)
+are read live from the registry and have no cells.
+
+How the cells stay exact. Every write that can change a cell — a report approved by the city, a
+stage date recorded, a project moved to another region, category or investment, any of them
+deleted — adds the difference it makes to the cells it touches, in the same transaction:
+``INSERT … ON CONFLICT DO UPDATE SET value = value + excluded.value``. Differences commute, so two
+approvals of the same district and month in parallel both count (a recomputation of the cell
+from its rows would let the later commit overwrite the earlier one's report).
+
+Why model signals rather than the services: the cells must follow every path that writes these
+rows — the services, the admin, the Excel import, test factories — and the difference needs the
+row as it was loaded (kept by ``post_init``) and as it is saved. Writes that bypass ``save()``
+(``bulk_create``, ``QuerySet.update``, raw SQL: the demo loader and the benchmark generator) call
+``rollup_rebuild()`` afterwards. ``gongjian recompute`` rebuilds every cell and ``--check`` reports
+any that disagree with their rows without changing them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncMonth
+from django.db.models.signals import post_delete, post_init, post_save, pre_save
+from django.dispatch import receiver
+
+from gongjian.campaigns.choices import IndicatorKind
+from gongjian.campaigns.definitions import (
+    SOURCE_REPORTS,
+    SOURCE_STAGE_EVENTS,
+    Definition,
+    DefinitionError,
+    definition_parse,
+)
+from gongjian.campaigns.models import Indicator, IndicatorCell
+from gongjian.core.periods import month_start
+from gongjian.projects.models import Project, StageEvent
+from gongjian.reporting.choices import ReportStatus
+from gongjian.reporting.models import ProgressReport, ReportingPeriod
+
+ROLLED_KINDS = (IndicatorKind.FLOW_SUM, IndicatorKind.EVENT_COUNT, IndicatorKind.EVENT_SUM)
+ROLLED_SOURCES = (SOURCE_REPORTS, SOURCE_STAGE_EVENTS)
+_ALL_TIME = (dt.date(1900, 1, 1), dt.date(9999, 12, 31))
+
+Key = tuple[int, int, dt.date]  # (indicator id, region id, month)
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What decides whether a project's rows count in an indicator, and where."""
+
+    region_id: int
+    category_code: str
+    total_investment: Decimal
+
+
+def _matches(definition: Definition, facts: ProjectFacts) -> bool:
+    """The project filters of ``engine.source_rows``, applied to one project."""
+    if definition.categories and facts.category_code not in definition.categories:
+        return False
+    return not (
+        definition.min_total_investment is not None
+        and facts.total_investment < definition.min_total_investment
+    )
+
+
+def rolled_indicators() -> list[tuple[int, Definition]]:
+    """The indicators that have cells, with their parsed definitions (one query)."""
+    out = []
+    rows = Indicator.objects.filter(kind__in=ROLLED_KINDS).values_list("pk", "kind", "definition")
+    for pk, kind, definition in rows:
+        try:
+            parsed = definition_parse(kind, definition)
+        except DefinitionError:
+            continue  # an invalid definition evaluates to an error, not to cells
+        if parsed.source in ROLLED_SOURCES:  # enterprise events are read live
+            out.append((pk, parsed))
+    return out
+
+
+def report_contribution(
+    *, status: str, amount: Decimal, month: dt.date, facts: ProjectFacts, indicators
+) -> dict[Key, Decimal]:
+    """What one report adds to the cells: its amount, once city-approved, to every flow sum
+    whose filters its project passes."""
+    if status != ReportStatus.CITY_APPROVED:
+        return {}
+    return {
+        (pk, facts.region_id, month): Decimal(amount)
+        for pk, definition in indicators
+        if definition.source == SOURCE_REPORTS and _matches(definition, facts)
+    }
+
+
+def event_contribution(
+    *, stage: str, date: dt.date, facts: ProjectFacts, indicators
+) -> dict[Key, Decimal]:
+    """What one stage event adds: 1, or its project's total investment, to every event
+    indicator of that stage whose filters the project passes."""
+    out = {}
+    for pk, definition in indicators:
+        if (
+            definition.source == SOURCE_STAGE_EVENTS
+            and definition.stage == stage
+            and _matches(definition, facts)
+        ):
+            value = (
+                facts.total_investment if definition.measure == "total_investment" else Decimal(1)
+            )
+            out[(pk, facts.region_id, month_start(date))] = value
+    return out
+
+
+def _difference(before: dict[Key, Decimal], after: dict[Key, Decimal]) -> dict[Key, Decimal]:
+    deltas: dict[Key, Decimal] = defaultdict(Decimal)
+    for key, value in after.items():
+        deltas[key] += value
+    for key, value in before.items():
+        deltas[key] -= value
+    return {key: value for key, value in deltas.items() if value}
+
+
+def cells_add(deltas: dict[Key, Decimal]) -> None:
+    """Add ``deltas`` to their cells (creating those that do not exist yet), atomically per
+    cell, so that concurrent writers never lose one another's difference."""
+    if not deltas:
+        return
+    table = connection.ops.quote_name(IndicatorCell._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (indicator_id, region_id, month, value) VALUES (%s, %s, %s, %s) "
+        f"ON CONFLICT (indicator_id, region_id, month) "
+        f"DO UPDATE SET value = {table}.value + excluded.value"
+    )
+    # A fixed order, so that two transactions touching the same cells lock them in the same
+    # order and cannot deadlock.
+    params = [(i, r, m, str(v)) for (i, r, m), v in sorted(deltas.items())]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+        # A cell back at zero (a report moved away) is removed, as if it had never been.
+        IndicatorCell.objects.filter(
+            value=0,
+            indicator_id__in={key[0] for key in deltas},
+            region_id__in={key[1] for key in deltas},
+            month__in={key[2] for key in deltas},
+        ).delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebuilding from the rows
+
+
+def _grouped(definition: Definition, *, regions: Iterable[int] | None = None):
+    """The rows of ``definition`` over all time, grouped by region id and month (one query)."""
+    from gongjian.campaigns.engine import source_rows
+
+    rows = source_rows(definition, root_path="/", start=_ALL_TIME[0], end=_ALL_TIME[1])
+    if regions is not None:
+        rows = rows.filter(project__region_id__in=list(regions))
+    keys: dict[str, Any]
+    measure: Sum | Count
+    if definition.source == SOURCE_REPORTS:
+        keys = {"region": F("project__region_id"), "cell_month": F("period__month")}
+        measure = Sum("amount")
+    else:
+        keys = {"region": F("project__region_id"), "cell_month": TruncMonth("date")}
+        measure = (
+            Sum("project__total_investment")
+            if definition.measure == "total_investment"
+            else Count("id")
+        )
+    return rows.values(**keys).annotate(total=measure).order_by()
+
+
+def _as_month(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def rollup_rebuild(indicator: Indicator | None = None) -> int:
+    """Recompute the cells of ``indicator`` (or of every indicator that has cells) from the
+    rows; returns the number of cells written."""
+    indicators = [
+        (pk, definition)
+        for pk, definition in rolled_indicators()
+        if indicator is None or pk == indicator.pk
+    ]
+    written = 0
+    with transaction.atomic():
+        stale = IndicatorCell.objects.all()
+        if indicator is not None:
+            stale = stale.filter(indicator=indicator)
+        stale.delete()
+        for pk, definition in indicators:
+            cells = [
+                IndicatorCell(
+                    indicator_id=pk,
+                    region_id=row["region"],
+                    month=_as_month(row["cell_month"]),
+                    value=Decimal(row["total"] or 0),
+                )
+                for row in _grouped(definition)
+                if row["total"]
+            ]
+            IndicatorCell.objects.bulk_create(cells, batch_size=5000)
+            written += len(cells)
+    return written
+
+
+def rollup_drift() -> list[tuple[str, int, dt.date, Decimal, Decimal]]:
+    """Cells that disagree with their rows: (indicator code, region id, month, stored, actual).
+    Reads only."""
+    codes = dict(Indicator.objects.values_list("pk", "code"))
+    drift = []
+    for pk, definition in rolled_indicators():
+        actual = {
+            (row["region"], _as_month(row["cell_month"])): Decimal(row["total"] or 0)
+            for row in _grouped(definition)
+        }
+        stored = {
+            (region, month): value
+            for region, month, value in IndicatorCell.objects.filter(indicator_id=pk).values_list(
+                "region_id", "month", "value"
+            )
+        }
+        for key in sorted(set(actual) | set(stored)):
+            have, want = stored.get(key, Decimal(0)), actual.get(key, Decimal(0))
+            if have != want:
+                drift.append((codes[pk], key[0], key[1], have, want))
+    return drift
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping them current: each row remembers how it was loaded, and a save or a delete adds the
+# difference between its contributions before and after.
+
+_REPORT_FIELDS = ("status", "amount", "period_id", "project_id")
+_EVENT_FIELDS = ("stage", "date", "project_id")
+_PROJECT_FIELDS = ("region_id", "category_id", "total_investment")
+_INDICATOR_FIELDS = ("kind", "definition")
+
+
+def _loaded(instance, fields: tuple[str, ...]) -> tuple | None:
+    """The fields as loaded, or None for a new row or when one was deferred (not loaded).
+    (``post_init`` runs before ``from_db`` marks the row as stored, so the primary key, not
+    ``_state.adding``, tells a stored row from a new one here.)"""
+    if instance.pk is None or any(name not in instance.__dict__ for name in fields):
+        return None
+    return tuple(instance.__dict__[name] for name in fields)
+
+
+def _facts(project_ids: Iterable[int]) -> dict[int, ProjectFacts]:
+    return {
+        pk: ProjectFacts(region_id=region, category_code=code, total_investment=investment)
+        for pk, region, code, investment in Project.objects.filter(
+            pk__in=list(project_ids)
+        ).values_list("pk", "region_id", "category__code", "total_investment")
+    }
+
+
+def _report_cells(state: tuple | None, facts: dict, months: dict, indicators) -> dict:
+    if state is None:
+        return {}
+    status, amount, period_id, project_id = state
+    if status != ReportStatus.CITY_APPROVED or project_id not in facts:
+        return {}
+    return report_contribution(
+        status=status,
+        amount=amount,
+        month=months[period_id],
+        facts=facts[project_id],
+        indicators=indicators,
+    )
+
+
+def _report_changed(before: tuple | None, after: tuple | None) -> None:
+    counted = [s for s in (before, after) if s is not None and s[0] == ReportStatus.CITY_APPROVED]
+    if not counted or before == after:
+        return
+    indicators = rolled_indicators()
+    if not indicators:
+        return
+    facts = _facts({s[3] for s in counted})
+    months = dict(
+        ReportingPeriod.objects.filter(pk__in={s[2] for s in counted}).values_list("pk", "month")
+    )
+    cells_add(
+        _difference(
+            _report_cells(before, facts, months, indicators),
+            _report_cells(after, facts, months, indicators),
+        )
+    )
+
+
+def _stored(instance, fields: tuple[str, ...]) -> tuple | None:
+    """The row as stored: as loaded, or read again when a field was deferred at load."""
+    loaded = getattr(instance, "_rollup_loaded", None)
+    if loaded is None and instance.pk is not None and not instance._state.adding:
+        loaded = type(instance).objects.filter(pk=instance.pk).values_list(*fields).first()
+    return loaded
+
+
+@receiver(post_init, sender=ProgressReport)
+def _report_loaded(sender, instance, **kwargs) -> None:
+    instance._rollup_loaded = _loaded(instance, _REPORT_FIELDS)
+
+
+@receiver(pre_save, sender=ProgressReport)
+def _report_saving(sender, instance, **kwargs) -> None:
+    instance._rollup_loaded = _stored(instance, _REPORT_FIELDS)
+
+
+@receiver(post_save, sender=ProgressReport)
+def _report_saved(sender, instance, created, **kwargs) -> None:
+    after = tuple(getattr(instance, name) for name in _REPORT_FIELDS)
+    _report_changed(None if created else instance._rollup_loaded, after)
+    instance._rollup_loaded = after
+
+
+@receiver(post_delete, sender=ProgressReport)
+def _report_deleted(sender, instance, **kwargs) -> None:
+    _report_changed(getattr(instance, "_rollup_loaded", None), None)
+
+
+def _event_cells(state: tuple | None, facts: dict, indicators) -> dict:
+    if state is None or state[2] not in facts:
+        return {}
+    stage, date, project_id = state
+    return event_contribution(
+        stage=stage, date=date, facts=facts[project_id], indicators=indicators
+    )
+
+
+def _event_changed(before: tuple | None, after: tuple | None) -> None:
+    if before == after:
+        return
+    states = [s for s in (before, after) if s is not None]
+    indicators = rolled_indicators()
+    if not indicators:
+        return
+    facts = _facts({s[2] for s in states})
+    cells_add(
+        _difference(_event_cells(before, facts, indicators), _event_cells(after, facts, indicators))
+    )
+
+
+@receiver(post_init, sender=StageEvent)
+def _event_loaded(sender, instance, **kwargs) -> None:
+    instance._rollup_loaded = _loaded(instance, _EVENT_FIELDS)
+
+
+@receiver(pre_save, sender=StageEvent)
+def _event_saving(sender, instance, **kwargs) -> None:
+    instance._rollup_loaded = _stored(instance, _EVENT_FIELDS)
+
+
+@receiver(post_save, sender=StageEvent)
+def _event_saved(sender, instance, created, **kwargs) -> None:
+    after = tuple(getattr(instance, name) for name in _EVENT_FIELDS)
+    _event_changed(None if created else instance._rollup_loaded, after)
+    instance._rollup_loaded = after
+
+
+@receiver(post_delete, sender=StageEvent)
+def _event_deleted(sender, instance, **kwargs) -> None:
+    _event_changed(getattr(instance, "_rollup_loaded", None), None)
+
+
+@receiver(post_init, sender=Project)
+def _project_loaded(sender, instance, **kwargs) -> None:
+    instance._rollup_loaded = _loaded(instance, _PROJECT_FIELDS)
+
+
+@receiver(pre_save, sender=Project)
+def _project_saving(sender, instance, **kwargs) -> None:
+    instance._rollup_loaded = _stored(instance, _PROJECT_FIELDS)
+
+
+@receiver(post_save, sender=Project)
+def _project_saved(sender, instance, created, **kwargs) -> None:
+    after = tuple(getattr(instance, name) for name in _PROJECT_FIELDS)
+    before = instance._rollup_loaded
+    instance._rollup_loaded = after
+    if created or before is None or before == after:
+        return  # a new project has no reports or events yet
+    _project_moved(instance.pk, before, after)
+
+
+def _categories(ids: Iterable[int]) -> dict[int, str]:
+    from gongjian.projects.models import Category
+
+    return dict(Category.objects.filter(pk__in=list(ids)).values_list("pk", "code"))
+
+
+def _project_moved(project_id: int, before: tuple, after: tuple) -> None:
+    """A project's region, category or investment changed: its counted reports and its stage
+    events move from the cells they were in to the cells they now belong in."""
+    codes = _categories({before[1], after[1]})
+    old = ProjectFacts(
+        region_id=before[0], category_code=codes[before[1]], total_investment=before[2]
+    )
+    new = ProjectFacts(region_id=after[0], category_code=codes[after[1]], total_investment=after[2])
+    indicators = rolled_indicators()
+    was: dict[Key, Decimal] = defaultdict(Decimal)
+    now: dict[Key, Decimal] = defaultdict(Decimal)
+    reports = ProgressReport.objects.filter(
+        project_id=project_id, status=ReportStatus.CITY_APPROVED
+    ).values_list("amount", "period__month")
+    for amount, month in reports:
+        for facts, cells in ((old, was), (new, now)):
+            for key, value in report_contribution(
+                status=ReportStatus.CITY_APPROVED,
+                amount=amount,
+                month=month,
+                facts=facts,
+                indicators=indicators,
+            ).items():
+                cells[key] += value
+    for stage, date in StageEvent.objects.filter(project_id=project_id).values_list(
+        "stage", "date"
+    ):
+        for facts, cells in ((old, was), (new, now)):
+            for key, value in event_contribution(
+                stage=stage, date=date, facts=facts, indicators=indicators
+            ).items():
+                cells[key] += value
+    cells_add(_difference(was, now))
+
+
+@receiver(post_init, sender=Indicator)
+def _indicator_loaded(sender, instance, **kwargs) -> None:
+    instance._rollup_loaded = _loaded(instance, _INDICATOR_FIELDS)
+
+
+@receiver(post_save, sender=Indicator)
+def _indicator_saved(sender, instance, created, **kwargs) -> None:
+    after = (instance.kind, instance.definition)
+    before = getattr(instance, "_rollup_loaded", None)
+    instance._rollup_loaded = after
+    if created or before != after:
+        rollup_rebuild(instance)
