@@ -93,7 +93,7 @@ def _month_or_opening(field_name: str, first: dt.date) -> Case:
     )
 
 
-def _in_park() -> Case:
+def in_park_case() -> Case:
     return Case(
         When(park__isnull=False, then=Value(1)), default=Value(0), output_field=IntegerField()
     )
@@ -119,7 +119,7 @@ def source_rows(
         )
         if definition.above_scale_only:
             spells = spells.filter(is_above_scale=True)
-        return spells.annotate(in_park=_in_park())
+        return spells.annotate(in_park=in_park_case())
     if definition.source == SOURCE_ENTERPRISE_EVENTS:
         if definition.event == EVENT_PRODUCTION_STARTED:
             return Enterprise.objects.filter(
@@ -257,10 +257,10 @@ def evaluate_path(
 ) -> Evaluation:
     """``evaluate`` for the subtree at a region path (the engine's own entry point).
 
-    Sums and counts over reports and stage events are read from the indicator's monthly cells
-    (``campaigns.rollup``), with the as-of month of a stage-event indicator counted from its
-    rows up to the as-of day; ``live=True`` reads every row instead (what the cells are checked
-    against)."""
+    Sums and counts over reports and stage events, and rates over the enterprise spells, are
+    read from the indicator's monthly cells (``campaigns.rollup``), with the as-of month counted
+    from the rows up to the as-of day when it is not over; ``live=True`` reads every row instead
+    (what the cells are checked against)."""
     if not months:
         raise ValueError("months must not be empty")
     months = sorted({month_start(m) for m in months})
@@ -279,7 +279,11 @@ def evaluate_path(
     rows = source_rows(definition, root_path=root_path, start=months[0], end=end)
 
     if definition.source == SOURCE_ENTERPRISES:
-        evaluation.stock = _stock(definition, root_path, root_depth, months[0], end)
+        evaluation.stock = (
+            _stock(definition, root_path, root_depth, months[0], end)
+            if live
+            else _stock_from_cells(indicator, definition, root_path, root_depth, months[0], end)
+        )
         return evaluation
 
     if not live and definition.source in (SOURCE_REPORTS, SOURCE_STAGE_EVENTS):
@@ -359,6 +363,63 @@ def _grouped_rows(definition: Definition, rows: QuerySet) -> QuerySet:
     return rows.values(**keys).annotate(measure=measure).order_by()
 
 
+def _stock_from_cells(
+    indicator: Indicator,
+    definition: Definition,
+    root_path: str,
+    root_depth: int,
+    first: dt.date,
+    end: dt.date,
+) -> dict[str, dict[dt.date, tuple[Any, Any]]]:
+    """A rate's stock changes from its monthly cells (months before ``first`` fold into the
+    opening bucket); when ``end`` falls inside a month, that month's changes up to ``end``
+    from the spells themselves."""
+    last = month_start(end)
+    partial = end < month_end(last)
+    last_full = add_months(last, -1) if partial else last
+    land = definition.measure == MEASURE_LAND
+    stock: dict[str, dict[dt.date, list[Any]]] = defaultdict(
+        lambda: defaultdict(lambda: [Decimal(0), Decimal(0)])
+    )
+    cells = IndicatorCell.objects.filter(
+        indicator=indicator, region__path__startswith=root_path, month__lte=last_full
+    ).values_list("region__path", "month", "value", "base")
+    for path, month, value, base in cells:
+        bucket = month if month >= first else _OPENING
+        for code in _ancestor_codes(path, root_depth):
+            cell = stock[code][bucket]
+            cell[0] += value
+            cell[1] += base
+    if partial:
+        spells = EnterpriseSpell.objects.filter(region__path__startswith=root_path)
+        if definition.above_scale_only:
+            spells = spells.filter(is_above_scale=True)
+        measure = Sum("industrial_land_mu") if land else Count("id")
+        bucket = last if last >= first else _OPENING
+        for field, sign in (("valid_from", 1), ("valid_to", -1)):
+            grouped = (
+                spells.filter(**{f"{field}__gte": last, f"{field}__lte": end})
+                .values(region_path=F("region__path"), counted_in_park=in_park_case())
+                .annotate(n=measure)
+                .order_by()
+            )
+            for row in grouped:
+                amount = sign * Decimal(row["n"] or 0)
+                for code in _ancestor_codes(row["region_path"], root_depth):
+                    cell = stock[code][bucket]
+                    cell[1] += amount
+                    if row["counted_in_park"]:
+                        cell[0] += amount
+    # Counts stay whole numbers, as the rows give them.
+    return {
+        code: {
+            bucket: (num, den) if land else (int(num), int(den))
+            for bucket, (num, den) in buckets.items()
+        }
+        for code, buckets in stock.items()
+    }
+
+
 def _stock(
     definition: Definition, root_path: str, root_depth: int, first: dt.date, end: dt.date
 ) -> dict[str, dict[dt.date, tuple[Any, Any]]]:
@@ -381,7 +442,7 @@ def _stock(
                 default=Value(None),
                 output_field=DateField(),
             ),
-            counted_in_park=_in_park(),
+            counted_in_park=in_park_case(),
         )
         .annotate(n=Sum("industrial_land_mu") if land else Count("id"))
         .order_by()

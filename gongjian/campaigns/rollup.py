@@ -1,10 +1,12 @@
-"""Per-indicator monthly totals (``IndicatorCell``) kept exact as reports, stage events and
-projects change, so that the engine reads a few thousand cells instead of millions of rows.
+"""Per-indicator monthly totals (``IndicatorCell``) kept exact as reports, stage events,
+projects and enterprise spells change, so that the engine reads a few thousand cells instead of
+millions of rows.
 
 A cell is an indicator's total for one region (the region the rows belong to) and one month: the
 city-approved reports' amounts for a flow sum, the stage events (or their projects' total
-investment) for an event count or sum. Enterprise-based indicators (rates, enterprise events)
-are read live from the registry and have no cells.
+investment) for an event count or sum; for a rate, the month's change of its numerator and
+denominator (spells beginning minus spells ending), whose running sum is the stock at each
+month's end. Enterprise events (投产, 纳统, 升规纳统) are read live and have no cells.
 
 How the cells stay exact. Every write that can change a cell — a report approved by the city, a
 stage date recorded, a project moved to another region, category or investment, any of them
@@ -38,6 +40,8 @@ from django.dispatch import receiver
 
 from gongjian.campaigns.choices import IndicatorKind
 from gongjian.campaigns.definitions import (
+    MEASURE_LAND,
+    SOURCE_ENTERPRISES,
     SOURCE_REPORTS,
     SOURCE_STAGE_EVENTS,
     Definition,
@@ -46,12 +50,20 @@ from gongjian.campaigns.definitions import (
 )
 from gongjian.campaigns.models import Indicator, IndicatorCell
 from gongjian.core.periods import month_start
+from gongjian.parks.models import EnterpriseSpell
 from gongjian.projects.models import Project, StageEvent
 from gongjian.reporting.choices import ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod
 
-ROLLED_KINDS = (IndicatorKind.FLOW_SUM, IndicatorKind.EVENT_COUNT, IndicatorKind.EVENT_SUM)
-ROLLED_SOURCES = (SOURCE_REPORTS, SOURCE_STAGE_EVENTS)
+ROLLED_KINDS = (
+    IndicatorKind.FLOW_SUM,
+    IndicatorKind.EVENT_COUNT,
+    IndicatorKind.EVENT_SUM,
+    IndicatorKind.STOCK_RATIO,
+)
+ROLLED_SOURCES = (SOURCE_REPORTS, SOURCE_STAGE_EVENTS, SOURCE_ENTERPRISES)
+# The month a spell known "since always" (no start date) begins in, for a rate's cells.
+ALWAYS = dt.date(1900, 1, 1)
 _ALL_TIME = (dt.date(1900, 1, 1), dt.date(9999, 12, 31))
 
 Key = tuple[int, int, dt.date]  # (indicator id, region id, month)
@@ -123,35 +135,70 @@ def event_contribution(
     return out
 
 
-def _difference(before: dict[Key, Decimal], after: dict[Key, Decimal]) -> dict[Key, Decimal]:
-    deltas: dict[Key, Decimal] = defaultdict(Decimal)
-    for key, value in after.items():
-        deltas[key] += value
-    for key, value in before.items():
-        deltas[key] -= value
-    return {key: value for key, value in deltas.items() if value}
+Pair = tuple[Decimal, Decimal]  # a rate's (numerator, denominator) change
 
 
-def cells_add(deltas: dict[Key, Decimal]) -> None:
-    """Add ``deltas`` to their cells (creating those that do not exist yet), atomically per
-    cell, so that concurrent writers never lose one another's difference."""
+def spell_contribution(*, state: tuple, indicators) -> dict[Key, Pair]:
+    """What one enterprise spell adds to a rate's cells: +1 (or its 亩 of industrial land) to
+    the denominator — and to the numerator when in a park — in the month it begins, and the
+    same taken off in the month it ends (it no longer counts from its end date on)."""
+    region_id, park_id, is_above_scale, land, valid_from, valid_to = state
+    out: dict[Key, Pair] = {}
+    for pk, definition in indicators:
+        if definition.source != SOURCE_ENTERPRISES:
+            continue
+        if definition.above_scale_only and not is_above_scale:
+            continue
+        amount = Decimal(land or 0) if definition.measure == MEASURE_LAND else Decimal(1)
+        in_park = amount if park_id is not None else Decimal(0)
+        start = month_start(valid_from) if valid_from else ALWAYS
+        out[(pk, region_id, start)] = (in_park, amount)
+        if valid_to is not None:
+            end = (pk, region_id, month_start(valid_to))
+            num, den = out.get(end, (Decimal(0), Decimal(0)))
+            out[end] = (num - in_park, den - amount)
+    return out
+
+
+def _pairs(cells: dict) -> dict[Key, Pair]:
+    """Contributions as (value, base) pairs: a sum or count changes only the value."""
+    return {
+        key: value if isinstance(value, tuple) else (Decimal(value), Decimal(0))
+        for key, value in cells.items()
+    }
+
+
+def _difference(before: dict, after: dict) -> dict[Key, Pair]:
+    deltas: dict[Key, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for sign, cells in ((1, after), (-1, before)):
+        for key, (value, base) in _pairs(cells).items():
+            deltas[key][0] += sign * value
+            deltas[key][1] += sign * base
+    return {key: (v, b) for key, (v, b) in deltas.items() if v or b}
+
+
+def cells_add(deltas: dict[Key, Pair]) -> None:
+    """Add ``deltas`` (value, base) to their cells (creating those that do not exist yet),
+    atomically per cell, so that concurrent writers never lose one another's difference."""
     if not deltas:
         return
     table = connection.ops.quote_name(IndicatorCell._meta.db_table)
     sql = (
-        f"INSERT INTO {table} (indicator_id, region_id, month, value) VALUES (%s, %s, %s, %s) "
-        f"ON CONFLICT (indicator_id, region_id, month) "
-        f"DO UPDATE SET value = {table}.value + excluded.value"
+        f"INSERT INTO {table} (indicator_id, region_id, month, value, base) "
+        f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (indicator_id, region_id, month) "
+        f"DO UPDATE SET value = {table}.value + excluded.value, "
+        f"base = {table}.base + excluded.base"
     )
     # A fixed order, so that two transactions touching the same cells lock them in the same
     # order and cannot deadlock.
-    params = [(i, r, m, str(v)) for (i, r, m), v in sorted(deltas.items())]
+    params = [(i, r, m, str(v), str(b)) for (i, r, m), (v, b) in sorted(deltas.items())]
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
         # A cell back at zero (a report moved away) is removed, as if it had never been.
         IndicatorCell.objects.filter(
             value=0,
+            base=0,
             indicator_id__in={key[0] for key in deltas},
             region_id__in={key[1] for key in deltas},
             month__in={key[2] for key in deltas},
@@ -163,7 +210,7 @@ def cells_add(deltas: dict[Key, Decimal]) -> None:
 
 
 def _grouped(definition: Definition, *, regions: Iterable[int] | None = None):
-    """The rows of ``definition`` over all time, grouped by region id and month (one query)."""
+    """The rows of a sum or count over all time, grouped by region id and month (one query)."""
     from gongjian.campaigns.engine import source_rows
 
     rows = source_rows(definition, root_path="/", start=_ALL_TIME[0], end=_ALL_TIME[1])
@@ -188,6 +235,43 @@ def _as_month(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+def _cell_totals(definition: Definition) -> dict[tuple[int, dt.date], Pair]:
+    """Every cell of ``definition`` computed from the rows: {(region id, month): (value, base)}.
+    One grouped query for a sum or count; two (beginnings, endings) for a rate."""
+    totals: dict[tuple[int, dt.date], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    if definition.source != SOURCE_ENTERPRISES:
+        for row in _grouped(definition):
+            totals[(row["region"], _as_month(row["cell_month"]))][0] += Decimal(row["total"] or 0)
+    else:
+        from gongjian.campaigns.engine import in_park_case
+
+        spells = EnterpriseSpell.objects.all()
+        if definition.above_scale_only:
+            spells = spells.filter(is_above_scale=True)
+        measure = Sum("industrial_land_mu") if definition.measure == MEASURE_LAND else Count("id")
+        for field, sign, rows in (
+            ("valid_from", 1, spells),
+            ("valid_to", -1, spells.filter(valid_to__isnull=False)),
+        ):
+            grouped = (
+                rows.values(
+                    cell_region=F("region_id"),
+                    cell_month=TruncMonth(field),
+                    in_park=in_park_case(),
+                )
+                .annotate(total=measure)
+                .order_by()
+            )
+            for row in grouped:
+                month = _as_month(row["cell_month"]) or ALWAYS
+                amount = sign * Decimal(row["total"] or 0)
+                cell = totals[(row["cell_region"], month)]
+                cell[1] += amount
+                if row["in_park"]:
+                    cell[0] += amount
+    return {key: (v, b) for key, (v, b) in totals.items() if v or b}
+
+
 def rollup_rebuild(indicator: Indicator | None = None) -> int:
     """Recompute the cells of ``indicator`` (or of every indicator that has cells) from the
     rows; returns the number of cells written."""
@@ -204,38 +288,30 @@ def rollup_rebuild(indicator: Indicator | None = None) -> int:
         stale.delete()
         for pk, definition in indicators:
             cells = [
-                IndicatorCell(
-                    indicator_id=pk,
-                    region_id=row["region"],
-                    month=_as_month(row["cell_month"]),
-                    value=Decimal(row["total"] or 0),
-                )
-                for row in _grouped(definition)
-                if row["total"]
+                IndicatorCell(indicator_id=pk, region_id=region, month=month, value=v, base=b)
+                for (region, month), (v, b) in _cell_totals(definition).items()
             ]
             IndicatorCell.objects.bulk_create(cells, batch_size=5000)
             written += len(cells)
     return written
 
 
-def rollup_drift() -> list[tuple[str, int, dt.date, Decimal, Decimal]]:
-    """Cells that disagree with their rows: (indicator code, region id, month, stored, actual).
-    Reads only."""
+def rollup_drift() -> list[tuple[str, int, dt.date, Pair, Pair]]:
+    """Cells that disagree with their rows: (indicator code, region id, month, stored (value,
+    base), actual). Reads only."""
     codes = dict(Indicator.objects.values_list("pk", "code"))
+    zero = (Decimal(0), Decimal(0))
     drift = []
     for pk, definition in rolled_indicators():
-        actual = {
-            (row["region"], _as_month(row["cell_month"])): Decimal(row["total"] or 0)
-            for row in _grouped(definition)
-        }
+        actual = _cell_totals(definition)
         stored = {
-            (region, month): value
-            for region, month, value in IndicatorCell.objects.filter(indicator_id=pk).values_list(
-                "region_id", "month", "value"
-            )
+            (region, month): (value, base)
+            for region, month, value, base in IndicatorCell.objects.filter(
+                indicator_id=pk
+            ).values_list("region_id", "month", "value", "base")
         }
         for key in sorted(set(actual) | set(stored)):
-            have, want = stored.get(key, Decimal(0)), actual.get(key, Decimal(0))
+            have, want = stored.get(key, zero), actual.get(key, zero)
             if have != want:
                 drift.append((codes[pk], key[0], key[1], have, want))
     return drift
@@ -450,3 +526,49 @@ def _indicator_saved(sender, instance, created, **kwargs) -> None:
     instance._rollup_loaded = after
     if created or before != after:
         rollup_rebuild(instance)
+
+
+_SPELL_FIELDS = (
+    "region_id",
+    "park_id",
+    "is_above_scale",
+    "industrial_land_mu",
+    "valid_from",
+    "valid_to",
+)
+
+
+def _spell_changed(before: tuple | None, after: tuple | None) -> None:
+    if before == after:
+        return
+    indicators = [(pk, d) for pk, d in rolled_indicators() if d.source == SOURCE_ENTERPRISES]
+    if not indicators:
+        return
+    cells_add(
+        _difference(
+            spell_contribution(state=before, indicators=indicators) if before else {},
+            spell_contribution(state=after, indicators=indicators) if after else {},
+        )
+    )
+
+
+@receiver(post_init, sender=EnterpriseSpell)
+def _spell_loaded(sender, instance, **kwargs) -> None:
+    instance._rollup_loaded = _loaded(instance, _SPELL_FIELDS)
+
+
+@receiver(pre_save, sender=EnterpriseSpell)
+def _spell_saving(sender, instance, **kwargs) -> None:
+    instance._rollup_loaded = _stored(instance, _SPELL_FIELDS)
+
+
+@receiver(post_save, sender=EnterpriseSpell)
+def _spell_saved(sender, instance, created, **kwargs) -> None:
+    after = tuple(getattr(instance, name) for name in _SPELL_FIELDS)
+    _spell_changed(None if created else instance._rollup_loaded, after)
+    instance._rollup_loaded = after
+
+
+@receiver(post_delete, sender=EnterpriseSpell)
+def _spell_deleted(sender, instance, **kwargs) -> None:
+    _spell_changed(getattr(instance, "_rollup_loaded", None), None)

@@ -385,18 +385,16 @@ def enterprise_spells_initialise(*, enterprise: Enterprise) -> None:
         industrial_land_mu=enterprise.industrial_land_mu,
         established_on=enterprise.established_on,
     )
-    EnterpriseSpell.objects.bulk_create(
-        [
-            _spell(
-                enterprise,
-                draft.state,
-                valid_from=draft.valid_from,
-                valid_to=draft.valid_to,
-                previous_above_scale=draft.previous_above_scale,
-            )
-            for draft in drafts
-        ]
-    )
+    # One save per spell (an enterprise has a few), so that the rates' monthly cells follow
+    # (campaigns.rollup); a bulk loader writes its spells itself and rebuilds the cells after.
+    for draft in drafts:
+        _spell(
+            enterprise,
+            draft.state,
+            valid_from=draft.valid_from,
+            valid_to=draft.valid_to,
+            previous_above_scale=draft.previous_above_scale,
+        ).save()
 
 
 def enterprise_spells_backfill() -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,11 +18,14 @@ from hypothesis import strategies as st
 from gongjian.campaigns.engine import evaluate_path
 from gongjian.campaigns.models import Indicator, IndicatorCell
 from gongjian.campaigns.rollup import rollup_drift, rollup_rebuild
+from gongjian.parks.models import EnterpriseSpell
 from gongjian.projects.models import Category, Project, StageEvent
 from gongjian.regions.models import Region
 from gongjian.reporting.models import ProgressReport
 from gongjian.tests.factories import (
+    EnterpriseFactory,
     IndicatorFactory,
+    ParkFactory,
     ProgressReportFactory,
     ProjectFactory,
     ReportingPeriodFactory,
@@ -69,6 +73,29 @@ def indicators(db):
             },
         ),
         IndicatorFactory.create(
+            code="entry-rate",
+            name="规上工业企业入园率",
+            kind="stock_ratio",
+            unit="%",
+            definition={
+                "source": "enterprises",
+                "numerator": {"in_park": True},
+                "denominator": {"above_scale": True},
+            },
+        ),
+        IndicatorFactory.create(
+            code="land-share",
+            name="园区工业用地占比",
+            kind="stock_ratio",
+            unit="%",
+            definition={
+                "source": "enterprises",
+                "measure": "industrial_land_mu",
+                "numerator": {"in_park": True},
+                "denominator": {"industrial": True},
+            },
+        ),
+        IndicatorFactory.create(
             code="signed-investment",
             name="招引资金",
             kind="event_sum",
@@ -94,15 +121,30 @@ def _nonzero(increments: dict) -> dict:
     return out
 
 
+def _rates(evaluation) -> dict:
+    """Every region's rate at the end of the month before the window and of each month."""
+    months = [dt.date(2021, 12, 1), *MONTHS]
+    return {
+        (code, month): evaluation.parts(code, month)
+        for code in ("350500", *REGIONS)
+        for month in months
+    }
+
+
 def _assert_cells_equal_rows(indicators) -> None:
     assert rollup_drift() == []
-    as_of = dt.date(2022, 3, 31)
-    for indicator in indicators:
-        cells = evaluate_path(indicator=indicator, root_path=CITY, months=MONTHS, as_of=as_of)
-        rows = evaluate_path(
-            indicator=indicator, root_path=CITY, months=MONTHS, as_of=as_of, live=True
-        )
-        assert _nonzero(cells.increments) == _nonzero(rows.increments), indicator.code
+    for as_of in (dt.date(2022, 3, 31), dt.date(2022, 3, 10)):
+        for indicator in indicators:
+            cells, rows = (
+                evaluate_path(
+                    indicator=indicator, root_path=CITY, months=MONTHS, as_of=as_of, live=live
+                )
+                for live in (False, True)
+            )
+            if indicator.kind == "stock_ratio":
+                assert _rates(cells) == _rates(rows), (indicator.code, as_of)
+            else:
+                assert _nonzero(cells.increments) == _nonzero(rows.increments), indicator.code
 
 
 # One step of a random history: (operation, which row, a value).
@@ -120,6 +162,9 @@ STEPS = st.lists(
                 "event",
                 "move_event",
                 "delete_event",
+                "spell",
+                "edit_spell",
+                "delete_spell",
             ]
         ),
         st.integers(min_value=0, max_value=50),
@@ -134,8 +179,47 @@ def _pick(items: list, index: int):
     return items[index % len(items)] if items else None
 
 
+SPELL_DATES = (None, dt.date(2021, 11, 3), dt.date(2022, 1, 1), dt.date(2022, 2, 14))
+END_DATES = (None, dt.date(2022, 2, 1), dt.date(2022, 3, 5), dt.date(2022, 3, 20))
+
+
+def _run_spell(operation, i, j, amount, refs) -> None:
+    if operation == "spell":
+        region = refs["regions"][REGIONS[i % 3]]
+        enterprise = EnterpriseFactory.create(region=region, spells=False)
+        start = SPELL_DATES[i % 4]
+        end = END_DATES[j % 4]
+        if start is not None and end is not None and end <= start:
+            end = None
+        EnterpriseSpell.objects.create(
+            enterprise=enterprise,
+            region=region,
+            park=refs["parks"][region.code] if j % 2 else None,
+            is_above_scale=bool(i % 3),
+            industrial_land_mu=amount if (i + j) % 4 else None,
+            valid_from=start,
+            valid_to=end,
+        )
+        return
+    spell = _pick(list(EnterpriseSpell.objects.order_by("pk")), i)
+    if spell is None:
+        return
+    if operation == "edit_spell":
+        spell.park = None if spell.park_id else refs["parks"][spell.region.code]
+        spell.is_above_scale = not spell.is_above_scale if j % 2 else spell.is_above_scale
+        end = END_DATES[j % 4]
+        if spell.valid_from is None or end is None or end > spell.valid_from:
+            spell.valid_to = end
+        spell.save()
+    else:
+        spell.delete()
+
+
 def _run(step, refs) -> None:
     operation, i, j, amount = step
+    if operation in ("spell", "edit_spell", "delete_spell"):
+        _run_spell(operation, i, j, amount, refs)
+        return
     projects = list(Project.objects.order_by("pk"))
     project = _pick(projects, i)
     if operation == "project" or project is None:
@@ -198,12 +282,16 @@ def _run(step, refs) -> None:
 )
 @given(steps=STEPS)
 def test_cells_equal_a_full_recompute_after_any_history(indicators, steps):
-    refs = {
-        "regions": {code: Region.objects.get(code=code) for code in REGIONS},
+    regions = {code: Region.objects.get(code=code) for code in REGIONS}
+    refs: dict[str, Any] = {
+        "regions": regions,
         "categories": {code: Category.objects.get(code=code) for code in CATEGORIES},
     }
     with transaction.atomic():
         refs["periods"] = [ReportingPeriodFactory.create(month=month) for month in MONTHS]
+        refs["parks"] = {
+            code: ParkFactory.create(region=region) for code, region in regions.items()
+        }
         for step in steps:
             _run(step, refs)
         _assert_cells_equal_rows(indicators)
