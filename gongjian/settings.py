@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "gongjian.audit.context.AuditContextMiddleware",
+    "gongjian.accounts.sessions.SessionTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "gongjian.urls"
@@ -123,9 +124,34 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "gongjian.accounts.passwords.PatternPasswordValidator"},
 ]
+# Sign-in policy (accounts.passwords, .throttle, .totp; their docstrings explain the choices).
+GONGJIAN_PASSWORD_MAX_AGE_DAYS = env_int("GONGJIAN_PASSWORD_MAX_AGE_DAYS", 0)
+GONGJIAN_LOGIN_PAIR_LIMIT = env_int("GONGJIAN_LOGIN_PAIR_LIMIT", 5)
+GONGJIAN_LOGIN_IP_LIMIT = env_int("GONGJIAN_LOGIN_IP_LIMIT", 30)
+GONGJIAN_LOGIN_ACCOUNT_IP_LIMIT = env_int("GONGJIAN_LOGIN_ACCOUNT_IP_LIMIT", 10)
+GONGJIAN_LOGIN_WINDOW_MINUTES = env_int("GONGJIAN_LOGIN_WINDOW_MINUTES", 30)
+GONGJIAN_LOGIN_LOCK_MINUTES = env_int("GONGJIAN_LOGIN_LOCK_MINUTES", 30)
+if (
+    min(
+        GONGJIAN_PASSWORD_MAX_AGE_DAYS + 1,
+        GONGJIAN_LOGIN_PAIR_LIMIT,
+        GONGJIAN_LOGIN_IP_LIMIT,
+        GONGJIAN_LOGIN_ACCOUNT_IP_LIMIT,
+        GONGJIAN_LOGIN_WINDOW_MINUTES,
+        GONGJIAN_LOGIN_LOCK_MINUTES,
+    )
+    < 1
+):
+    raise ImproperlyConfigured("GONGJIAN_LOGIN_* must be >= 1 / 登录限制参数须至少为 1")
+# Second factor mandatory for city_admin and city_reviewer: on in production, off in demo and tests.
+GONGJIAN_REQUIRE_TOTP = env_bool("GONGJIAN_REQUIRE_TOTP", default=IS_PRODUCTION)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -143,9 +169,29 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# Sessions (MLPS 2.0 level 3, OWASP ASVS V3): signed out after GONGJIAN_SESSION_IDLE_MINUTES
+# without a request and GONGJIAN_SESSION_MAX_HOURS after sign-in (gongjian.accounts.sessions).
+SESSION_IDLE_TIMEOUT = env_int("GONGJIAN_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_ABSOLUTE_TIMEOUT = env_int("GONGJIAN_SESSION_MAX_HOURS", 12) * 3600
+if not 0 < SESSION_IDLE_TIMEOUT <= SESSION_ABSOLUTE_TIMEOUT:
+    raise ImproperlyConfigured(
+        "GONGJIAN_SESSION_IDLE_MINUTES must be >= 1 and within GONGJIAN_SESSION_MAX_HOURS / "
+        "会话空闲时限须至少 1 分钟且不超过会话最长时限"
+    )
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=IS_PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=IS_PRODUCTION)
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+CSRF_COOKIE_SAMESITE = "Lax"
+# HTTPS only in production; the demo and the tests run over plain http. Behind a reverse proxy that
+# terminates TLS, set GONGJIAN_TRUST_X_FORWARDED_PROTO=1 (and make the proxy overwrite the header).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
+if env_bool("GONGJIAN_TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if IS_PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=IS_PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=IS_PRODUCTION)
 
 # Background jobs live in the database (no broker); `gongjian db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

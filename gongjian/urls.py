@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from gongjian.accounts.forms import LoginForm
+from gongjian.accounts import views_login
 from gongjian.api import api
 
 admin.site.site_header = _("攻坚 · 管理后台")
@@ -24,9 +24,10 @@ urlpatterns = [
     path("notifications/", include("gongjian.notifications.urls")),
     path("invest/", include("gongjian.investment.public_urls")),
     path("investment/", include("gongjian.investment.urls")),
+    path("accounts/", include("gongjian.accounts.urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        views_login.login_view,
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

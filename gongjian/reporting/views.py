@@ -163,7 +163,9 @@ def workspace_row(request: HttpRequest, period_pk: int, project_pk: int) -> Http
                     services.report_submit(actor=request.user, report=report)
                 except ValidationError:
                     errors = [_("已保存为草稿，但未报送：请先修改标为“须修改”的内容。")]
-    row = selectors.workspace_rows(user=request.user, period=period).get(pk=project.pk)
+    row = get_object_or_404(
+        selectors.workspace_rows(user=request.user, period=period), pk=project.pk
+    )
     context = _row_context(
         row, can_file=period.is_open, form=form, findings=findings, errors=errors, saved=saved
     )
