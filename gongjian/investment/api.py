@@ -129,7 +129,7 @@ def list_leads(request: HttpRequest, params: Query[LeadQuery]):
         ),
     ).prefetch_related("preferred_regions")
     limit = max(1, min(params.limit, 1000))
-    offset = max(0, params.offset)
+    offset = min(max(0, params.offset), 2**31)  # past any count: an empty page, not a DB error
     items = [LeadOut.from_lead(lead) for lead in leads[offset : offset + limit]]
     return {"count": leads.count(), "items": items}
 

@@ -83,7 +83,7 @@ def list_projects(request: HttpRequest, params: Query[ProjectQuery]):
     )
     projects = selectors.project_list(user=request.user, filters=filters)
     limit = max(1, min(params.limit, 1000))
-    offset = max(0, params.offset)
+    offset = min(max(0, params.offset), 2**31)  # past any count: an empty page, not a DB error
     items = [ProjectOut.from_project(p) for p in projects[offset : offset + limit]]
     return {"count": projects.count(), "items": items}
 

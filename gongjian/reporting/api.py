@@ -346,7 +346,7 @@ def list_reports(request: HttpRequest, params: Query[ReportQuery]):
         "-period__month", "project__region__sort_order", "project__code"
     )
     limit = max(1, min(params.limit, 1000))
-    offset = max(0, params.offset)
+    offset = min(max(0, params.offset), 2**31)  # past any count: an empty page, not a DB error
     items = [ReportOut.from_report(r) for r in reports[offset : offset + limit]]
     return {"count": reports.count(), "items": items}
 

@@ -212,7 +212,7 @@ def test_openapi_document_lists_the_progress_path(client):
 
     operation = document["paths"]["/api/v1/campaigns/{code}/progress"]
     assert sorted(operation) == ["get"]
-    assert sorted(operation["get"]["responses"]) == ["200", "404"]
+    assert sorted(operation["get"]["responses"]) == ["200", "401", "404", "422"]
     assert [p["name"] for p in operation["get"]["parameters"]] == ["code", "as_of"]
     assert document["components"]["schemas"]["TargetProgressOut"]["required"][:4] == [
         "indicator",
