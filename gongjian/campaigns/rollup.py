@@ -231,6 +231,12 @@ def _grouped(definition: Definition, *, regions: Iterable[int] | None = None):
     return rows.values(**keys).annotate(total=measure).order_by()
 
 
+def _cents(total) -> Decimal:
+    """An aggregate at the cells' precision: SQLite sums decimals in floating point
+    (62902.9999999999 for 62903.00), PostgreSQL exactly."""
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
 def _as_month(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
@@ -241,7 +247,7 @@ def _cell_totals(definition: Definition) -> dict[tuple[int, dt.date], Pair]:
     totals: dict[tuple[int, dt.date], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     if definition.source != SOURCE_ENTERPRISES:
         for row in _grouped(definition):
-            totals[(row["region"], _as_month(row["cell_month"]))][0] += Decimal(row["total"] or 0)
+            totals[(row["region"], _as_month(row["cell_month"]))][0] += _cents(row["total"])
     else:
         from gongjian.campaigns.engine import in_park_case
 
@@ -264,7 +270,7 @@ def _cell_totals(definition: Definition) -> dict[tuple[int, dt.date], Pair]:
             )
             for row in grouped:
                 month = _as_month(row["cell_month"]) or ALWAYS
-                amount = sign * Decimal(row["total"] or 0)
+                amount = sign * _cents(row["total"])
                 cell = totals[(row["cell_region"], month)]
                 cell[1] += amount
                 if row["in_park"]:
