@@ -135,3 +135,13 @@ def test_loading_is_deterministic_and_the_reset_removes_the_campaign(demo):
     assert not Campaign.objects.filter(code=CAMPAIGN_CODE).exists()
     assert not Target.objects.filter(indicator__code__startswith="xmgj-").exists()
     assert not Indicator.objects.filter(code__in=[spec.code for spec in INDICATORS]).exists()
+
+
+def test_the_demo_cells_agree_with_their_rows(demo):
+    # The demo writes its rows in bulk and builds the indicators' monthly cells once at the end:
+    # every cell equals its rows, and there is one per indicator, region and month with rows.
+    from gongjian.campaigns.models import IndicatorCell
+    from gongjian.campaigns.rollup import rollup_drift
+
+    assert rollup_drift() == []
+    assert IndicatorCell.objects.filter(indicator__code="xmgj-key-investment").count() == 143
