@@ -254,6 +254,14 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator} · {self.region} {self.comparator} {self.value}"
 
+    def thresholds(self) -> tuple[Decimal, Decimal]:
+        """The green and yellow thresholds in force: the target's own, else its campaign's."""
+        campaign = self.campaign
+        return (
+            campaign.green_threshold if self.green_threshold is None else self.green_threshold,
+            campaign.yellow_threshold if self.yellow_threshold is None else self.yellow_threshold,
+        )
+
 
 class IndicatorCell(models.Model):
     """One indicator's total for one region and month, kept current as rows change (see

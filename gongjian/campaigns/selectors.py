@@ -106,16 +106,7 @@ def campaign_progress(*, campaign: Campaign, as_of: dt.date, user) -> CampaignPr
     evaluations = evaluate_targets(targets, as_of=as_of)
     progress = []
     for target in targets:
-        green = (
-            target.green_threshold
-            if target.green_threshold is not None
-            else campaign.green_threshold
-        )
-        yellow = (
-            target.yellow_threshold
-            if target.yellow_threshold is not None
-            else campaign.yellow_threshold
-        )
+        green, yellow = target.thresholds()
         progress.append(
             target_progress(
                 target=target,
@@ -236,16 +227,6 @@ def target_get(*, campaign: Campaign, pk: int, user) -> Target:
     return target
 
 
-def _thresholds(target: Target) -> tuple[Decimal, Decimal]:
-    campaign = target.campaign
-    green = target.green_threshold
-    yellow = target.yellow_threshold
-    return (
-        green if green is not None else campaign.green_threshold,
-        yellow if yellow is not None else campaign.yellow_threshold,
-    )
-
-
 @dataclass(frozen=True)
 class CurvePoint:
     """One month of a target's curve: the actual cumulative value at the month's end (None after
@@ -282,7 +263,7 @@ def target_detail(*, target: Target, as_of: dt.date, user) -> TargetDetail:
     progress with its history for the forecast, and the period's months over the target's
     subtree); the breakdown lists only the regions below the target that the user covers."""
     evaluation = evaluate_targets([target], as_of=as_of)[target.indicator_id]
-    green, yellow = _thresholds(target)
+    green, yellow = target.thresholds()
     progress = target_progress(
         target=target, evaluation=evaluation, as_of=as_of, green=green, yellow=yellow
     )
@@ -327,7 +308,7 @@ def target_detail(*, target: Target, as_of: dt.date, user) -> TargetDetail:
         child_target = allocated.get(region.pk)
         child_progress = None
         if child_target is not None:
-            child_green, child_yellow = _thresholds(child_target)
+            child_green, child_yellow = child_target.thresholds()
             child_progress = target_progress(
                 target=child_target,
                 evaluation=evaluation,

@@ -197,15 +197,6 @@ class RegionDashboard:
         return [card for group in self.groups for card in group.cards]
 
 
-def _thresholds(target: Target, campaign: Campaign) -> tuple[Decimal, Decimal]:
-    green = target.green_threshold
-    yellow = target.yellow_threshold
-    return (
-        campaign.green_threshold if green is None else green,
-        campaign.yellow_threshold if yellow is None else yellow,
-    )
-
-
 def _spark(progress: TargetProgress, evaluation: Evaluation) -> Spark:
     target = progress.target
     months = months_between(target.period_start, target.period_end)
@@ -235,7 +226,7 @@ def _progress_of(
     evaluations = evaluate_targets(targets, as_of=as_of) if targets else {}
     out = []
     for target in targets:
-        green, yellow = _thresholds(target, campaign)
+        green, yellow = target.thresholds()
         evaluation = evaluations[target.indicator_id]
         out.append(
             (
