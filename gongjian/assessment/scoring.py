@@ -23,7 +23,7 @@ Semantics (one place, so the pages, the demo and the stored breakdowns agree):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext as _
 
 from gongjian.assessment.choices import LateMode, ScoringBasis, ScoringMethod
+from gongjian.core.ranking import competition_ranks
 
 POINTS = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -54,25 +55,6 @@ def number(value: Decimal) -> str:
     """A points figure without trailing zeros: 10.00 → "10", 0.50 → "0.5"."""
     text = format(value.normalize(), "f")
     return text
-
-
-def competition_ranks(values: dict[K, Decimal | None], order: Callable[[K], Any]) -> dict[K, int]:
-    """Rank keys by value, highest first; equal values share a rank and the next rank skips
-    (1, 1, 3). Keys without a value come last, sharing the rank after every valued key."""
-    valued = sorted((k for k in values if values[k] is not None), key=order)
-    valued.sort(key=lambda k: values[k], reverse=True)  # type: ignore[arg-type,return-value]
-    ranks: dict[K, int] = {}
-    previous: Decimal | None = None
-    for position, key in enumerate(valued, start=1):
-        value = values[key]
-        if previous is None or value != previous:
-            rank = position
-        ranks[key] = rank
-        previous = value
-    for key in values:
-        if values[key] is None:
-            ranks[key] = len(valued) + 1
-    return ranks
 
 
 @dataclass(frozen=True)

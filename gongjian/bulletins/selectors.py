@@ -38,6 +38,7 @@ from gongjian.campaigns.models import Campaign
 from gongjian.campaigns.progress import FRACTION_PLACES, TargetProgress
 from gongjian.campaigns.selectors import campaign_progress
 from gongjian.core.periods import add_months, month_end, month_start, months_between, today
+from gongjian.core.ranking import competition_ranks
 from gongjian.projects.choices import SUPERVISION_AWAITING_REPLY, UNRESOLVED_PROBLEM_STATUSES
 from gongjian.projects.models import Problem, Supervision
 from gongjian.reporting.models import ReportingPeriod
@@ -87,15 +88,19 @@ def _ranked(children: list[TargetProgress]) -> list[RankingRow]:
         return (completion if is_cap else -completion, item.target.region.sort_order)
 
     measured.sort(key=key)
+    # A cap ranks the least used first: rank the negated completion.
+    ranks = competition_ranks(
+        {
+            index: (-(item.completion or Decimal(0)) if is_cap else item.completion)
+            for index, item in enumerate(measured)
+        },
+        order=lambda index: index,
+    )
     rows: list[RankingRow] = []
-    rank = 0
-    previous: Decimal | None = None
-    for position, item in enumerate(measured, start=1):
-        if item.completion != previous:
-            rank, previous = position, item.completion
+    for index, item in enumerate(measured):
         rows.append(
             RankingRow(
-                rank=rank,
+                rank=ranks[index],
                 region=item.target.region.display_name,
                 region_code=item.target.region.code,
                 row=_row(item),

@@ -37,6 +37,7 @@ from gongjian.campaigns.models import Campaign, Indicator, SpecialAction, Target
 from gongjian.campaigns.progress import TargetProgress, target_progress
 from gongjian.campaigns.selectors import evaluate_targets, target_list
 from gongjian.core.periods import month_start, months_between
+from gongjian.core.ranking import competition_ranks
 from gongjian.projects.choices import UNRESOLVED_PROBLEM_STATUSES, Stage
 from gongjian.projects.models import Category, Problem, Project
 from gongjian.projects.selectors import STAGE_GROUPS, ProjectFilters, project_list
@@ -245,17 +246,13 @@ def _rank(values: list[DistrictValue]) -> list[DistrictValue]:
         (v for v in values if v.score is not None),
         key=lambda v: (-(v.score or 0), v.region.sort_order),
     )
-    ranked: list[DistrictValue] = []
-    previous: Decimal | None = None
-    rank = 0
-    for position, value in enumerate(scored, start=1):
-        if value.score != previous:
-            rank, previous = position, value.score
-        ranked.append(
-            DistrictValue(
-                region=value.region, progress=value.progress, score=value.score, rank=rank
-            )
+    ranks = competition_ranks({v.region.code: v.score for v in scored}, order=lambda code: 0)
+    ranked = [
+        DistrictValue(
+            region=v.region, progress=v.progress, score=v.score, rank=ranks[v.region.code]
         )
+        for v in scored
+    ]
     rest = sorted((v for v in values if v.score is None), key=lambda v: v.region.sort_order)
     return ranked + rest
 
