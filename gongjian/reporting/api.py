@@ -216,6 +216,7 @@ def _answer_refusals(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _TOTAL: DecimalField = DecimalField(max_digits=18, decimal_places=2)
+_ZERO_WAN = Value(Decimal(0), output_field=_TOTAL)
 
 
 def _total(**conditions: Any) -> Coalesce:
@@ -247,8 +248,23 @@ def _report_out(user, report: ProgressReport) -> ReportOut:
     )
 
 
-def _saved_out(user, report: ProgressReport, findings: list[Finding]) -> ReportSavedOut:
-    out = _report_out(user, report)
+def _written_out(report: ProgressReport) -> ReportOut:
+    """The answer to a write: ``report`` is the row the service just wrote (so within the
+    caller's scope, with its project, region and period loaded); only the project's totals up to
+    its month are read, in one aggregate, instead of reading the report again."""
+    month = report.period.month
+    totals = ProgressReport.objects.filter(
+        project_id=report.project_id, period__month__lte=month
+    ).aggregate(
+        ytd=Coalesce(Sum("amount", filter=Q(period__month__year=month.year)), _ZERO_WAN),
+        since_start=Coalesce(Sum("amount"), _ZERO_WAN),
+    )
+    report.ytd, report.since_start = totals["ytd"], totals["since_start"]  # type: ignore[attr-defined]
+    return ReportOut.from_report(report)
+
+
+def _saved_out(report: ProgressReport, findings: list[Finding]) -> ReportSavedOut:
+    out = _written_out(report)
     return ReportSavedOut(
         **out.model_dump(), findings=[FindingOut(**f.as_dict()) for f in findings]
     )
@@ -395,7 +411,7 @@ def create_report(request: HttpRequest, payload: ReportCreateIn):
         ),
         expected_version=None,
     )
-    return Status(201, _saved_out(request.user, report, findings))
+    return Status(201, _saved_out(report, findings))
 
 
 def _save(
@@ -426,7 +442,7 @@ def _save(
         data=data,
         expected_version=version,
     )
-    return _saved_out(request.user, saved, findings)
+    return _saved_out(saved, findings)
 
 
 @reports_router.put(
@@ -472,8 +488,8 @@ def patch_report(request: HttpRequest, report_id: int, payload: ReportPatchIn):
 def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn | None = None):
     report = selectors.report_get(user=request.user, pk=report_id)
     version = payload.version if payload else None
-    services.report_submit(actor=request.user, report=_stated_version(report, version))
-    return _report_out(request.user, report)
+    submitted = services.report_submit(actor=request.user, report=_stated_version(report, version))
+    return _written_out(submitted)
 
 
 @reports_router.post(
@@ -485,10 +501,10 @@ def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn | None
 def approve_report(request: HttpRequest, report_id: int, payload: ApproveIn | None = None):
     report = selectors.report_get(user=request.user, pk=report_id)
     payload = payload or ApproveIn()
-    services.report_approve(
+    approved = services.report_approve(
         actor=request.user, report=_stated_version(report, payload.version), note=payload.note
     )
-    return _report_out(request.user, report)
+    return _written_out(approved)
 
 
 @reports_router.post(
@@ -499,7 +515,7 @@ def approve_report(request: HttpRequest, report_id: int, payload: ApproveIn | No
 @_answer_refusals
 def return_report(request: HttpRequest, report_id: int, payload: ReturnIn):
     report = selectors.report_get(user=request.user, pk=report_id)
-    services.report_return(
+    returned = services.report_return(
         actor=request.user, report=_stated_version(report, payload.version), reason=payload.reason
     )
-    return _report_out(request.user, report)
+    return _written_out(returned)

@@ -284,6 +284,26 @@ def test_token_use_is_recorded(client, ledger, lichen_filer, lichen_token, monke
     assert ApiToken.objects.get(user=lichen_filer).last_used_at == used_at
 
 
+def test_token_use_is_written_back_at_most_once_a_minute(
+    client, ledger, lichen_filer, lichen_token, monkeypatch
+):
+    now = [dt.datetime(2022, 11, 3, 2, 0, tzinfo=dt.UTC)]
+    monkeypatch.setattr("gongjian.api.timezone", SimpleNamespace(now=lambda: now[0]))
+    client.get("/api/v1/projects", **_bearer(lichen_token))
+
+    # 59 seconds later the stored time stays; at 60 seconds it moves on
+    now[0] += dt.timedelta(seconds=59)
+    client.get("/api/v1/projects", **_bearer(lichen_token))
+    assert ApiToken.objects.get(user=lichen_filer).last_used_at == dt.datetime(
+        2022, 11, 3, 2, 0, tzinfo=dt.UTC
+    )
+    now[0] += dt.timedelta(seconds=1)
+    client.get("/api/v1/projects", **_bearer(lichen_token))
+    assert ApiToken.objects.get(user=lichen_filer).last_used_at == dt.datetime(
+        2022, 11, 3, 2, 1, tzinfo=dt.UTC
+    )
+
+
 def test_token_is_stored_as_digest_only_and_its_creation_audited(lichen_filer):
     token, raw = api_token_create(user=lichen_filer, name="市大数据平台")
 
