@@ -9,13 +9,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup demo serve test test-sqlite test-postgres lint format typecheck messages bench
+.PHONY: help setup demo serve test test-sqlite test-postgres lint format typecheck messages bench bench-deadline
 
 help:
 	@echo "make demo    - install, migrate an SQLite database under var/, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    - lint, type-check, migration check, the suite on SQLite and on PostgreSQL"
 	@echo "make setup   - install only (virtualenv with uv)"
 	@echo "make bench   - the rollup benchmark on PostgreSQL (BENCH_SIZE=city|province|nation-ci, default city)"
+	@echo "make bench-deadline - the monthly deadline drill on loopback (1,000 reports, dashboards read)"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -78,3 +79,9 @@ test-postgres:
 BENCH_SIZE ?= city
 bench: setup
 	GONGJIAN_ENV=test DATABASE_URL=$(PG_URL) $(VENV)/gongjian bench rollup --size $(BENCH_SIZE)
+
+# The monthly deadline on loopback: gunicorn (production settings) on a copy of the demo in
+# gongjian_bench_deadline_run; districts file, submit and get approved 1,000 reports offered over
+# a minute while leaders read dashboards. Prints throughput, latency, errors and lost work.
+bench-deadline: setup
+	GONGJIAN_ENV=test DATABASE_URL=$(PG_URL) $(VENV)/gongjian bench deadline

@@ -20,8 +20,10 @@ Controlled paths, and nothing else:
   UPDATE through only if that is the sole change (the username text stays).
 * ``gongjian flush`` (used by the test runner between transactional tests): :func:`flush_mode`.
 
-Known limit: a role that owns the table can still ``DROP TRIGGER``; for full separation run the
-application as a non-owner role (DDL through a separate migration role).
+A role that owns the table could still ``DROP TRIGGER``: production runs the application as a
+non-owner role set up by ``gongjian grant-app-role ROLE`` (gongjian/core/dbroles.py), which may
+only read and append audit events, so there UPDATE and DELETE fail for lack of privilege before
+the trigger is even asked.
 """
 
 from __future__ import annotations
