@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gongjian.accounts import sessions
 
 
+@require_safe
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
     return render(

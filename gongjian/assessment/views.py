@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gongjian.assessment import selectors, services
 from gongjian.assessment.forms import AssessmentRunForm, RubricForm, RubricItemForm
@@ -60,6 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("assessment:campaign", code=campaign.code)
 
 
+@require_safe
 @login_required
 def campaign_results(request: HttpRequest, code: str) -> HttpResponse:
     """A campaign's published results, newest month first; the admin's preview form."""
@@ -79,6 +80,7 @@ def campaign_results(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def preview(request: HttpRequest, code: str) -> HttpResponse:
     """The admin's preview of a month (computed now, not stored), with the publish button."""
@@ -171,6 +173,7 @@ def breakdown(request: HttpRequest, pk: int, region: str) -> HttpResponse:
 # Rubrics
 
 
+@require_safe
 @login_required
 def rubric_list(request: HttpRequest) -> HttpResponse:
     _require_view(request)

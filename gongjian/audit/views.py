@@ -4,12 +4,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from gongjian.audit import selectors
 from gongjian.audit.forms import AuditFilterForm
 from gongjian.audit.services import audit_denied
 
 
+@require_safe
 @login_required
 def audit_event_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("audit.view_auditevent"):

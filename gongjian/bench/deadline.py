@@ -15,6 +15,7 @@ and in time (``seconds`` plus ``drain`` to finish what is in flight); nothing as
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -24,7 +25,7 @@ import secrets
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -744,6 +745,48 @@ def run(
     var_dir: Path | None = None,
     json_out: Path | None = None,
     say: Callable[[str], None] = print,
+) -> Verdict:
+    with _one_at_a_time(database_url):
+        return _run(
+            load,
+            database_url=database_url,
+            source=source,
+            regenerate=regenerate,
+            period=period,
+            today=today,
+            var_dir=var_dir,
+            json_out=json_out,
+            say=say,
+        )
+
+
+@contextlib.contextmanager
+def _one_at_a_time(database_url: str | None) -> Iterator[None]:
+    """A second drill would drop the run database under the first: hold a session advisory lock
+    on the server for the whole run and refuse to start while another holds it."""
+    with _maintenance(_server_settings(database_url)) as maintenance:
+        held = maintenance.execute(
+            "SELECT pg_try_advisory_lock(hashtext(%s))", [RUN_DATABASE]
+        ).fetchone()
+        if not held or not held[0]:
+            raise RuntimeError(
+                "另一个截止日演练正在这台数据库服务器上运行。 / "
+                "Another deadline drill is running on this database server."
+            )
+        yield  # the lock ends with the maintenance connection
+
+
+def _run(
+    load: Load,
+    *,
+    database_url: str | None,
+    source: str | None,
+    regenerate: bool,
+    period: str,
+    today: str,
+    var_dir: Path | None,
+    json_out: Path | None,
+    say: Callable[[str], None],
 ) -> Verdict:
     from gongjian.bench.rollup import machine
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gongjian.audit.services import audit_denied
 from gongjian.bulletins import selectors, services
@@ -37,6 +37,7 @@ def _list_page(request: HttpRequest, form: BulletinForm) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
@@ -66,6 +67,7 @@ def bulletin_create(request: HttpRequest) -> HttpResponse:
     return _list_page(request, form)
 
 
+@require_safe
 @login_required
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = selectors.bulletin_get(user=request.user, pk=pk)
@@ -76,6 +78,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def bulletin_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar (htmx polls it); once the bulletin is finished the page reloads."""

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gongjian.audit.services import audit_denied
 from gongjian.campaigns import selectors, services
@@ -84,6 +84,7 @@ def _form_page(request: HttpRequest, template: str, **context) -> HttpResponse:
 # Campaigns
 
 
+@require_safe
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     _require_view(request)
@@ -148,6 +149,7 @@ def _as_of(request: HttpRequest) -> tuple[AsOfForm, dt.date]:
     return form, as_of
 
 
+@require_safe
 @login_required
 def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
     campaign = _campaign(request, code)
@@ -282,6 +284,7 @@ def _definition_help() -> list[dict]:
     ]
 
 
+@require_safe
 @login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
     _require_view(request)
@@ -447,6 +450,7 @@ def _drill_region(request: HttpRequest, target, form: AsOfForm) -> Region | None
     return region
 
 
+@require_safe
 @login_required
 def target_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     campaign = _campaign(request, code)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
 from gongjian.accounts.scopes import has_any_role, home_region
@@ -58,6 +59,7 @@ def _dashboard_context(request: HttpRequest, campaign: Campaign, region: Region)
     }
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -90,6 +92,7 @@ def _campaign_or_404() -> Campaign:
     return campaign
 
 
+@require_safe
 @login_required
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One region's campaign page: its targets, and its units, lagging projects, this month's
@@ -127,6 +130,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "dashboards/region.html", context)
 
 
+@require_safe
 @login_required
 def screen(request: HttpRequest) -> HttpResponse:
     """大屏: the start region's campaign dashboard for a command-centre wall, reloading itself."""
@@ -139,6 +143,7 @@ def screen(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/screen.html", context)
 
 
+@require_safe
 @login_required
 def project_map(request: HttpRequest) -> HttpResponse:
     """Projects as points on the map, filtered by category and stage."""

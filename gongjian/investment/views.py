@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gongjian.accounts.scopes import memberships_of
 from gongjian.audit.services import audit_denied
@@ -102,6 +102,7 @@ def public_done(request: HttpRequest) -> HttpResponse:
     return render(request, "investment/public_done.html", {"reference": reference})
 
 
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "investment/privacy.html", {"version": services.PRIVACY_VERSION})
 
@@ -114,6 +115,7 @@ def _require_reader(request: HttpRequest) -> None:
         raise audit_denied(actor=request.user, message=_("无权查看招商引资页面。"))
 
 
+@require_safe
 @login_required
 def lead_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
@@ -186,6 +188,7 @@ def _lead_context(request: HttpRequest, lead, **extra) -> dict:
     return context
 
 
+@require_safe
 @login_required
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.lead_get(user=request.user, pk=pk)
@@ -296,6 +299,7 @@ def proposal_outcome(request: HttpRequest, pk: int, proposal_pk: int) -> HttpRes
 # --- staff: sites ---------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def resource_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
@@ -321,6 +325,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(user=request.user, pk=pk)

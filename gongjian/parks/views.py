@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from gongjian.accounts.scopes import has_any_role
 from gongjian.audit.services import audit_denied
@@ -52,6 +53,7 @@ def _can_import(request: HttpRequest) -> bool:
     return has_any_role(request.user, PARK_EDITOR_ROLES)
 
 
+@require_safe
 @login_required
 def park_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
@@ -75,6 +77,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
     park = park_get(user=request.user, pk=pk)
@@ -95,6 +98,7 @@ def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def park_ranking_view(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
@@ -112,6 +116,7 @@ def park_ranking_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def park_compare(request: HttpRequest) -> HttpResponse:
     """拉练: the chosen parks side by side on the chosen measures (a table and a bar chart)."""
@@ -146,6 +151,7 @@ def park_compare(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def roster_download(request: HttpRequest) -> HttpResponse:
     rows = enterprise_list(user=request.user).order_by("region__sort_order", "uscc")

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
 from gongjian.accounts.scopes import has_any_role
@@ -57,6 +57,7 @@ def _apply_service_errors(
             form.add_error(None, message)
 
 
+@require_safe
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET or None, user=request.user)
@@ -132,6 +133,7 @@ def _detail_context(
     }
 
 
+@require_safe
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
@@ -228,6 +230,7 @@ def _query_with(request: HttpRequest, **changes: str) -> str:
     return query.urlencode()
 
 
+@require_safe
 @login_required
 def problem_board(request: HttpRequest) -> HttpResponse:
     """The problems the user may see, filtered by department, district, status and age."""
@@ -337,6 +340,7 @@ def _problem_context(
     }
 
 
+@require_safe
 @login_required
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     problem = selectors.problem_get(user=request.user, pk=pk)
@@ -423,6 +427,7 @@ def problem_status(request: HttpRequest, pk: int) -> HttpResponse:
 # 督办 (supervision orders)
 
 
+@require_safe
 @login_required
 def supervision_list(request: HttpRequest) -> HttpResponse:
     form = SupervisionFilterForm(request.GET or None, user=request.user)
@@ -501,6 +506,7 @@ def _supervision_context(
     }
 
 
+@require_safe
 @login_required
 def supervision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.supervision_get(user=request.user, pk=pk)

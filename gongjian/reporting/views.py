@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gongjian.accounts.scopes import has_any_role, regions_visible_to
 from gongjian.audit.services import audit_denied
@@ -61,6 +61,7 @@ _WORK_ORDER = {ReportStatus.RETURNED: 0, None: 1, ReportStatus.DRAFT: 2}
 _TO_DO = frozenset(_WORK_ORDER)
 
 
+@require_safe
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     """本月填报: every due project of the user's districts on one page."""
@@ -232,6 +233,7 @@ def submit_many(request: HttpRequest) -> HttpResponse:
 # Review
 
 
+@require_safe
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Reports waiting for this reviewer: district reviewers see submitted ones of their
@@ -303,6 +305,7 @@ def approve_many(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('reporting:review')}?period={request.POST.get('period', '')}")
 
 
+@require_safe
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
@@ -366,6 +369,7 @@ def photo_file(request: HttpRequest, pk: int) -> FileResponse:
 # City board and periods
 
 
+@require_safe
 @login_required
 def status_board(request: HttpRequest) -> HttpResponse:
     """Which districts are complete, in progress or late this period."""
@@ -459,6 +463,7 @@ def _xlsx_response(file: exports.ExcelFile) -> HttpResponse:
     return response
 
 
+@require_safe
 @login_required
 def excel_template(request: HttpRequest) -> HttpResponse:
     """The period's template for the user's projects (one region of them with ?region=)."""

@@ -120,3 +120,17 @@ def test_the_drill_refuses_a_database_on_another_machine():
             regenerate=False,
             say=print,
         )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_second_drill_refuses_to_start_while_one_runs():
+    from django.conf import settings
+
+    from gongjian.bench.deadline import RUN_DATABASE, run
+    from gongjian.bench.rollup import _maintenance
+
+    with _maintenance(dict(settings.DATABASES["default"])) as first:
+        first.execute("SELECT pg_advisory_lock(hashtext(%s))", [RUN_DATABASE])
+        with pytest.raises(RuntimeError, match="Another deadline drill is running"):
+            run(Load(reports=1))
