@@ -148,4 +148,13 @@
   if (d) { districtMap(d); }
   var p = document.getElementById("project-map");
   if (p) { projectMap(p); }
+
+  // The 大屏's clock (hours:minutes), kept current between the page's reloads.
+  var clock = document.getElementById("screen-clock");
+  if (clock) {
+    setInterval(function () {
+      var now = new Date();
+      clock.textContent = String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    }, 10000);
+  }
 })();
