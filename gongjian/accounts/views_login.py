@@ -207,6 +207,20 @@ def totp_codes_regenerate(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def totp_disable(request: HttpRequest) -> HttpResponse:
+    """Turning the second factor off is itself proven with it (OWASP ASVS 3.7.1): a current code
+    or a recovery code, so a session left open cannot strip an account of its second factor."""
+    if not totp.totp_enabled(request.user):
+        return redirect("accounts:totp_setup")
+    code = request.POST.get("code", "").strip()
+    if not code or totp.totp_verify(user=request.user, code=code) is None:
+        audit_record(
+            actor=request.user,
+            action=AuditAction.DENIED,
+            obj=request.user,
+            message=_("停用动态口令被拒绝：验证码不正确。"),
+        )
+        messages.error(request, _("验证码或恢复码不正确，动态口令未停用。"))
+        return redirect("accounts:totp_setup")
     totp.totp_device_remove(user=request.user, actor=request.user)
     messages.success(request, _("动态口令已停用。"))
     return redirect("accounts:totp_setup")

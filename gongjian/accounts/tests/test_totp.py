@@ -254,3 +254,41 @@ def test_a_filer_cannot_remove_someone_elses_device(city_admin, lichen_filer, fe
 
     assert TotpDevice.objects.count() == 0
     assert RecoveryCode.objects.count() == 0
+
+
+def test_switching_it_off_needs_a_current_code(client, lichen_filer):
+    _enrol(lichen_filer)
+    client.force_login(lichen_filer)
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True)[0]
+
+    # without a code, or with a wrong one, the device stays and the refusal is audited
+    for data in ({}, {"code": "000000"}):
+        response = client.post("/accounts/totp/disable/", data, follow=True)
+        assert [str(m) for m in response.context["messages"]] == [
+            "验证码或恢复码不正确，动态口令未停用。"
+        ]
+    assert totp.totp_enabled(lichen_filer) is True
+    assert (
+        list(AuditEvent.objects.filter(pk__gt=last).order_by("id").values_list("action", "message"))
+        == [("denied", "停用动态口令被拒绝：验证码不正确。")] * 2
+    )
+
+    # with a current code it is switched off
+    response = client.post("/accounts/totp/disable/", {"code": _next_code(lichen_filer)})
+    assert (response.status_code, response["Location"]) == (302, "/accounts/totp/")
+    assert totp.totp_enabled(lichen_filer) is False
+    assert RecoveryCode.objects.filter(user=lichen_filer).count() == 0
+    assert AuditEvent.objects.order_by("-id").values_list("action", "message")[0] == (
+        "delete",
+        "停用 lichen_filer 的动态口令。",
+    )
+
+
+def test_switching_it_off_without_a_device_does_nothing(client, lichen_filer):
+    client.force_login(lichen_filer)
+    before = AuditEvent.objects.count()
+
+    response = client.post("/accounts/totp/disable/", {})
+
+    assert (response.status_code, response["Location"]) == (302, "/accounts/totp/")
+    assert AuditEvent.objects.count() == before
