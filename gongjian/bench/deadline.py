@@ -46,6 +46,7 @@ from gongjian.bench.rollup import use_database as _use_database
 from gongjian.bench.server import LOOPBACK, Server
 from gongjian.campaigns.models import Campaign
 from gongjian.campaigns.rollup import rollup_drift
+from gongjian.core.backup import Target
 from gongjian.core.periods import parse_month
 from gongjian.reporting.choices import ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod
@@ -625,13 +626,6 @@ def execute(
     return plan, outcome, verdict
 
 
-def _url(server: dict[str, Any], name: str) -> str:
-    password = f":{server['PASSWORD']}" if server.get("PASSWORD") else ""
-    host = server.get("HOST") or "127.0.0.1"
-    port = f":{server['PORT']}" if server.get("PORT") else ""
-    return f"postgres://{server.get('USER') or 'postgres'}{password}@{host}{port}/{name}"
-
-
 def _demo_fingerprint() -> str:
     """What the template was built from: the demo package's sources and the migrations."""
     root = Path(__file__).resolve().parent.parent
@@ -796,7 +790,7 @@ def _run(
         say(f"  {key}: {value}")
     plan, outcome, verdict = execute(
         load,
-        database_url=_url(server, name),
+        database_url=Target.from_settings({**server, "NAME": name}).url(),
         period=period,
         today=today,
         var_dir=var_dir or Path(settings.VAR_DIR) / "bench-deadline",

@@ -86,6 +86,16 @@ class Target:
                 env.pop(key, None)
         return env
 
+    def url(self) -> str:
+        """As a DATABASE_URL (what a child process of the platform is given)."""
+        from urllib.parse import quote
+
+        user = quote(self.user, safe="")
+        password = f":{quote(self.password, safe='')}" if self.password else ""
+        port = f":{self.port}" if self.port else ""
+        # No host: libpq's default (the local socket), as in the settings this came from.
+        return f"postgres://{user}{password}@{self.host}{port}/{self.name}"
+
     def connect(self, *, autocommit: bool = False) -> psycopg.Connection:
         params = {
             "host": self.host,

@@ -25,6 +25,7 @@ from gongjian.bench.client import Client, Unreachable
 from gongjian.bench.server import Server
 from gongjian.campaigns.models import IndicatorCell
 from gongjian.campaigns.rollup import rollup_drift
+from gongjian.core.backup import Target
 from gongjian.reporting.models import ProgressReport, ReportStatusChange
 from gongjian.tests.factories import (
     IndicatorFactory,
@@ -40,11 +41,8 @@ PERIOD = "2022-11"
 
 
 def database_url() -> str:
-    settings = connection.settings_dict
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    host = settings.get("HOST") or "127.0.0.1"
-    port = f":{settings['PORT']}" if settings.get("PORT") else ""
-    return f"postgres://{settings['USER']}{password}@{host}{port}/{settings['NAME']}"
+    """The test database, for the server processes the drills start."""
+    return Target.from_settings(connection.settings_dict).url()
 
 
 class Filer:

@@ -21,13 +21,6 @@ from gongjian.dashboards.tests.conftest import small_campaign  # noqa: F401  (fi
 GONGJIAN = Path(sys.executable).with_name("gongjian")
 
 
-def _url(target: Target) -> str:
-    password = f":{target.password}" if target.password else ""
-    host = target.host or "localhost"
-    port = f":{target.port}" if target.port else ""
-    return f"postgres://{target.user}{password}@{host}{port}/{target.name}"
-
-
 def _admin(target: Target) -> psycopg.Connection:
     return dataclasses.replace(target, name="postgres").connect(autocommit=True)
 
@@ -55,7 +48,7 @@ def _counts(target: Target) -> dict[str, int]:
 
 
 def _progress(target: Target, campaign: str) -> str:
-    env = {**os.environ, "DATABASE_URL": _url(target), "GONGJIAN_ENV": "test"}
+    env = {**os.environ, "DATABASE_URL": target.url(), "GONGJIAN_ENV": "test"}
     command = ["progress", "--campaign", campaign, "--as-of", "2022-11-30", "--format", "json"]
     done = subprocess.run(
         [str(GONGJIAN), *command],
@@ -111,7 +104,7 @@ def test_backup_restores_into_a_new_database_with_identical_rows_and_progress(
 
     restored_media = tmp_path / "media-restored"
     call_command(
-        "restore", str(out), "--database-url", _url(fresh), "--media-root", str(restored_media)
+        "restore", str(out), "--database-url", fresh.url(), "--media-root", str(restored_media)
     )
 
     assert capsys.readouterr().out == (
@@ -179,7 +172,7 @@ def test_a_tampered_dump_is_refused_before_anything_is_restored(backed_up, fresh
 
     with pytest.raises(CommandError) as raised:
         call_command(
-            "restore", str(out), "--database-url", _url(fresh), "--media-root", str(tmp_path / "m")
+            "restore", str(out), "--database-url", fresh.url(), "--media-root", str(tmp_path / "m")
         )
 
     assert str(raised.value) == "备份文件校验失败（SHA-256 不符）：database.dump"
@@ -201,7 +194,7 @@ def test_restore_stops_at_the_first_error_and_keeps_nothing(backed_up, fresh, tm
             "restore",
             str(out),
             "--database-url",
-            _url(fresh),
+            fresh.url(),
             "--media-root",
             str(tmp_path / "m"),
             "--force",
@@ -236,3 +229,10 @@ def test_backup_on_sqlite_says_it_needs_postgresql(tmp_path):
 
     assert str(raised.value) == "备份与恢复只支持 PostgreSQL 数据库。"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_target_round_trips_through_its_url():
+    target = Target(host="db.internal", port="5433", user="gj@app", password="p:w/x", name="gj")
+
+    assert target.url() == "postgres://gj%40app:p%3Aw%2Fx@db.internal:5433/gj"
+    assert Target.from_url(target.url()) == target
