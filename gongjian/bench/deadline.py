@@ -276,9 +276,13 @@ def _call(
     if answer.status != expect:
         outcome.error(kind, f"{method} {path} → {answer.status}: {answer.body[:200]!r}")
         return None
-    if answer.body[:1] in (b"{", b"["):
+    if answer.body[:1] not in (b"{", b"["):
+        return {}
+    try:
         return answer.json()
-    return {}
+    except ValueError as exc:
+        outcome.error(kind, f"{method} {path}: not JSON: {exc}")
+        return None
 
 
 def drive(plan: Plan, load: Load, *, port: int) -> Outcome:
@@ -330,28 +334,31 @@ def drive(plan: Plan, load: Load, *, port: int) -> Outcome:
     def district_reviewer(district: District, inbox: queue.Queue, filers: int) -> None:
         client = Client(port, token=district.reviewer_token)
         finished = 0
-        while finished < filers and time.monotonic() < hard_stop:
-            try:
-                report = inbox.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if report is _DONE:
-                finished += 1
-                continue
-            if _call(
-                outcome,
-                client,
-                "district_approve",
-                "POST",
-                f"/api/v1/reports/{report}/approve",
-                200,
-                payload={"note": "县区审核通过"},
-            ):
-                with outcome.lock:
-                    outcome.district_approved.add(report)
-                city_queue.put(report)
-        client.close()
-        writers_left.release()
+        try:
+            while finished < filers and time.monotonic() < hard_stop:
+                try:
+                    report = inbox.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                if report is _DONE:
+                    finished += 1
+                    continue
+                approved = _call(
+                    outcome,
+                    client,
+                    "district_approve",
+                    "POST",
+                    f"/api/v1/reports/{report}/approve",
+                    200,
+                    payload={"note": "县区审核通过"},
+                )
+                if approved is not None:
+                    with outcome.lock:
+                        outcome.district_approved.add(report)
+                    city_queue.put(report)
+        finally:
+            client.close()
+            writers_left.release()  # the main thread waits for every district's reviewer
 
     def city_reviewer(token: str) -> None:
         client = Client(port, token=token)
@@ -362,7 +369,7 @@ def drive(plan: Plan, load: Load, *, port: int) -> Outcome:
                 continue
             if report is _DONE:
                 break
-            if _call(
+            approved = _call(
                 outcome,
                 client,
                 "city_approve",
@@ -370,7 +377,8 @@ def drive(plan: Plan, load: Load, *, port: int) -> Outcome:
                 f"/api/v1/reports/{report}/approve",
                 200,
                 payload={"note": "市级审核通过"},
-            ):
+            )
+            if approved is not None:
                 with outcome.lock:
                     outcome.city_approved.add(report)
         client.close()
