@@ -41,7 +41,14 @@ from gongjian.accounts.choices import Role
 from gongjian.accounts.models import Membership
 from gongjian.accounts.services import api_token_create
 from gongjian.bench.client import Client, Unreachable
-from gongjian.bench.rollup import Timing, _create_database, _maintenance, _server_settings
+from gongjian.bench.rollup import (
+    Timing,
+    _create_database,
+    _maintenance,
+    _server_settings,
+    meta_read,
+    meta_write,
+)
 from gongjian.bench.rollup import use_database as _use_database
 from gongjian.bench.server import LOOPBACK, Server
 from gongjian.campaigns.models import Campaign
@@ -54,7 +61,6 @@ from gongjian.reporting.selectors import projects_due
 
 TEMPLATE_DATABASE = "gongjian_bench_deadline"
 RUN_DATABASE = "gongjian_bench_deadline_run"
-META_TABLE = "bench_meta"
 # The demo's open month and a business date inside it, before its due date.
 DEMO_PERIOD = "2022-12"
 DEMO_TODAY = "2022-12-20"
@@ -331,6 +337,10 @@ def drive(plan: Plan, load: Load, *, port: int) -> Outcome:
             reviewer.put(saved["id"])
         client.close()
 
+    def approve(client: Client, report: int, kind: str, note: str) -> bool:
+        path = f"/api/v1/reports/{report}/approve"
+        return _call(outcome, client, kind, "POST", path, 200, payload={"note": note}) is not None
+
     def district_reviewer(district: District, inbox: queue.Queue, filers: int) -> None:
         client = Client(port, token=district.reviewer_token)
         finished = 0
@@ -343,16 +353,7 @@ def drive(plan: Plan, load: Load, *, port: int) -> Outcome:
                 if report is _DONE:
                     finished += 1
                     continue
-                approved = _call(
-                    outcome,
-                    client,
-                    "district_approve",
-                    "POST",
-                    f"/api/v1/reports/{report}/approve",
-                    200,
-                    payload={"note": "县区审核通过"},
-                )
-                if approved is not None:
+                if approve(client, report, "district_approve", "县区审核通过"):
                     with outcome.lock:
                         outcome.district_approved.add(report)
                     city_queue.put(report)
@@ -369,16 +370,7 @@ def drive(plan: Plan, load: Load, *, port: int) -> Outcome:
                 continue
             if report is _DONE:
                 break
-            approved = _call(
-                outcome,
-                client,
-                "city_approve",
-                "POST",
-                f"/api/v1/reports/{report}/approve",
-                200,
-                payload={"note": "市级审核通过"},
-            )
-            if approved is not None:
+            if approve(client, report, "city_approve", "市级审核通过"):
                 with outcome.lock:
                     outcome.city_approved.add(report)
         client.close()
@@ -645,16 +637,12 @@ def _demo_fingerprint() -> str:
 
 
 def _template_current() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s)", [META_TABLE])
-        if cursor.fetchone()[0] is None:
-            return False
-        cursor.execute(f"SELECT size, counts FROM {META_TABLE}")
-        row = cursor.fetchone()
-    if row is None or row[0] != "deadline":
-        return False
-    counts = row[1] if isinstance(row[1], dict) else json.loads(row[1])
-    return counts.get("fingerprint") == _demo_fingerprint()
+    meta = meta_read()
+    return (
+        meta is not None
+        and meta["size"] == "deadline"
+        and meta["counts"].get("fingerprint") == _demo_fingerprint()
+    )
 
 
 def prepare(
@@ -703,20 +691,12 @@ def prepare(
             started = time.perf_counter()
             call_command("migrate", verbosity=0, interactive=False)
             call_command("loaddemo", verbosity=0)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"CREATE TABLE IF NOT EXISTS {META_TABLE} (size text NOT NULL, "
-                    "generator_version integer NOT NULL, generated_at timestamptz NOT NULL, "
-                    "generate_seconds double precision NOT NULL, counts jsonb NOT NULL)"
-                )
-                cursor.execute(f"DELETE FROM {META_TABLE}")
-                cursor.execute(
-                    f"INSERT INTO {META_TABLE} VALUES ('deadline', 0, now(), %s, %s)",
-                    [
-                        time.perf_counter() - started,
-                        json.dumps({"fingerprint": _demo_fingerprint()}),
-                    ],
-                )
+            meta_write(
+                size="deadline",
+                version=0,
+                seconds=time.perf_counter() - started,
+                counts={"fingerprint": _demo_fingerprint()},
+            )
             say(f"  built in {time.perf_counter() - started:.0f} s")
     connection.close()
     from psycopg import sql

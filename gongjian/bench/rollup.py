@@ -320,7 +320,8 @@ def use_database(server: dict[str, Any], name: str) -> None:
     )
 
 
-def _meta() -> dict[str, Any] | None:
+def meta_read() -> dict[str, Any] | None:
+    """What a bench database says it holds (``bench_meta``), or None if it says nothing."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [META_TABLE])
         if cursor.fetchone()[0] is None:
@@ -333,7 +334,8 @@ def _meta() -> dict[str, Any] | None:
     return {"size": row[0], "generator_version": row[1], "counts": counts}
 
 
-def _write_meta(size: Size, counts: Counts, seconds: float) -> None:
+def meta_write(*, size: str, version: int, seconds: float, counts: dict[str, Any]) -> None:
+    """Record what a bench database holds, replacing what it said before."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {META_TABLE} (size text NOT NULL, "
@@ -343,7 +345,7 @@ def _write_meta(size: Size, counts: Counts, seconds: float) -> None:
         cursor.execute(f"DELETE FROM {META_TABLE}")
         cursor.execute(
             f"INSERT INTO {META_TABLE} VALUES (%s, %s, now(), %s, %s)",
-            [size.name, GENERATOR_VERSION, seconds, json.dumps(counts.as_dict())],
+            [size, version, seconds, json.dumps(counts)],
         )
 
 
@@ -362,7 +364,7 @@ def prepare(
     exists = _database_exists(server, name)
     if exists and not regenerate:
         use_database(server, name)
-        meta = _meta()
+        meta = meta_read()
         if meta and meta["size"] == size.name and meta["generator_version"] == GENERATOR_VERSION:
             say(
                 f"Re-using database {name}: size {size.name}, generator version "
@@ -388,7 +390,7 @@ def prepare(
     cells = IndicatorCell.objects.count()
     built = time.perf_counter() - started
     say(f"  monthly cells of {len(indicators)} indicators built in {built:.1f} s: {cells:,} cells")
-    _write_meta(size, counts, seconds)
+    meta_write(size=size.name, version=GENERATOR_VERSION, seconds=seconds, counts=counts.as_dict())
     return False, seconds
 
 

@@ -21,7 +21,7 @@ from django.db import connection
 
 from gongjian.accounts.services import api_token_create
 from gongjian.audit.models import AuditEvent
-from gongjian.bench.client import Client, Unreachable
+from gongjian.bench.client import Answer, Client, Unreachable
 from gongjian.bench.server import Server
 from gongjian.campaigns.models import IndicatorCell
 from gongjian.campaigns.rollup import rollup_drift
@@ -43,6 +43,20 @@ PERIOD = "2022-11"
 def database_url() -> str:
     """The test database, for the server processes the drills start."""
     return Target.from_settings(connection.settings_dict).url()
+
+
+def file_report(client: Client, project: int) -> Answer:
+    """One report of 100.00 万元 for ``project`` in November, through the API."""
+    return client.request(
+        "POST",
+        "/api/v1/reports",
+        payload={
+            "project": project,
+            "period": PERIOD,
+            "amount": "100.00",
+            "progress_text": "主体结构施工",
+        },
+    )
 
 
 class Filer:
@@ -67,16 +81,7 @@ class Filer:
             except queue.Empty:
                 return
             try:
-                answer = client.request(
-                    "POST",
-                    "/api/v1/reports",
-                    payload={
-                        "project": project,
-                        "period": PERIOD,
-                        "amount": "100.00",
-                        "progress_text": "主体结构施工",
-                    },
-                )
+                answer = file_report(client, project)
                 assert answer.status == 201, answer.body
                 report = answer.json()["id"]
                 with self.lock:
@@ -173,16 +178,7 @@ def test_every_acknowledged_submission_survives_kill_9(tmp_path, lichen_filer):
         for project in projects:
             item = on_file.get(project)
             if item is None:
-                answer = client.request(
-                    "POST",
-                    "/api/v1/reports",
-                    payload={
-                        "project": project,
-                        "period": PERIOD,
-                        "amount": "100.00",
-                        "progress_text": "主体结构施工",
-                    },
-                )
+                answer = file_report(client, project)
                 assert answer.status == 201, answer.body
                 item = answer.json()
             if item["status"] == "draft":
