@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -37,7 +37,14 @@ from gongjian.campaigns.choices import CAP_COMPARATORS, ProgressStatus
 from gongjian.campaigns.models import Campaign
 from gongjian.campaigns.progress import FRACTION_PLACES, TargetProgress
 from gongjian.campaigns.selectors import campaign_progress
-from gongjian.core.periods import add_months, month_end, month_start, months_between, today
+from gongjian.core.periods import (
+    add_months,
+    month_end,
+    month_start,
+    months_between,
+    time_elapsed,
+    today,
+)
 from gongjian.core.ranking import competition_ranks
 from gongjian.projects.choices import SUPERVISION_AWAITING_REPLY, UNRESOLVED_PROBLEM_STATUSES
 from gongjian.projects.models import Problem, Supervision
@@ -119,13 +126,10 @@ def _ranked(children: list[TargetProgress]) -> list[RankingRow]:
 
 
 def _campaign_elapsed(campaign: Campaign, as_of: dt.date) -> Decimal:
-    if as_of < campaign.starts_on:
-        return Decimal(0)
-    if as_of >= campaign.ends_on:
-        return Decimal(1)
-    days = Decimal((as_of - campaign.starts_on).days + 1)
-    total = Decimal((campaign.ends_on - campaign.starts_on).days + 1)
-    return (days / total).quantize(FRACTION_PLACES)
+    elapsed = time_elapsed(
+        campaign.starts_on, campaign.ends_on, as_of, basis=campaign.elapsed_basis
+    )
+    return elapsed.quantize(FRACTION_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _reporting(*, user, month: dt.date, on: dt.date) -> ReportingSummary:

@@ -19,6 +19,7 @@ from gongjian.campaigns.services import (
     TargetInput,
 )
 from gongjian.core.forms import set_choices
+from gongjian.core.periods import ElapsedBasis
 from gongjian.regions.models import Region
 
 # Service error keys that are named differently on the forms.
@@ -56,6 +57,12 @@ class CampaignForm(forms.Form):
     ends_on = _date_field(_("结束日期"))
     green_threshold = _threshold_field(_("正常阈值（百分点）"), True)
     yellow_threshold = _threshold_field(_("预警阈值（百分点）"), True)
+    elapsed_basis = forms.ChoiceField(
+        label=_("序时进度口径"),
+        choices=ElapsedBasis.choices,
+        initial=ElapsedBasis.DAYS,
+        help_text=_("按天：已过天数占全期天数；按月：第n个月计为n/12（月度通报的通常口径）"),
+    )
     is_active = forms.BooleanField(label=_("进行中"), required=False)
     document = forms.CharField(
         label=_("文件原文"), required=False, widget=forms.Textarea(attrs={"rows": 8})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.scopes import memberships_of, region_scope_q
 from gongjian.campaigns.choices import Comparator, IndicatorKind, IndicatorUnit, LeadingGroupRole
+from gongjian.core.periods import ElapsedBasis
 
 # 序时进度 thresholds in percentage points of ahead/behind: at or above GREEN is on pace, at or
 # above YELLOW is a warning, below it is behind. A campaign sets its own; a target may override.
@@ -54,6 +55,13 @@ class Campaign(_Named):
         decimal_places=2,
         default=DEFAULT_YELLOW_THRESHOLD,
         help_text=_("低于正常阈值、不低于此值为预警（黄），再低为滞后（红）"),
+    )
+    elapsed_basis = models.CharField(
+        _("序时进度口径"),
+        max_length=8,
+        choices=ElapsedBasis.choices,
+        default=ElapsedBasis.DAYS,
+        help_text=_("按天：已过天数占全期天数；按月：第n个月计为n/12（月度通报的通常口径）"),
     )
 
     class Meta:

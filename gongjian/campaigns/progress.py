@@ -3,9 +3,10 @@ forecast, status and whether it is met.
 
 Semantics (one place, so the CLI, the API and the pages agree):
 
-* ``time_elapsed`` (序时进度) is the share of the period's days elapsed up to and including the
-  as-of date (2022-11-30 in 2022 → 334/365), or, when the target has a monthly plan curve, the
-  planned cumulative share at the end of the as-of month, interpolated by days within it.
+* ``time_elapsed`` (序时进度) is ``gongjian.core.periods.time_elapsed`` over the target's period
+  in its campaign's convention: by days (2022-11-30 in 2022 → 334/365) or by months (11/12), and
+  when the target has a monthly plan curve, the planned cumulative share at the end of the as-of
+  month (by days interpolated within it).
 * Sums and counts accumulate from zero over the period. For ≥, > and = targets ``completion`` is
   actual ÷ target and ``ahead_points`` = (completion − time_elapsed) × 100. For a cap (≤, <)
   completion is the share of the cap used, and using less than the time elapsed is being ahead:
@@ -40,6 +41,7 @@ from gongjian.campaigns.choices import (
 )
 from gongjian.campaigns.engine import Evaluation
 from gongjian.campaigns.models import Target
+from gongjian.core import periods
 from gongjian.core.periods import add_months, month_end, month_start, months_between
 
 HISTORY_YEARS = 3
@@ -69,20 +71,14 @@ def quantize_value(value: Decimal | None, unit: str) -> Decimal | None:
 
 
 def time_elapsed(target: Target, as_of: dt.date) -> Decimal:
-    """序时进度 at ``as_of``: a fraction 0–1 (unrounded)."""
-    start, end = target.period_start, target.period_end
-    if as_of < start:
-        return Decimal(0)
-    if as_of >= end:
-        return Decimal(1)
-    if target.plan_curve:
-        months = months_between(start, end)
-        index = months.index(month_start(as_of))
-        curve = [Decimal(str(point)) for point in target.plan_curve]
-        before = curve[index - 1] if index > 0 else Decimal(0)
-        share_of_month = Decimal(as_of.day) / Decimal(month_end(as_of).day)
-        return before + (curve[index] - before) * share_of_month
-    return Decimal((as_of - start).days + 1) / Decimal((end - start).days + 1)
+    """序时进度 at ``as_of``: a fraction 0–1 (unrounded), in the target's campaign's convention."""
+    return periods.time_elapsed(
+        target.period_start,
+        target.period_end,
+        as_of,
+        basis=target.campaign.elapsed_basis,
+        curve=target.plan_curve,
+    )
 
 
 def _seasonal_share(target: Target, evaluation: Evaluation, as_of: dt.date) -> Decimal | None:

@@ -36,7 +36,7 @@ from gongjian.campaigns.models import (
     SpecialAction,
     Target,
 )
-from gongjian.core.periods import month_end, months_between
+from gongjian.core.periods import ElapsedBasis, month_end, months_between
 from gongjian.regions.models import Region
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -147,6 +147,7 @@ class CampaignInput:
     is_active: bool = True
     green_threshold: Decimal = DEFAULT_GREEN_THRESHOLD
     yellow_threshold: Decimal = DEFAULT_YELLOW_THRESHOLD
+    elapsed_basis: str = ElapsedBasis.DAYS
 
 
 def campaign_snapshot(campaign: Campaign) -> dict[str, Any]:
@@ -159,6 +160,7 @@ def campaign_snapshot(campaign: Campaign) -> dict[str, Any]:
         "is_active": campaign.is_active,
         "green_threshold": str(campaign.green_threshold),
         "yellow_threshold": str(campaign.yellow_threshold),
+        "elapsed_basis": campaign.elapsed_basis,
         "document_length": len(campaign.document),
     }
 
@@ -180,6 +182,9 @@ def _campaign_values(data: CampaignInput, *, exclude_pk: int | None) -> dict[str
     if green is not None and yellow is not None and yellow > green:
         _add(errors, "yellow_threshold", _("预警阈值不能高于正常阈值。"))
     values["green_threshold"], values["yellow_threshold"] = green, yellow
+    if data.elapsed_basis not in ElapsedBasis.values:
+        _add(errors, "elapsed_basis", _("序时进度口径只能是“按天计算”或“按月计算”。"))
+    values["elapsed_basis"] = data.elapsed_basis
     if "code" not in errors and values["code"] in RESERVED_CAMPAIGN_CODES:
         _add(errors, "code", _("“%(code)s”是系统保留字，不能用作代码。") % {"code": values["code"]})
     if "code" not in errors:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -32,6 +35,55 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
         months.append(start)
         start = add_months(start, 1)
     return months
+
+
+class ElapsedBasis(models.TextChoices):
+    """How 序时进度 counts time: by days elapsed (2022-11-30 → 334/365), or by whole months, as
+    most bulletins do (November, month 11 of 12 → 11/12, from its first day to its last)."""
+
+    DAYS = "days", _("按天计算")
+    MONTHS = "months", _("按月计算")
+
+
+def time_elapsed(
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    *,
+    basis: str = ElapsedBasis.DAYS,
+    curve: list | None = None,
+) -> Decimal:
+    """序时进度: the share (0–1, unrounded) of the period ``start``–``end`` elapsed at ``as_of``.
+
+    The one definition used by the campaign engine, the dashboards, the assessment and the
+    bulletin. By days it counts the days up to and including ``as_of``; by months the month that
+    contains ``as_of`` counts whole (month n of 12 is n/12). A monthly plan curve (the cumulative
+    share planned by the end of each month of the period) replaces the even spread: by months the
+    as-of month's point, by days interpolated by days within the month. Before the period 0,
+    from its last day on 1.
+    """
+    if as_of < start:
+        return Decimal(0)
+    if as_of >= end:
+        return Decimal(1)
+    months = months_between(start, end)
+    index = months.index(month_start(as_of))
+    by_months = basis == ElapsedBasis.MONTHS
+    if curve and len(curve) == len(months):
+        point = Decimal(str(curve[index]))
+        if by_months:
+            return point
+        before = Decimal(str(curve[index - 1])) if index > 0 else Decimal(0)
+        share_of_month = Decimal(as_of.day) / Decimal(month_end(as_of).day)
+        return before + (point - before) * share_of_month
+    if by_months:
+        return Decimal(index + 1) / Decimal(len(months))
+    return Decimal((as_of - start).days + 1) / Decimal((end - start).days + 1)
+
+
+def year_elapsed(as_of: dt.date, *, basis: str = ElapsedBasis.DAYS) -> Decimal:
+    """序时进度 of the calendar year that contains ``as_of`` (annual plans are per year)."""
+    return time_elapsed(dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31), as_of, basis=basis)
 
 
 def parse_month(text: str) -> dt.date:

@@ -34,9 +34,9 @@ from gongjian.audit.services import audit_denied
 from gongjian.campaigns.choices import IndicatorKind, ProgressStatus
 from gongjian.campaigns.engine import Evaluation
 from gongjian.campaigns.models import Campaign, Indicator, SpecialAction, Target
-from gongjian.campaigns.progress import TargetProgress, target_progress
+from gongjian.campaigns.progress import TargetProgress, target_progress, time_elapsed
 from gongjian.campaigns.selectors import evaluate_targets, target_list
-from gongjian.core.periods import month_start, months_between
+from gongjian.core.periods import ElapsedBasis, month_end, month_start, months_between, year_elapsed
 from gongjian.core.ranking import competition_ranks
 from gongjian.projects.choices import UNRESOLVED_PROBLEM_STATUSES, Stage
 from gongjian.projects.models import Category, Problem, Project
@@ -207,10 +207,8 @@ def _spark(progress: TargetProgress, evaluation: Evaluation) -> Spark:
     plan: list[Decimal] = []
     is_ratio = evaluation.kind == IndicatorKind.STOCK_RATIO
     start = progress.baseline or Decimal(0) if is_ratio else Decimal(0)
-    for index, month in enumerate(months):
-        share = Decimal(index + 1) / Decimal(len(months))
-        if target.plan_curve and len(target.plan_curve) == len(months):
-            share = Decimal(str(target.plan_curve[index]))
+    for month in months:
+        share = time_elapsed(target, month_end(month))
         plan.append(start + (target.value - start) * share)
         if month > last:
             values.append(None)
@@ -383,21 +381,20 @@ _DECIMAL: DecimalField = DecimalField(max_digits=20, decimal_places=6)
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
 
-def year_elapsed(as_of: dt.date) -> Decimal:
-    """The share of the calendar year elapsed up to and including ``as_of``."""
-    first = dt.date(as_of.year, 1, 1)
-    days = (dt.date(as_of.year, 12, 31) - first).days + 1
-    return Decimal((as_of - first).days + 1) / Decimal(days)
-
-
 def lagging_projects(
-    *, user, region: Region, as_of: dt.date, behind_points: Decimal, limit: int = 10
+    *,
+    user,
+    region: Region,
+    as_of: dt.date,
+    behind_points: Decimal,
+    basis: str = ElapsedBasis.DAYS,
+    limit: int = 10,
 ) -> tuple[int, list[Project]]:
     """Projects under construction in ``region`` that report monthly and whose city-approved
     investment this year is more than ``behind_points`` below the year's 序时进度 of their annual
     plan, most behind first (one query for the count, one for the rows). Each row carries
     ``ytd``, ``plan_completion`` (fraction) and ``behind_points``."""
-    share = year_elapsed(as_of)
+    share = year_elapsed(as_of, basis=basis)
     threshold = share - behind_points / 100
     ytd = Coalesce(
         Sum(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
 from gongjian.accounts.scopes import has_any_role, home_region
 from gongjian.campaigns.models import Campaign
-from gongjian.core.periods import today
+from gongjian.core.periods import today, year_elapsed
 from gongjian.dashboards import selectors
 from gongjian.projects.choices import Stage
 from gongjian.projects.selectors import STAGE_GROUPS
@@ -102,7 +102,11 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = _dashboard_context(request, campaign, region)
     as_of = context["dashboard"].as_of
     lagging_count, lagging = selectors.lagging_projects(
-        user=request.user, region=region, as_of=as_of, behind_points=LAGGING_POINTS
+        user=request.user,
+        region=region,
+        as_of=as_of,
+        behind_points=LAGGING_POINTS,
+        basis=campaign.elapsed_basis,
     )
     problem_count, problems = selectors.open_problems(user=request.user, region=region)
     period = period_current()
@@ -119,7 +123,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "lagging": lagging,
             "lagging_count": lagging_count,
             "lagging_points": LAGGING_POINTS,
-            "year_elapsed": selectors.year_elapsed(as_of),
+            "year_elapsed": year_elapsed(as_of, basis=campaign.elapsed_basis),
             "problems": problems,
             "problem_count": problem_count,
             "period": period,

@@ -10,6 +10,7 @@ import pytest
 
 from gongjian.bulletins.selectors import bulletin_content, bulletin_months
 from gongjian.bulletins.tests.conftest import MADE_ON, NOVEMBER
+from gongjian.core.periods import ElapsedBasis
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,19 @@ def test_content_of_the_november_bulletin(campaign, city_admin):
         ("报送鲤城用地报批进展", "鲤城区", "已升级", False),
     ]
     assert (content.open_supervision_count, content.overdue_supervision_count) == (2, 1)
+
+
+def test_a_campaign_counting_by_months_says_so_in_the_summary(campaign, city_admin):
+    campaign.elapsed_basis = ElapsedBasis.MONTHS
+    campaign.save(update_fields=["elapsed_basis"])
+
+    content = bulletin_content(campaign=campaign, month=NOVEMBER, user=city_admin, on=MADE_ON)
+
+    # November is month 11 of 12: the summary and every target read 91.67 %.
+    assert content.summary.startswith(
+        "截至2022年11月30日，项目攻坚2022共设市级目标2项，序时进度91.67%。"
+    )
+    assert [row.time_elapsed for row in content.targets] == [Decimal("0.9167")] * 2
 
 
 def test_before_the_due_date_missing_reports_are_not_late(campaign, leader):

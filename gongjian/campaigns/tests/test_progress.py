@@ -15,6 +15,7 @@ from gongjian.campaigns.selectors import (
     target_progress_document,
 )
 from gongjian.campaigns.tests.conftest import report
+from gongjian.core.periods import ElapsedBasis
 from gongjian.projects.services import project_record_stage
 from gongjian.reporting.services import (
     ReportInput,
@@ -150,6 +151,36 @@ def test_a_plan_curve_sets_the_time_elapsed(campaign, key_project, city_admin):
     assert _figures(middle, *FIGURES) == (
         "8000.00", "0.8000", "0.8500", "-5.00", "9411.76", "linear", "green", False
     )  # fmt: skip
+
+
+def test_a_campaign_counting_by_months(campaign, key_project, city_admin):
+    campaign.elapsed_basis = ElapsedBasis.MONTHS
+    campaign.save(update_fields=["elapsed_basis"])
+    TargetFactory.create(campaign=campaign, value=Decimal("10000.00"))
+
+    document = _one(campaign, city_admin)
+    middle = _one(campaign, city_admin, as_of=dt.date(2022, 11, 15))
+
+    # November is month 11 of 12 from its first day: 0.9167, 80 % − 91.67 % = −11.67 points,
+    # and the linear forecast 8000 × 12 / 11.
+    assert _figures(document, *FIGURES) == (
+        "8000.00", "0.8000", "0.9167", "-11.67", "8727.27", "linear", "yellow", False
+    )  # fmt: skip
+    assert _figures(middle, "time_elapsed", "ahead_points") == ("0.9167", "-11.67")
+
+
+def test_a_plan_curve_by_months_takes_the_month_end_point(campaign, key_project, city_admin):
+    campaign.elapsed_basis = ElapsedBasis.MONTHS
+    campaign.save(update_fields=["elapsed_basis"])
+    TargetFactory.create(campaign=campaign, value=Decimal("10000.00"), plan_curve=PLAN)
+
+    middle = _one(campaign, city_admin, as_of=dt.date(2022, 11, 15))
+
+    assert _figures(middle, "time_elapsed", "ahead_points", "status") == (
+        "0.9000",
+        "-10.00",
+        "yellow",
+    )
 
 
 @pytest.mark.parametrize(

@@ -266,6 +266,7 @@ def test_campaign_create_stores_and_audits_the_values(city_admin):
         "is_active": True,
         "green_threshold": "-5",
         "yellow_threshold": "-15",
+        "elapsed_basis": "days",
         "document_length": 21,
     }
 

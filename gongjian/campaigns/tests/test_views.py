@@ -320,6 +320,7 @@ def _campaign_form(**overrides) -> dict:
         "ends_on": "2023-12-31",
         "green_threshold": "-5",
         "yellow_threshold": "-15",
+        "elapsed_basis": "days",
         "is_active": "on",
         **overrides,
     }
@@ -328,15 +329,16 @@ def _campaign_form(**overrides) -> dict:
 def test_create_a_campaign(client, city_admin):
     client.force_login(city_admin)
 
-    response = client.post(reverse("campaigns:create"), _campaign_form())
+    response = client.post(reverse("campaigns:create"), _campaign_form(elapsed_basis="months"))
 
     assert response.status_code == 302
     assert response["Location"] == "/campaigns/xmgj2023/"
     campaign = Campaign.objects.get(code="xmgj2023")
-    assert (campaign.name, campaign.starts_on, campaign.is_active) == (
+    assert (campaign.name, campaign.starts_on, campaign.is_active, campaign.elapsed_basis) == (
         "项目攻坚2023",
         dt.date(2023, 1, 1),
         True,
+        "months",
     )
     assert AuditEvent.objects.filter(action="create", object_type="campaigns.campaign").count() == 1
 

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from gongjian.accounts.scopes import memberships_of
 from gongjian.audit.models import AuditEvent
+from gongjian.core.periods import ElapsedBasis
 from gongjian.dashboards.selectors import (
     OVERALL,
     Layer,
@@ -96,13 +97,33 @@ def test_a_sparkline_is_the_cumulative_value_at_each_month_end(small_campaign, r
     assert spark.values == [
         Decimal(v) for v in ("500", "1000", "2500", "3000", "3500", "5000", "5500", "6000")
     ] + [Decimal(v) for v in ("6500", "7000", "7000")] + [None]
-    # The 序时 line: a twelfth of the target more at each month's end.
+    # The 序时 line is the target × 序时进度 at each month's end, by days: 31/365, 59/365, 90/365.
     assert [round(v, 2) for v in spark.plan[:3]] == [
+        Decimal("849.32"),
+        Decimal("1616.44"),
+        Decimal("2465.75"),
+    ]
+    assert spark.plan[-1] == Decimal("10000.00")
+
+
+def test_a_sparkline_by_months_adds_a_twelfth_at_each_month_end(small_campaign, region, leader):
+    campaign = small_campaign["campaign"]
+    campaign.elapsed_basis = ElapsedBasis.MONTHS
+    campaign.save(update_fields=["elapsed_basis"])
+
+    dashboard = region_dashboard(
+        user=leader, campaign=campaign, region=region("350500"), as_of=AS_OF
+    )
+
+    card = dashboard.groups[0].cards[0]
+    assert [round(v, 2) for v in card.spark.plan[:3]] == [
         Decimal("833.33"),
         Decimal("1666.67"),
         Decimal("2500.00"),
     ]
-    assert spark.plan[-1] == Decimal("10000.00")
+    # The card's 序时 marker in the same convention: November, 11/12.
+    assert card.progress.time_elapsed == Decimal("0.9167")
+    assert card.marker == Decimal("91.7")
 
 
 def test_the_overall_ranking_averages_points_ahead_by_weight(small_campaign, region, leader):
