@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gongjian.policytext",
     "gongjian.assessment",
     "gongjian.investment",
+    "gongjian.plans",
     "gongjian.demo",
     "gongjian.bench",
 ]

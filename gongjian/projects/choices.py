@@ -26,6 +26,27 @@ STAGE_PROGRESSION: tuple[str, ...] = (
 RECORDABLE_STAGES: tuple[str, ...] = (*STAGE_PROGRESSION, Stage.SUSPENDED)
 
 
+class ProjectClass(models.TextChoices):
+    """A key project's class in the campaign year's list (年度重点项目清单)."""
+
+    CONTINUING = "continuing", _("续建")
+    NEW = "new", _("新开工")
+    COMPLETING = "completing", _("竣工投产")
+    PREPARATORY = "preparatory", _("预备（前期）")
+
+
+class ProjectLevel(models.TextChoices):
+    """The list a key project is on; a project may be on several (省重点 and 市重点)."""
+
+    PROVINCIAL = "provincial", _("省重点")
+    CITY = "city", _("市重点")
+    COUNTY = "county", _("县重点")
+
+
+# The names markers on a project name stand for in published lists; kept as flags.
+NAME_MARKERS = "★▲※☆△●◆"
+
+
 class SupervisionStatus(models.TextChoices):
     """Where a 督办 order stands. ESCALATED: overdue without a reply, raised to the next level."""
 

@@ -14,6 +14,8 @@ from gongjian.core.models import StatusChange
 from gongjian.projects.choices import (
     SUPERVISION_AWAITING_REPLY,
     ProblemStatus,
+    ProjectClass,
+    ProjectLevel,
     Stage,
     SupervisionStatus,
 )
@@ -62,6 +64,14 @@ class IndustryChain(_NamedReference):
         verbose_name_plural = _("产业链")
 
 
+class Sector(_NamedReference):
+    """A sector a key project is listed under (产业, 交通, 能源, 城建…): data, editable."""
+
+    class Meta(_NamedReference.Meta):
+        verbose_name = _("行业领域")
+        verbose_name_plural = _("行业领域")
+
+
 class ProjectQuerySet(models.QuerySet["Project"]):
     def visible_to(self, user) -> ProjectQuerySet:
         """The projects in regions the user covers: the one read scope for lists, details, API."""
@@ -91,7 +101,51 @@ class Project(models.Model):
         related_name="projects",
     )
     owner_enterprise = models.CharField(_("业主单位"), max_length=200, blank=True)
+    owner_uscc = models.CharField(_("业主统一社会信用代码"), max_length=18, blank=True)
+    # Linked when the owner's credit code is on the enterprise registry; free text otherwise.
+    owner_enterprise_record = models.ForeignKey(
+        "parks.Enterprise",
+        verbose_name=_("业主企业（名录）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_projects",
+    )
     responsible_unit = models.CharField(_("责任单位"), max_length=200, blank=True)
+    responsible_person = models.CharField(_("责任人"), max_length=50, blank=True)
+    responsible_phone = models.CharField(_("责任人电话"), max_length=20, blank=True)
+    is_provincial_key = models.BooleanField(_("省重点"), default=False)
+    is_city_key = models.BooleanField(_("市重点"), default=False)
+    is_county_key = models.BooleanField(_("县重点"), default=False)
+    project_class = models.CharField(
+        _("项目类别（年度清单）"),
+        max_length=16,
+        choices=ProjectClass.choices,
+        blank=True,
+        db_index=True,
+    )
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("行业领域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    start_year = models.PositiveSmallIntegerField(_("建设起始年"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(_("建设结束年"), null=True, blank=True)
+    # First day of the month, like every month in the ledger.
+    planned_start_month = models.DateField(_("计划开工月份"), null=True, blank=True)
+    planned_completion_month = models.DateField(_("计划竣工（投产）月份"), null=True, blank=True)
+    national_code = models.CharField(
+        _("全国投资项目代码"),
+        max_length=24,
+        blank=True,
+        help_text=_("全国投资项目在线审批监管平台赋码，如 2022-350500-47-01-012345"),
+    )
+    markers = models.CharField(
+        _("清单标记"), max_length=8, blank=True, help_text=_("名录中项目名称前后的★▲※等标记")
+    )
     total_investment = models.DecimalField(_("总投资（万元）"), max_digits=16, decimal_places=2)
     annual_plan = models.DecimalField(
         _("年度计划投资（万元）"), max_digits=16, decimal_places=2, default=0
@@ -100,7 +154,7 @@ class Project(models.Model):
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    description = models.TextField(_("建设内容"), blank=True)
+    description = models.TextField(_("建设规模及内容"), blank=True)
     # Derived from the stage events by ``project_record_stage``; kept here so lists filter by index.
     stage = models.CharField(
         _("当前阶段"),
@@ -146,11 +200,44 @@ class Project(models.Model):
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="project_latitude_range",
             ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(end_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="project_years_in_order",
+            ),
+            models.UniqueConstraint(
+                fields=["national_code"],
+                condition=~Q(national_code=""),
+                name="project_national_code_unique",
+            ),
         ]
         indexes = [models.Index(fields=["region", "category"], name="project_region_category_idx")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def levels(self) -> list[str]:
+        """The lists the project is on (ProjectLevel values), highest first."""
+        flags = (
+            (self.is_provincial_key, ProjectLevel.PROVINCIAL),
+            (self.is_city_key, ProjectLevel.CITY),
+            (self.is_county_key, ProjectLevel.COUNTY),
+        )
+        return [str(level) for on, level in flags if on]
+
+    @property
+    def level_display(self) -> str:
+        return "、".join(str(ProjectLevel(level).label) for level in self.levels)
+
+
+# The Project field behind each level, for filters.
+LEVEL_FIELDS = {
+    ProjectLevel.PROVINCIAL: "is_provincial_key",
+    ProjectLevel.CITY: "is_city_key",
+    ProjectLevel.COUNTY: "is_county_key",
+}
 
 
 class StageEvent(models.Model):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
@@ -20,22 +22,29 @@ from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN, format_wan
 from gongjian.core.periods import now, today
+from gongjian.core.uscc import uscc_is_valid, uscc_normalise
 from gongjian.notifications.choices import NotificationKind
 from gongjian.notifications.services import notify
+from gongjian.parks.models import Enterprise
 from gongjian.projects.choices import (
+    NAME_MARKERS,
     RECORDABLE_STAGES,
     STAGE_PROGRESSION,
     SUPERVISION_AWAITING_REPLY,
     ProblemStatus,
+    ProjectClass,
+    ProjectLevel,
     Stage,
     SupervisionStatus,
 )
 from gongjian.projects.models import (
+    LEVEL_FIELDS,
     Category,
     IndustryChain,
     Problem,
     ProblemStatusChange,
     Project,
+    Sector,
     StageEvent,
     Supervision,
     SupervisionStatusChange,
@@ -74,6 +83,19 @@ class ProjectInput:
     longitude: Decimal | None = None
     latitude: Decimal | None = None
     description: str = ""
+    # The yearly key-project list (年度重点项目清单).
+    levels: tuple[str, ...] = ()
+    project_class: str = ""
+    sector_code: str = ""
+    start_year: int | None = None
+    end_year: int | None = None
+    planned_start_month: dt.date | None = None
+    planned_completion_month: dt.date | None = None
+    owner_uscc: str = ""
+    responsible_person: str = ""
+    responsible_phone: str = ""
+    national_code: str = ""
+    markers: str = ""
 
 
 _AUDITED_FIELDS = (
@@ -89,6 +111,21 @@ _AUDITED_FIELDS = (
     "longitude",
     "latitude",
     "description",
+    "is_provincial_key",
+    "is_city_key",
+    "is_county_key",
+    "project_class",
+    "sector",
+    "start_year",
+    "end_year",
+    "planned_start_month",
+    "planned_completion_month",
+    "owner_uscc",
+    "owner_enterprise_record",
+    "responsible_person",
+    "responsible_phone",
+    "national_code",
+    "markers",
 )
 
 
@@ -107,9 +144,40 @@ def project_snapshot(project: Project) -> dict[str, Any]:
         "longitude": None if project.longitude is None else str(project.longitude),
         "latitude": None if project.latitude is None else str(project.latitude),
         "description": project.description,
+        "levels": project.levels,
+        "project_class": project.project_class,
+        "sector": project.sector.code if project.sector else "",
+        "start_year": project.start_year,
+        "end_year": project.end_year,
+        "planned_start_month": _month_text(project.planned_start_month),
+        "planned_completion_month": _month_text(project.planned_completion_month),
+        "owner_uscc": project.owner_uscc,
+        "responsible_person": project.responsible_person,
+        "responsible_phone": project.responsible_phone,
+        "national_code": project.national_code,
+        "markers": project.markers,
         "stage": project.stage,
         "version": project.version,
     }
+
+
+def _month_text(month: dt.date | None) -> str | None:
+    return None if month is None else month.strftime("%Y-%m")
+
+
+# 全国投资项目在线审批监管平台 code: year-division-industry-kind-serial, 24 characters.
+NATIONAL_CODE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$")
+PHONE = re.compile(r"^[0-9+\-]{7,20}$")
+
+
+def national_code_normalise(text: str) -> str:
+    """ "2022350500470101234 5" or full-width forms → "2022-350500-47-01-012345" when it has
+    the 20 digits of the code; other text unchanged (the check then names it)."""
+    text = unicodedata.normalize("NFKC", text or "").strip().replace("—", "-").replace("－", "-")
+    digits = re.sub(r"[\s-]", "", text)
+    if len(digits) == 20 and digits.isdigit():
+        return f"{digits[:4]}-{digits[4:10]}-{digits[10:12]}-{digits[12:14]}-{digits[14:]}"
+    return text
 
 
 def _check_money(errors: dict[str, list[str]], field: str, label: str, value: Decimal) -> None:
@@ -205,6 +273,7 @@ def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
             errors[field] = [_("最长 200 字。")]
         values[field] = value
     values["description"] = (data.description or "").strip()
+    _resolve_list_fields(data, values, errors)
     if not errors:
         # At the column's precision, so that the object, its audit snapshot and the row agree
         # (otherwise an unchanged 50000 would be audited as a change from "50000.00").
@@ -214,6 +283,99 @@ def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
             if values[field] is not None:
                 values[field] = values[field].quantize(COORDINATE_PLACES)
     return values, errors
+
+
+def _resolve_list_fields(
+    data: ProjectInput, values: dict[str, Any], errors: dict[str, list[str]]
+) -> None:
+    """The fields of the yearly key-project list: level, class, sector, years, months, owner,
+    responsible person and the national project code."""
+    unknown = [level for level in data.levels if level not in ProjectLevel.values]
+    if unknown:
+        errors["levels"] = [_("未知的项目级别“%(level)s”。") % {"level": "、".join(unknown)}]
+    for level, field in LEVEL_FIELDS.items():
+        values[field] = level in data.levels
+
+    if data.project_class and data.project_class not in ProjectClass.values:
+        errors["project_class"] = [
+            _("未知的项目类别“%(value)s”（可选：续建、新开工、竣工投产、预备）。")
+            % {"value": data.project_class}
+        ]
+    values["project_class"] = data.project_class or ""
+
+    sector = None
+    if (data.sector_code or "").strip():
+        sector = Sector.objects.filter(code=data.sector_code.strip()).first()
+        if sector is None or not sector.is_active:
+            errors["sector"] = [_("未知的行业领域“%(code)s”。") % {"code": data.sector_code}]
+    values["sector"] = sector
+
+    for field, label in (("start_year", _("建设起始年")), ("end_year", _("建设结束年"))):
+        year = getattr(data, field)
+        if year is not None and not 1990 <= year <= 2100:
+            errors[field] = [
+                _("%(label)s“%(year)s”不是有效年份。") % {"label": label, "year": year}
+            ]
+        values[field] = year
+    if (
+        data.start_year is not None
+        and data.end_year is not None
+        and "start_year" not in errors
+        and "end_year" not in errors
+        and data.end_year < data.start_year
+    ):
+        errors["end_year"] = [
+            _("建设结束年 %(end)s 早于起始年 %(start)s。")
+            % {"end": data.end_year, "start": data.start_year}
+        ]
+    for field in ("planned_start_month", "planned_completion_month"):
+        month = getattr(data, field)
+        values[field] = None if month is None else month.replace(day=1)
+    if (
+        values["planned_start_month"] is not None
+        and values["planned_completion_month"] is not None
+        and values["planned_completion_month"] < values["planned_start_month"]
+    ):
+        errors["planned_completion_month"] = [_("计划竣工（投产）月份早于计划开工月份。")]
+
+    uscc = uscc_normalise(data.owner_uscc or "")
+    record = None
+    if uscc:
+        if not uscc_is_valid(uscc):
+            errors["owner_uscc"] = [
+                _("业主统一社会信用代码“%(code)s”不符合 GB 32100 的格式或校验位。")
+                % {"code": data.owner_uscc}
+            ]
+        else:
+            record = Enterprise.objects.filter(uscc=uscc).first()
+    values["owner_uscc"] = uscc
+    values["owner_enterprise_record"] = record
+    if record is not None and not values.get("owner_enterprise"):
+        values["owner_enterprise"] = record.name
+
+    person = (data.responsible_person or "").strip()
+    if len(person) > 50:
+        errors["responsible_person"] = [_("最长 50 字。")]
+    values["responsible_person"] = person
+    phone = unicodedata.normalize("NFKC", data.responsible_phone or "").replace(" ", "").strip()
+    if phone and not PHONE.match(phone):
+        errors["responsible_phone"] = [
+            _("责任人电话“%(phone)s”不是有效的电话号码。") % {"phone": data.responsible_phone}
+        ]
+    values["responsible_phone"] = phone
+
+    code = national_code_normalise(data.national_code or "")
+    if code and not NATIONAL_CODE.match(code):
+        errors["national_code"] = [
+            _(
+                "全国投资项目代码“%(code)s”格式不对：应为 24 位，"
+                "如 2022-350500-47-01-012345（年份-区划-行业-类型-流水号）。"
+            )
+            % {"code": data.national_code}
+        ]
+    values["national_code"] = code
+    markers = "".join(ch for ch in (data.markers or "") if ch in NAME_MARKERS)
+    values["markers"] = "".join(dict.fromkeys(markers))
 
 
 def project_create(*, actor, data: ProjectInput) -> Project:
@@ -228,6 +390,7 @@ def project_create(*, actor, data: ProjectInput) -> Project:
     duplicate = {"code": [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]}
     if not errors and Project.objects.filter(code=values["code"]).exists():
         errors.update(duplicate)
+    _check_national_code_free(values, errors, exclude_pk=None)
     if errors:
         raise ValidationError(errors)
     try:
@@ -267,6 +430,7 @@ def project_update(
         )
     if not errors and Project.objects.filter(code=values["code"]).exclude(pk=project.pk).exists():
         errors["code"] = [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]
+    _check_national_code_free(values, errors, exclude_pk=project.pk)
     if errors:
         raise ValidationError(errors)
 
@@ -311,6 +475,20 @@ def project_update(
         )
         raise stale
     return current
+
+
+def _check_national_code_free(
+    values: dict[str, Any], errors: dict[str, list[str]], *, exclude_pk: int | None
+) -> None:
+    code = values.get("national_code")
+    if errors or not code:
+        return
+    other = Project.objects.filter(national_code=code).exclude(pk=exclude_pk).first()
+    if other is not None:
+        errors["national_code"] = [
+            _("全国投资项目代码“%(code)s”已用于项目“%(other)s”。")
+            % {"code": code, "other": other.code}
+        ]
 
 
 def _last_editor(project: Project) -> str:
@@ -459,6 +637,18 @@ def project_input_from(project: Project) -> ProjectInput:
         longitude=project.longitude,
         latitude=project.latitude,
         description=project.description,
+        levels=tuple(project.levels),
+        project_class=project.project_class,
+        sector_code=snapshot["sector"],
+        start_year=project.start_year,
+        end_year=project.end_year,
+        planned_start_month=project.planned_start_month,
+        planned_completion_month=project.planned_completion_month,
+        owner_uscc=project.owner_uscc,
+        responsible_person=project.responsible_person,
+        responsible_phone=project.responsible_phone,
+        national_code=project.national_code,
+        markers=project.markers,
     )
 
 

@@ -1,0 +1,217 @@
+"""Reads of annual plans and of progress against them: the plan in force at a date, a project's
+investment in the year, the share of the year elapsed (序时进度) and the plan indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from gongjian.core.periods import month_start
+from gongjian.plans.choices import ScheduleConvention
+from gongjian.plans.models import AnnualPlan, PlanChange
+from gongjian.projects.choices import Stage
+from gongjian.projects.models import LEVEL_FIELDS, Project, StageEvent
+from gongjian.reporting.models import ProgressReport
+
+_MONEY = DecimalField(max_digits=18, decimal_places=2)
+POINTS = Decimal("0.01")
+
+
+def schedule_share(as_of: dt.date, *, convention: str = ScheduleConvention.MONTHS) -> Decimal:
+    """序时进度 of the calendar year at ``as_of`` as a fraction 0–1.
+
+    By months (what most bulletins use): month n counts n/12 from its first day. By days:
+    the days elapsed, today included, over the days of the year.
+    """
+    if convention == ScheduleConvention.DAYS:
+        first = dt.date(as_of.year, 1, 1)
+        days = (dt.date(as_of.year + 1, 1, 1) - first).days
+        return Decimal((as_of - first).days + 1) / Decimal(days)
+    return Decimal(as_of.month) / Decimal(12)
+
+
+def campaign_convention(as_of: dt.date) -> str:
+    """The 序时 convention of the campaign running at ``as_of`` (by months when none says)."""
+    from gongjian.campaigns.models import Campaign
+
+    campaign = (
+        Campaign.objects.filter(starts_on__lte=as_of, ends_on__gte=as_of)
+        .order_by("-starts_on")
+        .first()
+    )
+    return getattr(campaign, "schedule_convention", "") or ScheduleConvention.MONTHS
+
+
+def plan_in_force(as_of: dt.date, plan_ref: str = "pk") -> Subquery:
+    """The amount of the annual plan (``plan_ref`` an OuterRef name) in force at ``as_of``."""
+    return Subquery(
+        PlanChange.objects.filter(plan=OuterRef(plan_ref), effective_date__lte=as_of)
+        .order_by("-effective_date", "-id")
+        .values("amount")[:1],
+        output_field=_MONEY,
+    )
+
+
+def year_plan_in_force(as_of: dt.date) -> Subquery:
+    """For a Project queryset: its plan for ``as_of``'s year in force at ``as_of`` (None
+    without a plan). A plan first set after ``as_of`` is not yet in force: None."""
+    return Subquery(
+        PlanChange.objects.filter(
+            plan__project=OuterRef("pk"), plan__year=as_of.year, effective_date__lte=as_of
+        )
+        .order_by("-effective_date", "-id")
+        .values("amount")[:1],
+        output_field=_MONEY,
+    )
+
+
+def year_actual(as_of: dt.date) -> Coalesce:
+    """For a Project queryset: the investment of its counted (city-approved) reports for the
+    months of ``as_of``'s year up to ``as_of``'s month."""
+    total = (
+        ProgressReport.objects.counted()
+        .filter(
+            project=OuterRef("pk"),
+            period__month__gte=dt.date(as_of.year, 1, 1),
+            period__month__lte=month_start(as_of),
+        )
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal(0)), output_field=_MONEY)
+
+
+def stage_reached(stage: str, as_of: dt.date) -> Exists:
+    """For a Project queryset: whether it has reached ``stage`` on or before ``as_of``.
+
+    The one test lights and plan indicators use for 开工/竣工/投产 (a verification step for
+    stage claims belongs here)."""
+    return Exists(StageEvent.objects.filter(project=OuterRef("pk"), stage=stage, date__lte=as_of))
+
+
+def planned_projects(year: int) -> QuerySet[Project]:
+    """The projects on ``year``'s list: those with an annual plan for that year."""
+    return Project.objects.filter(
+        Exists(AnnualPlan.objects.filter(project=OuterRef("pk"), year=year))
+    )
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    """Filters shared by the plan indicators, the lights page and the ledger."""
+
+    region_path: str = ""
+    level: str = ""
+    sector: str = ""
+    project_class: str = ""
+    responsible_unit: str = ""
+    category: str = ""
+
+    def apply(self, projects: QuerySet[Project]) -> QuerySet[Project]:
+        if self.region_path:
+            projects = projects.filter(region__path__startswith=self.region_path)
+        if self.level in LEVEL_FIELDS:
+            projects = projects.filter(**{LEVEL_FIELDS[self.level]: True})  # type: ignore[index]
+        if self.sector:
+            projects = projects.filter(sector__code=self.sector)
+        if self.project_class:
+            projects = projects.filter(project_class=self.project_class)
+        if self.responsible_unit:
+            projects = projects.filter(responsible_unit=self.responsible_unit)
+        if self.category:
+            projects = projects.filter(category__code=self.category)
+        return projects
+
+
+def with_plan_progress(projects: QuerySet[Project], as_of: dt.date) -> QuerySet[Project]:
+    """Annotate ``plan_amount`` (in force at ``as_of``) and ``year_amount`` (done this year)."""
+    return projects.annotate(plan_amount=year_plan_in_force(as_of), year_amount=year_actual(as_of))
+
+
+def percent(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
+    """numerator / denominator in percent to two places; None over nothing."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        POINTS, rounding=ROUND_HALF_UP
+    )
+
+
+@dataclass(frozen=True)
+class PlanIndicators:
+    """完成年度计划投资率, 开工率 and 竣工率 over a set of projects at a date."""
+
+    as_of: dt.date
+    plan_total: Decimal
+    actual_total: Decimal
+    completion_rate: Decimal | None  # 完成年度计划投资率, %
+    schedule: Decimal  # 序时进度, %
+    ahead: Decimal | None  # completion − schedule, points (超序时 when positive)
+    due_to_start: int
+    started: int
+    start_rate: Decimal | None  # 开工率, %
+    due_to_complete: int
+    completed: int
+    completion_count_rate: Decimal | None  # 竣工率（投产率）, %
+
+
+def plan_indicators(
+    *, projects: QuerySet[Project], as_of: dt.date, convention: str | None = None
+) -> PlanIndicators:
+    """The plan indicators over ``projects`` (already scoped and filtered) at ``as_of``, pooled:
+    Σ actual ÷ Σ plan in force; started ÷ due to start by ``as_of``'s month; completed (竣工 or
+    投产) ÷ due to complete. Two queries."""
+    year = as_of.year
+    first = dt.date(year, 1, 1)
+    listed = projects.filter(annual_plans__year=year)
+    money = with_plan_progress(listed, as_of).aggregate(
+        plan=Sum("plan_amount"), actual=Sum("year_amount")
+    )
+    plan_total = money["plan"] or Decimal(0)
+    actual_total = money["actual"] or Decimal(0)
+    started = stage_reached(Stage.STARTED, as_of)
+    completed = stage_reached(Stage.COMPLETED, as_of) | stage_reached(Stage.OPERATING, as_of)
+    due_start = Q(planned_start_month__gte=first, planned_start_month__lte=month_start(as_of))
+    due_complete = Q(
+        planned_completion_month__gte=first, planned_completion_month__lte=month_start(as_of)
+    )
+    counts = listed.aggregate(
+        due_to_start=Count("pk", filter=due_start),
+        started=Count("pk", filter=due_start & Q(started)),
+        due_to_complete=Count("pk", filter=due_complete),
+        completed=Count("pk", filter=due_complete & Q(completed)),
+    )
+    schedule = (
+        schedule_share(as_of, convention=convention or campaign_convention(as_of)) * 100
+    ).quantize(POINTS, rounding=ROUND_HALF_UP)
+    rate = percent(actual_total, plan_total)
+    return PlanIndicators(
+        as_of=as_of,
+        plan_total=plan_total,
+        actual_total=actual_total,
+        completion_rate=rate,
+        schedule=schedule,
+        ahead=None if rate is None else rate - schedule,
+        due_to_start=counts["due_to_start"],
+        started=counts["started"],
+        start_rate=percent(counts["started"], counts["due_to_start"]),
+        due_to_complete=counts["due_to_complete"],
+        completed=counts["completed"],
+        completion_count_rate=percent(counts["completed"], counts["due_to_complete"]),
+    )
