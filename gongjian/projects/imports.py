@@ -36,7 +36,7 @@ from gongjian.core.money import CENT, QuantityError, parse_money_wan
 from gongjian.core.periods import today
 from gongjian.core.spreadsheets import cell_is_blank, column_letter
 from gongjian.projects.choices import NAME_MARKERS, ProjectClass, ProjectLevel
-from gongjian.projects.models import Project, Sector
+from gongjian.projects.models import Category, IndustryChain, Project, Sector
 from gongjian.projects.services import (
     ProjectInput,
     national_code_normalise,
@@ -172,6 +172,17 @@ def _text(value: Any) -> str:
         ch if ch in "（）：、，；" else unicodedata.normalize("NFKC", ch) for ch in text
     )
     return re.sub(r"\s+", " ", folded).strip()
+
+
+def _plain(value: Any) -> str:
+    """Free text (names, 建设内容) as typed: only surrounding blanks removed."""
+    return (
+        ""
+        if cell_is_blank(value)
+        else _text(value)
+        if not isinstance(value, str)
+        else (value.strip())
+    )
 
 
 def _compact(text: str) -> str:
@@ -444,6 +455,9 @@ class _Context:
     section_class: str = ""
     marker_levels: dict[str, str] = field(default_factory=dict)
     list_level: str = ""
+    # Names of categories and industry chains (as the ledger export writes them) → codes.
+    categories: dict[str, str] = field(default_factory=dict)
+    chains: dict[str, str] = field(default_factory=dict)
 
 
 def parse_rows(
@@ -472,6 +486,8 @@ def parse_rows(
 
     sectors = {sector.name: sector for sector in Sector.objects.filter(is_active=True)}
     context = _Context(year=year, region=region, sectors=sectors, regions=RegionMatcher())
+    context.categories = dict(Category.objects.values_list("name", "code"))
+    context.chains = dict(IndustryChain.objects.values_list("name", "code"))
     # The title says which list this is: "泉州市2022年市重点项目清单" puts every row on it.
     title = "".join(_text(cell) for row in grid[:_header] for cell in row)
     title_level = re.search(r"(省|市|县|区)(?:级)?重点", title)
@@ -563,7 +579,7 @@ def _parse_row(
             error(key, str(problem))
             return None
 
-    name, markers = split_markers(_text(cells.get("name")))
+    name, markers = split_markers(_plain(cells.get("name")))
     total = money("total")
     plan = money("plan")
     if total is None and len(result.errors) == errors_before:
@@ -617,7 +633,10 @@ def _parse_row(
     if not code and region is not None:
         generated[region.code] = generated.get(region.code, 0) + 1
         code = f"KP{context.year}-{region.code}-{generated[region.code]:03d}"
-    category = _text(cells.get("category")) or DEFAULT_CATEGORY
+    category = _text(cells.get("category"))
+    category = context.categories.get(category, category) or DEFAULT_CATEGORY
+    chain = _text(cells.get("industry_chain"))
+    chain = context.chains.get(chain, chain)
     if len(result.errors) > errors_before:
         return None
     assert total is not None and region is not None
@@ -628,10 +647,10 @@ def _parse_row(
         category_code=category,
         total_investment=total,
         annual_plan=Decimal(0),
-        industry_chain_code=_text(cells.get("industry_chain")),
-        owner_enterprise=_text(cells.get("owner")),
-        responsible_unit=_text(cells.get("responsible_unit")),
-        description=_text(cells.get("scale")),
+        industry_chain_code=chain,
+        owner_enterprise=_plain(cells.get("owner")),
+        responsible_unit=_plain(cells.get("responsible_unit")),
+        description=_plain(cells.get("scale")),
         levels=tuple(str(level) for level in ProjectLevel.values if level in levels),
         project_class=project_class,
         sector_code=sector.code if sector else "",
@@ -640,7 +659,7 @@ def _parse_row(
         planned_start_month=months["start_month"],
         planned_completion_month=months["completion_month"],
         owner_uscc=_text(cells.get("owner_uscc")),
-        responsible_person=_text(cells.get("responsible_person")),
+        responsible_person=_plain(cells.get("responsible_person")),
         responsible_phone=_text(cells.get("responsible_phone")),
         national_code=national_code_normalise(_text(cells.get("national_code"))),
         markers=markers,
