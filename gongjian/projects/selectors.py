@@ -19,7 +19,14 @@ from gongjian.projects.choices import (
     Stage,
     SupervisionStatus,
 )
-from gongjian.projects.models import Problem, Project, ProjectQuerySet, StageEvent, Supervision
+from gongjian.projects.models import (
+    LEVEL_FIELDS,
+    Problem,
+    Project,
+    ProjectQuerySet,
+    StageEvent,
+    Supervision,
+)
 
 # Filters over several stages at once, as the home page and the bulletins count them.
 STAGE_GROUPS: dict[str, tuple[object, tuple[str, ...]]] = {
@@ -41,11 +48,15 @@ class ProjectFilters:
     stage: str = ""
     industry: str = ""
     q: str = ""
+    level: str = ""  # ProjectLevel value
+    sector: str = ""  # Sector code
+    project_class: str = ""  # ProjectClass value
+    responsible_unit: str = ""
 
 
 def project_list(*, user, filters: ProjectFilters | None = None) -> ProjectQuerySet:
     projects = Project.objects.visible_to(user).select_related(
-        "region", "category", "industry_chain"
+        "region", "category", "industry_chain", "sector"
     )
     f = filters or ProjectFilters()
     if f.region:
@@ -60,6 +71,14 @@ def project_list(*, user, filters: ProjectFilters | None = None) -> ProjectQuery
         projects = projects.filter(stage=f.stage)
     if f.industry:
         projects = projects.filter(industry_chain__code=f.industry)
+    if f.level in LEVEL_FIELDS:
+        projects = projects.filter(**{LEVEL_FIELDS[f.level]: True})  # type: ignore[index]
+    if f.sector:
+        projects = projects.filter(sector__code=f.sector)
+    if f.project_class:
+        projects = projects.filter(project_class=f.project_class)
+    if f.responsible_unit:
+        projects = projects.filter(responsible_unit=f.responsible_unit)
     if f.q.strip():
         term = f.q.strip()
         projects = projects.filter(Q(name__icontains=term) | Q(code__icontains=term))
@@ -276,3 +295,14 @@ def supervision_get(*, user, pk) -> Supervision:
 
 def supervision_status_changes(*, supervision: Supervision):
     return supervision.status_changes.select_related("actor").order_by("at", "id")
+
+
+def responsible_units(*, user) -> list[str]:
+    """The responsible units named on the projects the user sees, for filter choices."""
+    return list(
+        Project.objects.visible_to(user)
+        .exclude(responsible_unit="")
+        .order_by("responsible_unit")
+        .values_list("responsible_unit", flat=True)
+        .distinct()
+    )

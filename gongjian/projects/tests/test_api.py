@@ -81,8 +81,33 @@ def ledger(region):
     return {p.code: p for p in projects}
 
 
+# The fields of the yearly key-project list, as a project without them shows them.
+LIST_FIELDS_UNSET = {
+    "levels": [],
+    "project_class": "",
+    "sector": None,
+    "start_year": None,
+    "end_year": None,
+    "planned_start_month": None,
+    "planned_completion_month": None,
+    "national_code": "",
+    "owner_uscc": "",
+    "responsible_person": "",
+    "responsible_phone": "",
+    "markers": "",
+    "light": None,
+    "light_reasons": [],
+}
+
+
 def _item(project: Project, **values) -> dict:
-    return {"id": project.pk, "version": 1, "updated_at": "2022-05-06T01:30:00Z", **values}
+    return {
+        "id": project.pk,
+        "version": 1,
+        "updated_at": "2022-05-06T01:30:00Z",
+        **LIST_FIELDS_UNSET,
+        **values,
+    }
 
 
 def lc001(ledger):
