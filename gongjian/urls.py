@@ -14,6 +14,7 @@ admin.site.index_title = _("基础数据")
 urlpatterns = [
     path("", include("gongjian.dashboards.urls")),
     path("projects/", include("gongjian.projects.urls")),
+    path("plans/", include("gongjian.plans.urls")),
     path("reporting/", include("gongjian.reporting.urls")),
     path("assessment/", include("gongjian.assessment.urls")),
     path("bulletins/", include("gongjian.bulletins.urls")),

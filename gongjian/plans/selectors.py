@@ -215,3 +215,12 @@ def plan_indicators(
         completed=counts["completed"],
         completion_count_rate=percent(counts["completed"], counts["due_to_complete"]),
     )
+
+
+def project_plans(*, project: Project) -> list[AnnualPlan]:
+    """A project's annual plans, newest year first, each with its dated changes."""
+    return list(
+        AnnualPlan.objects.filter(project=project)
+        .prefetch_related("changes__actor")
+        .order_by("-year")
+    )

@@ -17,10 +17,12 @@ from gongjian.projects.choices import (
     RECORDABLE_STAGES,
     ProblemAge,
     ProblemStatus,
+    ProjectClass,
+    ProjectLevel,
     Stage,
     SupervisionStatus,
 )
-from gongjian.projects.models import Category, IndustryChain
+from gongjian.projects.models import Category, IndustryChain, Sector
 from gongjian.projects.selectors import PROBLEM_STATUS_ALL, STAGE_GROUPS
 from gongjian.projects.services import ProjectInput, SupervisionInput
 from gongjian.regions.selectors import region_list_reporting
@@ -70,7 +72,42 @@ class ProjectForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.000001", "placeholder": "24.908000"}),
     )
     description = forms.CharField(
-        label=_("建设内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("建设规模及内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    levels = forms.MultipleChoiceField(
+        label=_("项目级别"),
+        required=False,
+        choices=ProjectLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    project_class = forms.ChoiceField(
+        label=_("建设性质（年度清单）"),
+        required=False,
+        choices=[("", "—"), *ProjectClass.choices],
+    )
+    sector_code = forms.ChoiceField(label=_("行业领域"), required=False)
+    start_year = forms.IntegerField(label=_("建设起始年"), required=False, min_value=1990)
+    end_year = forms.IntegerField(label=_("建设结束年"), required=False, min_value=1990)
+    planned_start_month = forms.DateField(
+        label=_("计划开工月份"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    planned_completion_month = forms.DateField(
+        label=_("计划竣工（投产）月份"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    owner_uscc = forms.CharField(label=_("业主统一社会信用代码"), max_length=18, required=False)
+    responsible_person = forms.CharField(label=_("责任人"), max_length=50, required=False)
+    responsible_phone = forms.CharField(label=_("责任人电话"), max_length=20, required=False)
+    national_code = forms.CharField(
+        label=_("全国投资项目代码"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "2022-350500-47-01-012345"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -80,8 +117,32 @@ class ProjectForm(forms.Form):
             _("基本信息"),
             ("code", "region_code", "name", "category_code", "industry_chain_code", "description"),
         ),
+        (
+            _("年度重点项目清单"),
+            (
+                "levels",
+                "project_class",
+                "sector_code",
+                "national_code",
+                "start_year",
+                "end_year",
+                "planned_start_month",
+                "planned_completion_month",
+            ),
+        ),
         (_("投资"), ("total_investment", "annual_plan")),
-        (_("单位与位置"), ("owner_enterprise", "responsible_unit", "longitude", "latitude")),
+        (
+            _("单位与位置"),
+            (
+                "owner_enterprise",
+                "owner_uscc",
+                "responsible_unit",
+                "responsible_person",
+                "responsible_phone",
+                "longitude",
+                "latitude",
+            ),
+        ),
     )
     wide_fields = frozenset({"name", "description"})
 
@@ -101,6 +162,11 @@ class ProjectForm(forms.Form):
             "industry_chain_code",
             [("", "—")]
             + [(c.code, c.display_name) for c in IndustryChain.objects.filter(is_active=True)],
+        )
+        set_choices(
+            self,
+            "sector_code",
+            [("", "—")] + [(c.code, c.display_name) for c in Sector.objects.filter(is_active=True)],
         )
         if len(region_choices) == 1:
             self.initial.setdefault("region_code", region_choices[0][0])
@@ -124,6 +190,18 @@ class ProjectForm(forms.Form):
             longitude=data.get("longitude"),
             latitude=data.get("latitude"),
             description=data.get("description") or "",
+            levels=tuple(data.get("levels") or ()),
+            project_class=data.get("project_class") or "",
+            sector_code=data.get("sector_code") or "",
+            start_year=data.get("start_year"),
+            end_year=data.get("end_year"),
+            planned_start_month=data.get("planned_start_month"),
+            planned_completion_month=data.get("planned_completion_month"),
+            owner_uscc=data.get("owner_uscc") or "",
+            responsible_person=data.get("responsible_person") or "",
+            responsible_phone=data.get("responsible_phone") or "",
+            national_code=data.get("national_code") or "",
+            markers=self.initial.get("markers", "") if self.initial else "",
         )
 
 
@@ -132,6 +210,7 @@ SERVICE_TO_FORM_FIELD = {
     "region": "region_code",
     "category": "category_code",
     "industry_chain": "industry_chain_code",
+    "sector": "sector_code",
 }
 
 
@@ -169,9 +248,23 @@ class ProjectFilterForm(forms.Form):
         ],
     )
     industry = forms.ChoiceField(label=_("产业链"), required=False)
+    level = forms.ChoiceField(
+        label=_("级别"), required=False, choices=[("", _("全部级别")), *ProjectLevel.choices]
+    )
+    sector = forms.ChoiceField(label=_("行业领域"), required=False)
+    project_class = forms.ChoiceField(
+        label=_("建设性质"),
+        required=False,
+        choices=[("", _("全部建设性质")), *ProjectClass.choices],
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        set_choices(
+            self,
+            "sector",
+            [("", _("全部行业领域")), *((s.code, s.display_name) for s in Sector.objects.all())],
+        )
         regions = region_list_reporting().filter(region_scope_q(user, ""))
         set_choices(
             self, "region", [("", _("全部区域")), *((r.code, r.display_name) for r in regions)]
@@ -189,7 +282,7 @@ class ProjectFilterForm(forms.Form):
                 *((c.code, c.display_name) for c in IndustryChain.objects.all()),
             ],
         )
-        for name in ("region", "category", "stage", "industry"):
+        for name in ("region", "category", "stage", "industry", "level", "sector", "project_class"):
             self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
 
 
@@ -368,3 +461,29 @@ class ProblemFilterForm(forms.Form):
         )
         for name in ("department", "district", "status", "age"):
             self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
+
+
+class ProjectListImportForm(forms.Form):
+    """The upload of a published key-project list (年度重点项目清单)."""
+
+    file = forms.FileField(
+        label=_("重点项目清单（.xlsx、.xls 或 .csv）"),
+        help_text=_("发改委印发的原表即可：表头、合计行、分组标题、★▲标记会被识别"),
+    )
+    year = forms.IntegerField(label=_("清单年度"), min_value=2000, max_value=2100)
+    region = forms.ChoiceField(
+        label=_("所在区域"),
+        required=False,
+        help_text=_("表中没有“所在地/县（市、区）”列时，全部项目归属此区域"),
+    )
+    update = forms.BooleanField(
+        label=_("更新已有项目（按项目编号或全国投资项目代码匹配，只改变不同之处）"),
+        required=False,
+    )
+    dry_run = forms.BooleanField(label=_("只检查，不保存"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = region_list_reporting().filter(region_scope_q(user, "", PROJECT_EDITOR_ROLES))
+        set_choices(self, "region", [("", "—"), *((r.code, r.display_name) for r in regions)])
+        self.initial.setdefault("year", today().year)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,11 @@ from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
 from gongjian.accounts.scopes import has_any_role
 from gongjian.audit.services import audit_denied
 from gongjian.core.periods import today
+from gongjian.core.spreadsheets import XLSX_CONTENT_TYPE
+from gongjian.notifications.sms import mask_phone
+from gongjian.plans.forms import PlanAdjustForm
+from gongjian.plans.lights import project_lights
+from gongjian.plans.selectors import planned_projects, project_plans
 from gongjian.projects import selectors, services
 from gongjian.projects.choices import (
     STAGE_PROGRESSION,
@@ -25,6 +32,7 @@ from gongjian.projects.choices import (
     Stage,
     SupervisionStatus,
 )
+from gongjian.projects.exports import ledger_workbook
 from gongjian.projects.forms import (
     SERVICE_TO_FORM_FIELD,
     ProblemAssignForm,
@@ -33,14 +41,17 @@ from gongjian.projects.forms import (
     ProblemStatusForm,
     ProjectFilterForm,
     ProjectForm,
+    ProjectListImportForm,
     StageForm,
     SupervisionCloseForm,
     SupervisionFilterForm,
     SupervisionForm,
     SupervisionRespondForm,
 )
+from gongjian.projects.imports import ProjectListError, annotated_workbook, import_projects
 from gongjian.projects.models import Problem, Project, Supervision
 from gongjian.projects.services import StaleEditError
+from gongjian.regions.models import Region
 
 
 def _apply_service_errors(
@@ -78,6 +89,93 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "can_create": has_any_role(request.user, PROJECT_EDITOR_ROLES),
         },
     )
+
+
+_ANNOTATED = "projects_import_annotated"
+_ANNOTATED_LIMIT = 5 * 1024 * 1024
+MAX_LIST_UPLOAD = 20 * 1024 * 1024
+
+
+@login_required
+def project_import(request: HttpRequest) -> HttpResponse:
+    """Upload a published key-project list; all-or-nothing, errors by row and column."""
+    if not has_any_role(request.user, PROJECT_EDITOR_ROLES):
+        raise audit_denied(actor=request.user, message=_("无权导入项目清单。"))
+    form = ProjectListImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        region = None
+        if form.cleaned_data["region"]:
+            region = Region.objects.get(code=form.cleaned_data["region"])
+        if upload.size > MAX_LIST_UPLOAD:
+            form.add_error("file", _("文件超过 20 MB 的上限；请分批导入。"))
+        else:
+            data = upload.read()
+            try:
+                result = import_projects(
+                    actor=request.user,
+                    data=data,
+                    filename=upload.name,
+                    year=form.cleaned_data["year"],
+                    region=region,
+                    update=form.cleaned_data["update"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ProjectListError as error:
+                form.add_error("file", str(error))
+            else:
+                request.session.pop(_ANNOTATED, None)
+                if result.errors:
+                    annotated = annotated_workbook(data, upload.name, result)
+                    if len(annotated) <= _ANNOTATED_LIMIT:
+                        request.session[_ANNOTATED] = base64.b64encode(annotated).decode()
+                elif not result.dry_run:
+                    messages.success(
+                        request,
+                        _("导入完成：%(rows)s 个项目，新建 %(created)s 个，更新 %(updated)s 个。")
+                        % {
+                            "rows": result.rows,
+                            "created": result.created,
+                            "updated": result.updated,
+                        },
+                    )
+    return render(
+        request,
+        "projects/project_import.html",
+        {"form": form, "result": result, "has_annotated": _ANNOTATED in request.session},
+    )
+
+
+@login_required
+def project_import_annotated(request: HttpRequest) -> HttpResponse:
+    """The last failed upload with each error marked on its cell."""
+    stored = request.session.get(_ANNOTATED)
+    if not stored:
+        return redirect("projects:import")
+    response = HttpResponse(base64.b64decode(stored), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="project-list-errors.xlsx"'
+    return response
+
+
+@require_safe
+@login_required
+def project_export(request: HttpRequest) -> HttpResponse:
+    """The filtered ledger in the list's columns (imports back unchanged)."""
+    form = ProjectFilterForm(request.GET or None, user=request.user)
+    filters = selectors.ProjectFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.ProjectFilters(**{k: v or "" for k, v in form.cleaned_data.items()})
+    try:
+        year = int(request.GET.get("year") or today().year)
+    except ValueError:
+        year = today().year
+    projects = selectors.project_list(user=request.user, filters=filters)
+    response = HttpResponse(
+        ledger_workbook(projects=projects, year=year), content_type=XLSX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="projects-{year}.xlsx"'
+    return response
 
 
 def _stage_steps(project, events) -> list[dict]:
@@ -118,7 +216,15 @@ def _detail_context(
     can_raise = request.user.has_perm("projects.raise_problem", project)
     if can_raise and problem_form is None:
         problem_form = ProblemRaiseForm(reports=_problem_reports(project))
+    as_of = today()
+    listed = planned_projects(as_of.year).filter(pk=project.pk)
     return {
+        "plans": project_plans(project=project),
+        "project_light": project_lights(projects=listed, as_of=as_of).get(project.pk),
+        "plan_form": PlanAdjustForm(initial={"year": as_of.year, "effective_date": as_of})
+        if can_edit
+        else None,
+        "masked_phone": mask_phone(project.responsible_phone) if project.responsible_phone else "",
         "problems": selectors.project_problems(user=request.user, project=project),
         "problem_form": problem_form if can_raise else None,
         "project": project,
