@@ -43,6 +43,7 @@ from gongjian.demo.data import (
 )
 from gongjian.demo.generator import ProjectSpec, generate
 from gongjian.demo.parks import EnterpriseSpec, ParkSpec, generate_parks
+from gongjian.demo.plans import demo_plans_load
 from gongjian.demo.reports import ReportSpec, generate_reports, reporting_periods
 from gongjian.investment.demo import demo_investment_load, demo_investment_remove
 from gongjian.parks.models import Enterprise, EnterpriseSpell, Park
@@ -208,6 +209,7 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
             project_ids=project_ids,
             user_ids={username: user.pk for username, user in users.items()},
         )
+        demo_plans_load()
         demo_campaign_load()
         # The reports and stage events went in by bulk_create, which bypasses the signals that
         # keep the indicators' monthly cells current: build them from the rows once.

@@ -182,8 +182,9 @@ def _start_overdue(*, rule: LightRule, projects: QuerySet[Project], as_of: dt.da
 
 
 def _no_approved_report(*, rule: LightRule, projects: QuerySet[Project], as_of: dt.date):
-    """A project under construction with no approved monthly report for the last ``months``
-    months before ``as_of``'s month (that month's report is not due yet)."""
+    """A project under construction (started, not completed by ``as_of``) with no approved
+    monthly report for the last ``months`` months before ``as_of``'s month (that month's
+    report is not due yet)."""
     months = rule.months or 2
     last = add_months(month_start(as_of), -1)
     first = add_months(last, -(months - 1))
@@ -193,6 +194,7 @@ def _no_approved_report(*, rule: LightRule, projects: QuerySet[Project], as_of: 
     rows = (
         projects.filter(category__requires_monthly_report=True)
         .filter(stage_reached(Stage.STARTED, as_of))
+        .exclude(stage_reached(Stage.COMPLETED, as_of))
         .exclude(project_class=ProjectClass.PREPARATORY)
         .exclude(Exists(recent))
         .values_list("pk", flat=True)
