@@ -17,6 +17,7 @@ from gongjian.accounts.scopes import has_any_role, home_region
 from gongjian.campaigns.models import Campaign
 from gongjian.core.periods import today, year_elapsed
 from gongjian.dashboards import selectors
+from gongjian.plans.selectors import plan_summary
 from gongjian.projects.choices import Stage
 from gongjian.projects.selectors import STAGE_GROUPS
 from gongjian.regions.choices import RegionKind
@@ -51,6 +52,9 @@ def _dashboard_context(request: HttpRequest, campaign: Campaign, region: Region)
     )
     region_url = reverse("dashboard_region", kwargs={"code": "CODE"})
     return {
+        "plan_summary": plan_summary(
+            user=request.user, region_path=region.path, as_of=_as_of(campaign)
+        ),
         "dashboard": dashboard,
         "campaign": campaign,
         "region": region,

@@ -224,3 +224,26 @@ def project_plans(*, project: Project) -> list[AnnualPlan]:
         .prefetch_related("changes__actor")
         .order_by("-year")
     )
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """What a dashboard shows of the year's list: the plan indicators and the light counts."""
+
+    indicators: PlanIndicators
+    counts: dict[str, int]
+
+
+def plan_summary(*, user, region_path: str, as_of: dt.date) -> PlanSummary:
+    """The plan indicators and the light counts of the year's key projects under
+    ``region_path`` that ``user`` sees."""
+    from gongjian.plans.lights import light_counts, project_lights
+
+    projects = planned_projects(as_of.year).filter(
+        region__path__startswith=region_path,
+        pk__in=Project.objects.visible_to(user).values("pk"),
+    )
+    return PlanSummary(
+        indicators=plan_indicators(projects=projects, as_of=as_of),
+        counts=light_counts(project_lights(projects=projects, as_of=as_of)),
+    )
