@@ -15,6 +15,7 @@ class IndicatorKind(models.TextChoices):
     EVENT_COUNT = "event_count", _("事件计数")
     EVENT_SUM = "event_sum", _("事件合计")
     STOCK_RATIO = "stock_ratio", _("存量比率")
+    PLAN_RATIO = "plan_ratio", _("计划完成比率")
 
 
 class IndicatorUnit(models.TextChoices):
@@ -29,7 +30,10 @@ KIND_UNITS: dict[str, str] = {
     IndicatorKind.EVENT_COUNT: IndicatorUnit.COUNT,
     IndicatorKind.EVENT_SUM: IndicatorUnit.WAN_YUAN,
     IndicatorKind.STOCK_RATIO: IndicatorUnit.PERCENT,
+    IndicatorKind.PLAN_RATIO: IndicatorUnit.PERCENT,
 }
+# Kinds whose value is a pooled rate at a date (numerator and denominator summed separately).
+RATIO_KINDS = frozenset({IndicatorKind.STOCK_RATIO, IndicatorKind.PLAN_RATIO})
 
 
 class Comparator(models.TextChoices):

@@ -13,6 +13,15 @@ meaning, and the engine turns the parsed :class:`Definition` into its one groupe
 |               |                | denominator {"industrial": true}                              |
 | event_count   | enterprise_    | event: production_started, above_scale_gained,                |
 |               | events         | above_scale_upgraded                                          |
+| plan_ratio    | annual_plans   | measure "investment", "started" or "completed"; levels;       |
+|               |                | sectors; classes; categories                                  |
+
+Plans (``plan_ratio``, the year's key-project list read through ``gongjian.plans``), pooled:
+``investment`` — 完成年度计划投资率: Σ counted investment in the year ÷ Σ annual plan in force;
+``started`` — 开工率: projects due to start by the month (planned start month) that have started
+÷ projects due; ``completed`` — 竣工率/投产率 likewise with the planned completion month and
+竣工 or 投产. ``levels`` (provincial, city, county), ``sectors`` (sector codes), ``classes``
+(continuing, new, completing, preparatory) and ``categories`` filter the projects.
 
 ``categories`` are project category codes (any of them matches); ``min_total_investment`` is a
 project's total investment in 万元 as a decimal string ("200000" = 20 亿元); ``stage`` is the stage
@@ -50,6 +59,8 @@ SOURCE_REPORTS = "reports"
 SOURCE_STAGE_EVENTS = "stage_events"
 SOURCE_ENTERPRISES = "enterprises"
 SOURCE_ENTERPRISE_EVENTS = "enterprise_events"
+SOURCE_ANNUAL_PLANS = "annual_plans"
+PLAN_MEASURES = ("investment", "started", "completed")
 
 EVENT_PRODUCTION_STARTED = "production_started"
 EVENT_ABOVE_SCALE_GAINED = "above_scale_gained"
@@ -62,6 +73,7 @@ KIND_SOURCES: dict[str, str] = {
     IndicatorKind.EVENT_COUNT: SOURCE_STAGE_EVENTS,
     IndicatorKind.EVENT_SUM: SOURCE_STAGE_EVENTS,
     IndicatorKind.STOCK_RATIO: SOURCE_ENTERPRISES,
+    IndicatorKind.PLAN_RATIO: SOURCE_ANNUAL_PLANS,
 }
 KIND_MEASURES: dict[str, str] = {
     IndicatorKind.FLOW_SUM: "amount",
@@ -73,6 +85,7 @@ ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     IndicatorKind.EVENT_COUNT: ("source", "stage", *_PROJECT_FILTERS),
     IndicatorKind.EVENT_SUM: ("source", "stage", "measure", *_PROJECT_FILTERS),
     IndicatorKind.STOCK_RATIO: ("source", "measure", "numerator", "denominator"),
+    IndicatorKind.PLAN_RATIO: ("source", "measure", "levels", "sectors", "classes", "categories"),
 }
 # A kind's other sources than its default one (KIND_SOURCES), with their keys.
 EXTRA_SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -104,6 +117,10 @@ class Definition:
     # Enterprises: the event counted, and whether a ratio's denominator is the above-scale ones.
     event: str = ""
     above_scale_only: bool = True
+    # Plans: the projects' levels, sectors and classes (any of each matches).
+    levels: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
 
 
 class DefinitionError(ValueError):
@@ -120,6 +137,7 @@ def _source_text(source: str) -> str:
         SOURCE_STAGE_EVENTS: _("项目阶段记录"),
         SOURCE_ENTERPRISES: _("企业名录"),
         SOURCE_ENTERPRISE_EVENTS: _("企业变动记录"),
+        SOURCE_ANNUAL_PLANS: _("年度计划"),
     }[source]
 
 
@@ -163,6 +181,8 @@ def _parse(kind: str, definition: Any, *, look_up: bool) -> tuple[Definition | N
     extra = EXTRA_SOURCES.get(kind, {})
     if definition.get("source") in extra:
         return _parse_enterprise_events(kind, definition, extra[definition["source"]])
+    if kind == IndicatorKind.PLAN_RATIO:
+        return _parse_plan_ratio(definition)
     allowed = ALLOWED_KEYS[kind]
     for key in definition:
         if key not in allowed:
@@ -261,6 +281,65 @@ def _parse_enterprise_events(
     if errors:
         return None, errors
     return Definition(kind=kind, source=SOURCE_ENTERPRISE_EVENTS, event=event), []
+
+
+def _parse_plan_ratio(definition: dict) -> tuple[Definition | None, list[str]]:
+    from gongjian.projects.choices import ProjectClass, ProjectLevel
+
+    allowed = ALLOWED_KEYS[IndicatorKind.PLAN_RATIO]
+    errors = [
+        _("“%(key)s”不是计划完成比率指标的定义项（可用：%(allowed)s）。")
+        % {"key": key, "allowed": "、".join(allowed)}
+        for key in definition
+        if key not in allowed
+    ]
+    if definition.get("source") != SOURCE_ANNUAL_PLANS:
+        errors.append(
+            _("“source”须为“%(source)s”：计划完成比率指标读取年度计划。")
+            % {"source": SOURCE_ANNUAL_PLANS}
+        )
+    measure = definition.get("measure", "")
+    if measure not in PLAN_MEASURES:
+        errors.append(
+            _(
+                "“measure”须为以下之一：investment（完成年度计划投资率）、started（开工率）、"
+                "completed（竣工率/投产率）。"
+            )
+        )
+    lists: dict[str, tuple[str, ...]] = {}
+    known = {
+        "levels": set(ProjectLevel.values),
+        "classes": set(ProjectClass.values),
+        "sectors": None,
+        "categories": None,
+    }
+    for key, values in known.items():
+        value = definition.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors.append(_("“%(key)s”须为代码的列表。") % {"key": key})
+            continue
+        if values is not None:
+            for item in value:
+                if item not in values:
+                    errors.append(
+                        _("“%(key)s”中的“%(value)s”不存在（可用：%(allowed)s）。")
+                        % {"key": key, "value": item, "allowed": "、".join(sorted(values))}
+                    )
+        lists[key] = tuple(value)
+    if errors:
+        return None, errors
+    return (
+        Definition(
+            kind=IndicatorKind.PLAN_RATIO,
+            source=SOURCE_ANNUAL_PLANS,
+            measure=measure,
+            categories=lists["categories"],
+            levels=lists["levels"],
+            sectors=lists["sectors"],
+            classes=lists["classes"],
+        ),
+        [],
+    )
 
 
 def indicator_definition_validate(kind: str, definition: Any) -> list[str]:

@@ -51,11 +51,12 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 
 from gongjian.accounts.scopes import region_scope_q
-from gongjian.campaigns.choices import IndicatorKind
+from gongjian.campaigns.choices import RATIO_KINDS
 from gongjian.campaigns.definitions import (
     EVENT_ABOVE_SCALE_UPGRADED,
     EVENT_PRODUCTION_STARTED,
     MEASURE_LAND,
+    SOURCE_ANNUAL_PLANS,
     SOURCE_ENTERPRISE_EVENTS,
     SOURCE_ENTERPRISES,
     SOURCE_REPORTS,
@@ -180,7 +181,7 @@ class Evaluation:
 
     @property
     def is_ratio(self) -> bool:
-        return self.kind == IndicatorKind.STOCK_RATIO
+        return self.kind in RATIO_KINDS
 
     @property
     def last_month(self) -> dt.date:
@@ -276,6 +277,15 @@ def evaluate_path(
     if end < months[0] and definition.source != SOURCE_ENTERPRISES:
         return evaluation  # the window lies after the as-of date: nothing yet, and no query
     root_depth = len(root_path.strip("/").split("/"))
+    if definition.source == SOURCE_ANNUAL_PLANS:
+        # Read live from the plans: the year's list is small, and a plan change re-dates the
+        # denominator, which monthly cells of sums would not follow.
+        from gongjian.plans.selectors import plan_ratio_stock
+
+        evaluation.stock = plan_ratio_stock(
+            definition, root_path=root_path, root_depth=root_depth, first=months[0], end=end
+        )
+        return evaluation
     rows = source_rows(definition, root_path=root_path, start=months[0], end=end)
 
     if definition.source == SOURCE_ENTERPRISES:
@@ -505,6 +515,12 @@ def drilldown(
     (``drilldown_value``) equals the evaluated value."""
     definition = definition_parse(indicator.kind, indicator.definition)
     end = min(period_end, as_of)
+    if definition.source == SOURCE_ANNUAL_PLANS:
+        from gongjian.plans.selectors import plan_ratio_rows
+
+        return plan_ratio_rows(definition, root_path=region.path, end=end).filter(
+            region_scope_q(user, "region")
+        )
     rows = source_rows(definition, root_path=region.path, start=period_start, end=end)
     rows = rows.filter(
         region_scope_q(user, _SCOPE_FIELDS.get(definition.source, "project__region"))
@@ -529,6 +545,10 @@ def drilldown(
 def drilldown_value(*, indicator: Indicator, rows: QuerySet) -> Decimal | None:
     """The indicator's aggregate over drill-down rows (one query): what ``evaluate`` computes."""
     definition = definition_parse(indicator.kind, indicator.definition)
+    if definition.source == SOURCE_ANNUAL_PLANS:
+        from gongjian.plans.selectors import plan_ratio_rows_value
+
+        return plan_ratio_rows_value(definition, rows)
     if definition.source == SOURCE_ENTERPRISES:
         if definition.measure == MEASURE_LAND:
             land = rows.aggregate(

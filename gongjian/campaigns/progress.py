@@ -34,8 +34,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from gongjian.campaigns.choices import (
     CAP_COMPARATORS,
+    RATIO_KINDS,
     Comparator,
-    IndicatorKind,
     IndicatorUnit,
     ProgressStatus,
 )
@@ -145,7 +145,7 @@ def target_progress(
     forecast: Decimal | None = None
     method = ""
 
-    if kind == IndicatorKind.STOCK_RATIO:
+    if kind in RATIO_KINDS:
         actual = evaluation.rate(code, month_start(min(as_of, target.period_end)))
         start = _ratio_start(target, evaluation)
         baseline = start

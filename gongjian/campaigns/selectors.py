@@ -22,7 +22,7 @@ from gongjian.accounts.scopes import memberships_of, region_scope_q
 from gongjian.accounts.selectors import scoped_get_or_404
 from gongjian.campaigns.choices import (
     CAP_COMPARATORS,
-    IndicatorKind,
+    RATIO_KINDS,
     IndicatorUnit,
     ProgressStatus,
 )
@@ -88,7 +88,7 @@ def evaluate_targets(targets: list[Target], *, as_of: dt.date) -> dict[int, Eval
         indicator = group[0].indicator
         first = min(t.period_start for t in group)
         last = max(t.period_end for t in group)
-        if indicator.kind != IndicatorKind.STOCK_RATIO:
+        if indicator.kind not in RATIO_KINDS:
             first = add_months(month_start(first), -12 * HISTORY_YEARS)
         evaluations[indicator_id] = evaluate_path(
             indicator=indicator,
@@ -179,7 +179,7 @@ def allocation_gap(target: Target) -> str:
     districts depends on their enterprise counts, not on their targets alone, so no sum of
     district rates says whether the city's is covered.
     """
-    if target.indicator.kind == IndicatorKind.STOCK_RATIO:
+    if target.indicator.kind in RATIO_KINDS:
         return ""
     children = list(target.allocations.all())
     if not children:
@@ -272,7 +272,7 @@ def target_detail(*, target: Target, as_of: dt.date, user) -> TargetDetail:
         indicator=target.indicator, root_path=target.region.path, months=months, as_of=as_of
     )
     unit = target.indicator.unit
-    is_ratio = target.indicator.kind == IndicatorKind.STOCK_RATIO
+    is_ratio = target.indicator.kind in RATIO_KINDS
     start = progress.baseline if is_ratio else None
     curve = []
     for month, actual in period.series(target.region.code):

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_POST, require_safe
 from gongjian.audit.services import audit_denied
 from gongjian.campaigns import selectors, services
 from gongjian.campaigns.charts import curve_chart
-from gongjian.campaigns.choices import IndicatorKind
+from gongjian.campaigns.choices import RATIO_KINDS, IndicatorKind
 from gongjian.campaigns.definitions import (
     ALLOWED_KEYS,
     KIND_SOURCES,
+    SOURCE_ANNUAL_PLANS,
     SOURCE_ENTERPRISES,
     SOURCE_REPORTS,
 )
@@ -464,7 +465,7 @@ def target_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     query.pop("page", None)
     source = KIND_SOURCES[target.indicator.kind]
     unit = target.indicator.unit
-    is_ratio = target.indicator.kind == IndicatorKind.STOCK_RATIO
+    is_ratio = target.indicator.kind in RATIO_KINDS
     chart = curve_chart(
         months=[point.month for point in detail.curve],
         actual=[point.actual for point in detail.curve],
@@ -492,6 +493,7 @@ def target_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "source": source,
             "is_reports": source == SOURCE_REPORTS,
             "is_enterprises": source == SOURCE_ENTERPRISES,
+            "is_plans": source == SOURCE_ANNUAL_PLANS,
             "can_manage": _can_manage(request, target),
         },
     )

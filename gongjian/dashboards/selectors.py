@@ -31,7 +31,7 @@ from gongjian.accounts.choices import Role
 from gongjian.accounts.scopes import memberships_of, regions_visible_to
 from gongjian.audit.models import AuditEvent
 from gongjian.audit.services import audit_denied
-from gongjian.campaigns.choices import IndicatorKind, ProgressStatus
+from gongjian.campaigns.choices import RATIO_KINDS, ProgressStatus
 from gongjian.campaigns.engine import Evaluation
 from gongjian.campaigns.models import Campaign, Indicator, SpecialAction, Target
 from gongjian.campaigns.progress import TargetProgress, target_progress, time_elapsed
@@ -205,7 +205,7 @@ def _spark(progress: TargetProgress, evaluation: Evaluation) -> Spark:
     code = target.region.code
     values: list[Decimal | None] = []
     plan: list[Decimal] = []
-    is_ratio = evaluation.kind == IndicatorKind.STOCK_RATIO
+    is_ratio = evaluation.kind in RATIO_KINDS
     start = progress.baseline or Decimal(0) if is_ratio else Decimal(0)
     for month in months:
         share = time_elapsed(target, month_end(month))

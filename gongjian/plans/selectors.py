@@ -247,3 +247,128 @@ def plan_summary(*, user, region_path: str, as_of: dt.date) -> PlanSummary:
         indicators=plan_indicators(projects=projects, as_of=as_of),
         counts=light_counts(project_lights(projects=projects, as_of=as_of)),
     )
+
+
+def _definition_projects(definition, root_path: str, year: int) -> QuerySet[Project]:
+    """The year's listed projects under ``root_path`` that a plan_ratio definition covers."""
+    projects = planned_projects(year).filter(region__path__startswith=root_path)
+    if definition.levels:
+        level_q = Q()
+        for level in definition.levels:
+            level_q |= Q(**{LEVEL_FIELDS[level]: True})  # type: ignore[index]
+        projects = projects.filter(level_q)
+    if definition.sectors:
+        projects = projects.filter(sector__code__in=definition.sectors)
+    if definition.classes:
+        projects = projects.filter(project_class__in=definition.classes)
+    if definition.categories:
+        projects = projects.filter(category__code__in=definition.categories)
+    return projects
+
+
+def plan_ratio_stock(
+    definition, *, root_path: str, root_depth: int, first: dt.date, end: dt.date
+) -> dict[str, dict[dt.date, tuple[Decimal, Decimal]]]:
+    """The engine's stock changes for a plan_ratio indicator: per region code (rolled up below
+    the root) and month bucket, the change of (numerator, denominator), so that their running
+    sums are the indicator's parts at each month end (or at ``end``). Plans of ``end``'s year.
+
+    investment: reports (counted, month ≤ ``end``'s) add to the numerator in their month, plan
+    changes effective by ``end`` add (amount − previous) to the denominator in their month;
+    started/completed: a project due in month m adds 1 to the denominator in m, and 1 to the
+    numerator in the later of m and the month it reached the stage (by ``end``). Months before
+    ``first`` fold into the opening bucket (``date.min``)."""
+    year = end.year
+    projects = _definition_projects(definition, root_path, year)
+    changes: list[tuple[str, dt.date, Decimal, Decimal]] = []
+    if definition.measure == "investment":
+        reports = (
+            ProgressReport.objects.counted()
+            .filter(
+                project__in=projects,
+                period__month__gte=dt.date(year, 1, 1),
+                period__month__lte=month_start(end),
+            )
+            .values_list("project__region__path", "period__month")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        changes += [
+            (path, month, total or Decimal(0), Decimal(0)) for path, month, total in reports
+        ]
+        plan_rows = PlanChange.objects.filter(
+            plan__project__in=projects, plan__year=year, effective_date__lte=end
+        ).values_list("plan__project__region__path", "effective_date", "amount", "previous")
+        changes += [
+            (path, month_start(day), Decimal(0), amount - previous)
+            for path, day, amount, previous in plan_rows
+        ]
+    else:
+        due_field = (
+            "planned_start_month" if definition.measure == "started" else "planned_completion_month"
+        )
+        stages = (
+            (Stage.STARTED,)
+            if definition.measure == "started"
+            else (Stage.COMPLETED, Stage.OPERATING)
+        )
+        reached = (
+            StageEvent.objects.filter(project=OuterRef("pk"), stage__in=stages, date__lte=end)
+            .order_by("date")
+            .values("date")[:1]
+        )
+        rows = (
+            projects.filter(
+                **{f"{due_field}__gte": dt.date(year, 1, 1), f"{due_field}__lte": month_start(end)}
+            )
+            .annotate(reached_on=Subquery(reached))
+            .values_list("region__path", due_field, "reached_on")
+        )
+        for path, due, reached_on in rows:
+            changes.append((path, due, Decimal(0), Decimal(1)))
+            if reached_on is not None:
+                changes.append((path, max(due, month_start(reached_on)), Decimal(1), Decimal(0)))
+    stock: dict[str, dict[dt.date, list[Decimal]]] = {}
+    for path, month, numerator, denominator in changes:
+        bucket = month if month >= first else dt.date.min
+        for code in path.strip("/").split("/")[root_depth - 1 :]:
+            cell = stock.setdefault(code, {}).setdefault(bucket, [Decimal(0), Decimal(0)])
+            cell[0] += numerator
+            cell[1] += denominator
+    return {
+        code: {bucket: (cell[0], cell[1]) for bucket, cell in buckets.items()}
+        for code, buckets in stock.items()
+    }
+
+
+def plan_ratio_rows(definition, *, root_path: str, end: dt.date) -> QuerySet[Project]:
+    """The projects behind a plan_ratio value at ``end`` (drill-down): every listed project for
+    the investment rate, the projects due by ``end``'s month for 开工率/竣工率; each annotated
+    ``plan_amount``, ``year_amount`` and ``reached`` (the stage counted, by ``end``)."""
+    projects = _definition_projects(definition, root_path, end.year)
+    if definition.measure == "started":
+        projects = projects.filter(
+            planned_start_month__gte=dt.date(end.year, 1, 1),
+            planned_start_month__lte=month_start(end),
+        ).annotate(reached=stage_reached(Stage.STARTED, end))
+    elif definition.measure == "completed":
+        projects = projects.filter(
+            planned_completion_month__gte=dt.date(end.year, 1, 1),
+            planned_completion_month__lte=month_start(end),
+        ).annotate(
+            reached=stage_reached(Stage.COMPLETED, end) | stage_reached(Stage.OPERATING, end)
+        )
+    return (
+        with_plan_progress(projects, end)
+        .select_related("region")
+        .order_by("region__sort_order", "code")
+    )
+
+
+def plan_ratio_rows_value(definition, rows: QuerySet[Project]) -> Decimal | None:
+    """The pooled rate (percent) over drill-down rows: what the engine evaluates."""
+    if definition.measure == "investment":
+        totals = rows.aggregate(plan=Sum("plan_amount"), actual=Sum("year_amount"))
+        return percent(totals["actual"] or 0, totals["plan"] or 0)
+    counts = rows.aggregate(due=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
+    return percent(counts["reached"], counts["due"])
