@@ -31,7 +31,8 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext as _
 
 from gongjian.assessment.choices import LateMode, ScoringBasis, ScoringMethod
-from gongjian.core.ranking import competition_ranks
+from gongjian.campaigns.choices import CAP_COMPARATORS
+from gongjian.core.ranking import competition_ranks, ranking_value
 
 POINTS = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -292,7 +293,17 @@ def score_all(
         group_sizes: dict[str, int] = {}
         if item.method == ScoringMethod.RANKING:
             for group_code, members in by_group.items():
-                ranks.update(competition_ranks({m.code: ratios[m.code] for m in members}, order))
+                keys = {
+                    m.code: ranking_value(
+                        ratios[m.code],
+                        lower_is_better=measures.get(
+                            (item.indicator_code, m.code), NO_TARGET
+                        ).comparator
+                        in CAP_COMPARATORS,
+                    )
+                    for m in members
+                }
+                ranks.update(competition_ranks(keys, order))
                 group_sizes[group_code] = len(members)
         for person in people:
             measure = measures.get((item.indicator_code, person.code), NO_TARGET)

@@ -33,7 +33,7 @@ from gongjian.bulletins.content import (
     TargetRow,
 )
 from gongjian.bulletins.models import Bulletin
-from gongjian.campaigns.choices import CAP_COMPARATORS, ProgressStatus
+from gongjian.campaigns.choices import ProgressStatus
 from gongjian.campaigns.models import Campaign
 from gongjian.campaigns.progress import FRACTION_PLACES, TargetProgress
 from gongjian.campaigns.selectors import campaign_progress
@@ -86,21 +86,11 @@ def _row(item: TargetProgress) -> TargetRow:
 def _ranked(children: list[TargetProgress]) -> list[RankingRow]:
     """Best completion first (for a cap, the least used first); ties share a rank; a district
     with nothing measured comes last, unranked."""
-    measured = [c for c in children if c.completion is not None]
-    unmeasured = [c for c in children if c.completion is None]
-    is_cap = bool(children) and children[0].target.comparator in CAP_COMPARATORS
-
-    def key(item: TargetProgress):
-        completion = item.completion or Decimal(0)
-        return (completion if is_cap else -completion, item.target.region.sort_order)
-
-    measured.sort(key=key)
-    # A cap ranks the least used first: rank the negated completion.
+    measured = [c for c in children if c.ranking_value is not None]
+    unmeasured = [c for c in children if c.ranking_value is None]
+    measured.sort(key=lambda item: (-(item.ranking_value or 0), item.target.region.sort_order))
     ranks = competition_ranks(
-        {
-            index: (-(item.completion or Decimal(0)) if is_cap else item.completion)
-            for index, item in enumerate(measured)
-        },
+        {index: item.ranking_value for index, item in enumerate(measured)},
         order=lambda index: index,
     )
     rows: list[RankingRow] = []

@@ -43,6 +43,7 @@ from gongjian.campaigns.engine import Evaluation
 from gongjian.campaigns.models import Target
 from gongjian.core import periods
 from gongjian.core.periods import add_months, month_end, month_start, months_between
+from gongjian.core.ranking import ranking_value
 
 HISTORY_YEARS = 3
 FRACTION_PLACES = Decimal("0.0001")
@@ -122,6 +123,13 @@ class TargetProgress:
     forecast_method: str  # "final", "seasonal", "linear" or "" (none)
     status: str
     met: bool
+
+    @property
+    def ranking_value(self) -> Decimal | None:
+        """The completion as rankings sort it (higher is better; for a cap, less used is)."""
+        return ranking_value(
+            self.completion, lower_is_better=self.target.comparator in CAP_COMPARATORS
+        )
 
 
 def _ratio_start(target: Target, evaluation: Evaluation) -> Decimal | None:

@@ -29,3 +29,12 @@ def competition_ranks(values: dict[K, Decimal | None], order: Callable[[K], Any]
         if values[key] is None:
             ranks[key] = len(valued) + 1
     return ranks
+
+
+def ranking_value(value: Decimal | None, *, lower_is_better: bool) -> Decimal | None:
+    """What every ranking sorts by, higher is better: the figure itself, or negated when less is
+    better — a cap target (≤, <), where the district that used the least of its cap ranks first.
+    The assessment, the dashboard's ranking and the bulletin all rank through this key."""
+    if value is None:
+        return None
+    return -value if lower_is_better else value

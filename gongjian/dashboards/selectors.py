@@ -31,13 +31,13 @@ from gongjian.accounts.choices import Role
 from gongjian.accounts.scopes import memberships_of, regions_visible_to
 from gongjian.audit.models import AuditEvent
 from gongjian.audit.services import audit_denied
-from gongjian.campaigns.choices import RATIO_KINDS, ProgressStatus
+from gongjian.campaigns.choices import CAP_COMPARATORS, RATIO_KINDS, ProgressStatus
 from gongjian.campaigns.engine import Evaluation
 from gongjian.campaigns.models import Campaign, Indicator, SpecialAction, Target
 from gongjian.campaigns.progress import TargetProgress, target_progress, time_elapsed
 from gongjian.campaigns.selectors import evaluate_targets, target_list
 from gongjian.core.periods import ElapsedBasis, month_end, month_start, months_between, year_elapsed
-from gongjian.core.ranking import competition_ranks
+from gongjian.core.ranking import competition_ranks, ranking_value
 from gongjian.projects.choices import UNRESOLVED_PROBLEM_STATUSES, Stage
 from gongjian.projects.models import Category, Problem, Project
 from gongjian.projects.selectors import STAGE_GROUPS, ProjectFilters, project_list
@@ -238,13 +238,18 @@ def _progress_of(
     return out
 
 
-def _rank(values: list[DistrictValue]) -> list[DistrictValue]:
-    """Highest score first; ties share a rank; units without a score last and unranked."""
+def _rank(values: list[DistrictValue], *, lower_is_better: bool = False) -> list[DistrictValue]:
+    """Best score first (the highest, or for a cap indicator the lowest share used); ties share
+    a rank; units without a score last and unranked."""
+
+    def key(value: DistrictValue) -> Decimal | None:
+        return ranking_value(value.score, lower_is_better=lower_is_better)
+
     scored = sorted(
         (v for v in values if v.score is not None),
-        key=lambda v: (-(v.score or 0), v.region.sort_order),
+        key=lambda v: (-(key(v) or 0), v.region.sort_order),
     )
-    ranks = competition_ranks({v.region.code: v.score for v in scored}, order=lambda code: 0)
+    ranks = competition_ranks({v.region.code: key(v) for v in scored}, order=lambda code: 0)
     ranked = [
         DistrictValue(
             region=v.region, progress=v.progress, score=v.score, rank=ranks[v.region.code]
@@ -334,8 +339,14 @@ def region_dashboard(
             score = (mine.completion * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         values.append(DistrictValue(region=unit, progress=mine, score=score))
     label = dict(dashboard.layers)[layer]
+    is_cap = any(
+        v.progress is not None and v.progress.target.comparator in CAP_COMPARATORS for v in values
+    )
     dashboard.layer = Layer(
-        key=layer, label=label, indicator=indicators.get(layer), districts=_rank(values)
+        key=layer,
+        label=label,
+        indicator=indicators.get(layer),
+        districts=_rank(values, lower_is_better=is_cap),
     )
     return dashboard
 

@@ -24,8 +24,11 @@ from gongjian.assessment.scoring import (
 D = Decimal
 
 
-def measure(completion: str | None, elapsed: str = "0.9151", target_id: int = 1) -> Measure:
+def measure(
+    completion: str | None, elapsed: str = "0.9151", target_id: int = 1, comparator: str = "≥"
+) -> Measure:
     return Measure(
+        comparator=comparator,
         target_id=target_id,
         target_value=D("100.00"),
         actual=None if completion is None else D(completion) * 100,
@@ -209,6 +212,29 @@ class TestScoreAll:
         }
         assert sign["a"]["notes"] == ["90.00%，城区组内第 1 名（并列），得 10.00 分"]
         assert sign["d"]["notes"] == ["无可计量的完成情况，不计分"]
+
+    def test_a_cap_target_ranks_the_least_used_first(self):
+        # given a cap (≤): 城区 a used 90 % of its cap, b 90 %, c 80 %, 县域 e 50 %, f 60 %
+        measures = {
+            ("sign", code): measure(value, comparator="≤")
+            for code, value in {
+                "a": "0.9000",
+                "b": "0.9000",
+                "c": "0.8000",
+                "e": "0.5000",
+                "f": "0.6000",
+            }.items()
+        }
+        scores = score_all(rule=self.rule(), contestants=PEOPLE, measures=measures, late={})
+        sign = {s.contestant.code: s.lines[1] for s in scores}
+        # then c, using the least, is 1st and a and b tie for 2nd; e is 1st of 县域
+        assert {c: (sign[c]["rank"], sign[c]["points"]) for c in "abcef"} == {
+            "a": (2, "8.00"),
+            "b": (2, "8.00"),
+            "c": (1, "10.00"),
+            "e": (1, "10.00"),
+            "f": (2, "8.00"),
+        }
 
     def test_totals_ranks_and_deductions(self):
         # given 城区: a and b both earn 10 + 10, but b has 2 late reports (0.5 each)

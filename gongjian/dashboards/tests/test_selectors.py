@@ -190,6 +190,26 @@ def test_an_unknown_layer_falls_back_to_overall(small_campaign, region, leader):
     assert _layer(dashboard).key == OVERALL
 
 
+def test_a_cap_indicator_ranks_the_least_used_first(small_campaign, region, leader):
+    # Given the district targets of key-investment are caps (≤): using less is better
+    for code in ("350502", "350503"):
+        target = small_campaign["targets"][("key-investment", code)]
+        target.comparator = "≤"
+        target.save(update_fields=["comparator"])
+
+    dashboard = region_dashboard(
+        user=leader,
+        campaign=small_campaign["campaign"],
+        region=region("350500"),
+        as_of=AS_OF,
+        layer="key-investment",
+    )
+
+    # Then 丰泽 (50 % of its cap used) ranks before 鲤城 (83.33 %), as the bulletin ranks them
+    ranked = [(v.region.code, v.rank, v.score) for v in _layer(dashboard).districts if v.progress]
+    assert ranked == [("350503", 1, Decimal("50.00")), ("350502", 2, Decimal("83.33"))]
+
+
 def test_a_district_sees_its_own_cards_and_no_ranking(small_campaign, region, lichen_filer):
     dashboard = region_dashboard(
         user=lichen_filer,
