@@ -30,6 +30,7 @@ from gongjian.core.money import (
 )
 
 GTE, GT, EQ, LTE, LT = ">=", ">", "=", "<=", "<"
+FACT_KINDS = ("baseline", "achieved", "projection")
 COMPARATORS = (GTE, GT, EQ, LTE, LT)
 
 # ---------------------------------------------------------------------------------------------
@@ -74,10 +75,12 @@ _WIDER_SCOPES = (("全国", "全国"), ("国内生产总值", "全国"), ("全�
 _AR = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
 _CN = r"[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿点]*"
 _MAG = r"(?:万亿|千万|百万|亿|万|千)?"
-_UNIT = (
-    r"(?:美元|港元|欧元|元|平方公里|平方千米|平方米|平米|公顷|亩|%|％|个百分点|倍|人次|个|家|项|宗|"
-    r"座|所|户|名|套|台|辆|条|件|处|栋|幢|场|间|吨|公里|千米|千瓦|斤|立方米|标箱|人|次|批)"
+_BASE_UNIT = (
+    r"(?:美元|港元|欧元|元|平方公里|平方千米|平方米|平米|公顷|亩|%|％|‰|个百分点|倍|人次|个|家|项|宗|"
+    r"座|所|户|名|套|台|辆|条|件|处|栋|幢|场|间|吨|公里|千米|千瓦时|千瓦|斤|立方米|标箱|人|次|批|天)"
 )
+# A compound unit keeps its denominator: 万元/人, 元/亩, 台/万人.
+_UNIT = rf"(?:{_BASE_UNIT}/(?:万)?(?:人|亩|平方米|户|吨)|{_BASE_UNIT})"
 _APPROX = r"(?:余|多)?"
 _NUMBER = rf"(?:{_AR}|{_CN})"
 # 1700亿元 · 一千七百亿 · 300余亩 · 6%-7% · 300至500亿元 · 百分之八 · 翻一番
@@ -128,7 +131,7 @@ _BEFORE_WORDS = (
     ("下降到", LTE),
     ("达", GTE),
 )
-_MONEY_WORDS = re.compile(
+MONEY_WORDS = re.compile(
     r"投资|资金|产值|生产总值|GDP|收入|额|金额|总量|营收|税|利润|财政|规模|消费品"
 )
 
@@ -267,6 +270,8 @@ class ProposedTarget:
     scope: str
     period_end: str | None
     sentence: str
+    value_max: str | None = None  # a range 6%-7%: value 6, value_max 7
+    normalized_value_max: str | None = None
 
 
 @dataclass
@@ -274,7 +279,7 @@ class ProposedFact:
     """A figure the document reports as so (baseline) or as done (achieved)."""
 
     metric: str
-    kind: str  # "baseline" or "achieved"
+    kind: str  # "baseline", "achieved" or "projection"
     value: str
     unit: str
     normalized_value: str
@@ -298,6 +303,59 @@ class Extraction:
             "targets": [asdict(t) for t in self.targets],
             "facts": [asdict(f) for f in self.facts],
         }
+
+
+# ---------------------------------------------------------------------------------------------
+# Text as the original reads: simplified characters, half-width digits, no layout spaces
+
+_FULL_WIDTH = str.maketrans(
+    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "．": ".", "－": "-", "＋": "+"}
+)
+_CJK = r"\u3400-\u9fff\uff0c\u3001\u3002\uff1b\uff1a\uff08\uff09\u201c\u201d"
+_LAYOUT_SPACE = re.compile(
+    rf"(?<=[{_CJK}\d.%])[ \t\u3000\xa0]+(?=[{_CJK}\d.%A-Za-z])"
+    rf"|(?<=[A-Za-z])[ \t\u3000\xa0]+(?=[{_CJK}\d])"
+)
+_converter: Any = None
+
+
+def _to_simplified(text: str) -> str:
+    global _converter
+    if _converter is None:
+        import opencc  # OpenCC (PyPI "opencc"): the maintained converter and its dictionaries
+
+        _converter = opencc.OpenCC("t2s")
+    return str(_converter.convert(text))
+
+
+def normalize_text(text: str) -> str:
+    """A passage copied from a PDF or a traditional-character mirror, as the original reads:
+    traditional → simplified (OpenCC), full-width digits and %, no layout spaces inside numbers
+    or between a number and its unit ("27 亿元", "28. 1%", "80 %"), no doubled commas."""
+    text = _to_simplified(text).translate(_FULL_WIDTH)
+    text = _LAYOUT_SPACE.sub("", text)
+    text = re.sub(r"(?<=\d)\.\s+(?=\d)", ".", text)
+    return re.sub(r"([，、；])[，、；,]+", r"\1", text)
+
+
+def normalize(value: Decimal, unit: str, *, money: bool = False) -> Measure:
+    """``core.money.normalize_measure`` with the extractor's own units: 个百分点 and ‰ stay what
+    they are, people are counted in 人, and a compound unit (万元/人) converts its numerator."""
+    unit = (unit or "").strip()
+    if unit in ("个百分点", "百分点"):
+        return Measure(value, "个百分点", "percent")
+    if unit == "‰":
+        return Measure(value, "‰", "percent")
+    if "/" in unit:
+        top, bottom = unit.split("/", 1)
+        measure = normalize_measure(value, top, money=money)
+        return Measure(measure.value, f"{measure.unit}/{bottom}", "rate")
+    for magnitude, factor in (("万亿", 10**12), ("亿", 10**8), ("万", 10**4), ("", 1)):
+        if unit == magnitude + "人":
+            return Measure(value * factor, "人", "count")
+    if unit.endswith("千米") and not unit.endswith("平方千米"):
+        unit = unit[: -len("千米")] + "公里"
+    return normalize_measure(value, unit, money=money)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,7 +582,7 @@ def _filter_in(clause: str) -> tuple[Filter | None, tuple[int, int] | None, str]
         return None, None, ""
     number = _number(match["number"]) if match["number"] else Decimal(1)
     value = decimal_text(number)
-    measure = normalize_measure(number, match["unit"], money=True)
+    measure = normalize(number, match["unit"], money=True)
     comparator = {"以上": GTE, "以下": LTE}.get(
         match["word"] or "", GT if match["pre"] == "超" else GTE
     )
@@ -697,34 +755,37 @@ def _sentence_items(
             previous_end = figure.end
             if not metric or len(metric) > 30:
                 continue
-            money = bool(_MONEY_WORDS.search(metric))
+            money = bool(MONEY_WORDS.search(metric))
             scope = state.scope or default_scope
             measures = _measures(figure, money)
             comparator = _comparator(clause[: figure.start], after) or GTE
             if state.mode == "target":
+                # A range (6%-7%) is one target: at least the low end, at most value_max.
+                number = figure.low if figure.low is not None else figure.value
+                symbol = GTE if figure.low is not None else comparator
+                measure = normalize(number, figure.unit, money=money)
+                top = None
                 if figure.low is not None:
-                    bounds = [(GTE, figure.low), (LTE, figure.value)]
-                else:
-                    bounds = [(comparator, figure.value)]
-                for symbol, number in bounds:
-                    measure = normalize_measure(number, figure.unit, money=money)
-                    extraction.targets.append(
-                        ProposedTarget(
-                            metric=metric,
-                            comparator=symbol,
-                            value=decimal_text(number),
-                            unit=figure.unit,
-                            normalized_value=decimal_text(measure.value),
-                            normalized_unit=measure.unit,
-                            filter=flt,
-                            scope=scope,
-                            period_end=state.period or (_year_end(year) if year else None),
-                            sentence=sentence,
-                        )
+                    top = normalize(figure.value, figure.unit, money=money)
+                extraction.targets.append(
+                    ProposedTarget(
+                        metric=metric,
+                        comparator=symbol,
+                        value=decimal_text(number),
+                        unit=figure.unit,
+                        normalized_value=decimal_text(measure.value),
+                        normalized_unit=measure.unit,
+                        filter=flt,
+                        scope=scope,
+                        period_end=state.period or (_year_end(year) if year else None),
+                        sentence=sentence,
+                        value_max=decimal_text(figure.value) if top else None,
+                        normalized_value_max=decimal_text(top.value) if top else None,
                     )
+                )
             else:
                 measure = measures[-1]
-                kind = state.mode if state.mode in ("baseline", "achieved") else "achieved"
+                kind = state.mode if state.mode in FACT_KINDS else "achieved"
                 if (
                     measure.unit == "count"
                     and metric.endswith("项目")
@@ -752,8 +813,8 @@ def _sentence_items(
 def _measures(figure: _Figure, money: bool) -> list[Measure]:
     measures = []
     if figure.low is not None:
-        measures.append(normalize_measure(figure.low, figure.unit, money=money))
-    measures.append(normalize_measure(figure.value, figure.unit, money=money))
+        measures.append(normalize(figure.low, figure.unit, money=money))
+    measures.append(normalize(figure.value, figure.unit, money=money))
     return measures
 
 
@@ -766,7 +827,7 @@ def extract(
 ) -> Extraction:
     """Propose the targets and facts of a document. ``year`` resolves 今年/明年/三年内 (found in
     the text when not given); ``date`` dates the facts that name no date of their own."""
-    body = document_body(text)
+    body = document_body(normalize_text(text))
     year = year or document_year(body)
     doc_date = date or document_date(body, year)
     places = {**QUANZHOU_PLACES, **(places or {})}

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from gongjian.policytext.documents import DocumentError, text_from_bytes
-from gongjian.policytext.evaluate import as_json, evaluate_lines, read_corpus, report
+from gongjian.policytext.evaluate import CorpusError, as_json, evaluate_lines, read_corpus, report
 from gongjian.policytext.extract import extract
 
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = (
         "Propose the targets and baseline facts of a campaign document: "
         "gongjian extract-targets FILE|- [--year 2022] --format json; "
-        "gongjian extract-targets --evaluate CORPUS.jsonl prints precision and recall. "
+        "gongjian extract-targets --evaluate CORPUS prints precision, recall and F1 per part. "
         "从攻坚行动文件中提取目标和基数。"
     )
 
@@ -24,19 +24,33 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="the document's year (今年, 明年 …)")
         parser.add_argument("--date", default="", help="YYYY-MM-DD: the date facts hold at")
         parser.add_argument("--format", choices=["json", "text"], default="json")
-        parser.add_argument("--evaluate", metavar="CORPUS.jsonl", help="labelled corpus")
-        parser.add_argument("--verbose-errors", action="store_true", help="list misses")
+        parser.add_argument(
+            "--evaluate",
+            metavar="CORPUS",
+            help="labelled corpus: a folder of .txt files (tests/corpus) or one such file",
+        )
+        parser.add_argument(
+            "--verbose-errors",
+            nargs="?",
+            const="dev",
+            default="",
+            metavar="PART",
+            help="list misses and spurious items of one part (dev by default; dev/park …)",
+        )
 
     def handle(self, *args, file, year, date, format, evaluate, verbose_errors, **options):
         if evaluate:
             try:
                 results = evaluate_lines(read_corpus(evaluate))
-            except (OSError, ValueError, KeyError) as error:
+            except (OSError, CorpusError) as error:
                 raise CommandError(_("无法读取评测语料：%(error)s") % {"error": error}) from None
             if format == "json":
                 self.stdout.write(json.dumps(as_json(results), ensure_ascii=False, indent=2))
             else:
-                self.stdout.write(report(results, verbose=verbose_errors), ending="")
+                self.stdout.write(
+                    report(results, verbose=bool(verbose_errors), split=verbose_errors),
+                    ending="",
+                )
             return
         if not file:
             raise CommandError(_("请指定文件（.txt 或 .docx），或用“-”从标准输入读取。"))
