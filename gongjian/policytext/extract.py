@@ -146,8 +146,12 @@ _TARGET_CUES = re.compile(
 _BASELINE_CUES = re.compile(r"目前|现有|当前|截至目前|现已|已有|基数")
 _ACHIEVED_CUES = re.compile(
     r"已|累计|去年|上年|过去一年|过去五年|同比|实现了|完成了|签约了|大年初|\d{1,2}月\d{1,2}日|"
-    r"\d{1,2}[-—至]\d{1,2}月|截至|计划的|任务的|时间进度|序时进度|完成率|到位|先后"
+    r"\d{1,2}[-—至到~]\d{1,2}月|截至|截止|计划的|任务的|时间进度|序时进度|完成率|到位|先后|"
+    r"上半年|[一二]季度|前三季度|前\d{1,2}个?月|履约|开复工|开工率|投产率|过去|年末"
 )
+# A hedge that makes what follows an estimate, not a result: 预计建成后产值, 初步预计.
+_PROJECTION_CUES = re.compile(r"预计|预测|有望|预期可")
+_STRONG_TARGET = re.compile(r"力争|争取|确保|目标|预期目标")
 _PROGRESS_CUES = re.compile(r"计划的|任务的|时间进度|序时进度|完成率|已(?!有)")
 _FUTURE_WORDS = re.compile(r"力争|争取|确保|目标|计划|预期|将|要|明年|到20\d\d年|年内")
 
@@ -429,7 +433,11 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _small_number(text: str) -> int:
-    return int(text) if text.isdigit() else _CN_SMALL.get(text, 0)
+    if text.isdigit():
+        return int(text)
+    if text.startswith("十") and len(text) == 2:
+        return 10 + _CN_SMALL.get(text[1], 0)
+    return _CN_SMALL.get(text, 0)
 
 
 def period_of(text: str, year: int | None) -> str | None:
@@ -438,13 +446,17 @@ def period_of(text: str, year: int | None) -> str | None:
     match = re.search(r"(?:到|至|在)?(20\d\d)年(?:底|末)?", text)
     if match and (year is None or int(match[1]) >= year):
         return _year_end(int(match[1]))
-    if re.search(r"十四五", text):
-        return _year_end(2025)
+    for plan, last in (("十一五", 2010), ("十二五", 2015), ("十三五", 2020), ("十四五", 2025)):
+        if plan in text:
+            return _year_end(last)
     if re.search(r"十五五", text):
         return _year_end(2030)
     if year is None:
         return None
-    match = re.search(r"([一二两三四五十\d])年内", text)
+    # 三年内, 用3年时间, 用5-10年时间 (the longer), 未来5年: the years from the document's.
+    match = re.search(
+        r"(?:用|未来)?(?:\d+[-—至~])?([一二两三四五六七八九十\d]+)年(?:内|时间|左右时间)", text
+    ) or re.search(r"未来([一二两三四五六七八九十\d]+)年", text)
     if match:
         return _year_end(year + _small_number(match[1]) - 1)
     if "后年" in text:
@@ -654,6 +666,11 @@ _VERB_ENDING_IN_DA = re.compile(r"(下|送|抵|表|传|到)达$")
 _COUNTED_HEADS = re.compile(r"项目|企业|园区|基地|平台|工程|厂房|村|站|中心|学校|医院|基站")
 
 
+_GROWTH_METRIC = re.compile(r"^(同比|比上年|较去年同期)?(增长|下降|增加|减少|提高)|^占")
+_ROSTER_METRIC = re.compile(r"^(计划)?总投资$|^(计划)?投资额$|项目$|项目合$")
+_NOT_METRICS = {"力争", "争取", "确保", "打造", "到", "达到", "其中", "合", "分别", "和"}
+
+
 def _counted_noun(after: str) -> str:
     """The noun a number-first figure counts: 741个项目 → 项目; 21个签约项目总投资… → 签约项目."""
     match = re.match(r"[^，、；。：0-9“”（）()]{1,14}", after)
@@ -681,10 +698,23 @@ class _State:
     last_metric: str = ""
 
 
-def _sentence_mode(sentence: str) -> str:
-    """The mode a sentence starts in: a target when it says what is to be done anywhere and
-    reports nothing done, otherwise a report of what was done."""
+def _names_past(text: str, year: int | None) -> bool:
+    """The text speaks of a period before the document year: 2021年 in a 2022 report, 过去一年."""
+    if re.search(r"过去一年|过去五年|过去的一年|去年|上年(?!同期)", text):
+        return True
+    years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)年(?!\d)", text)]
+    return bool(years) and year is not None and max(years) < year
+
+
+def _sentence_mode(sentence: str, year: int | None, past_context: bool) -> str:
+    """The mode a sentence starts in: a report of a past year (or of a paragraph about one) is
+    achieved; a target when it says what is to be done and reports nothing done; otherwise a
+    report of what was done."""
     spoken = _FILTER.sub("", sentence)
+    strong = _STRONG_TARGET.search(spoken)
+    if not strong and (_names_past(spoken, year) or past_context):
+        if not re.search(r"今年|明年|到20\d\d年", spoken):
+            return "achieved"
     if _TARGET_CUES.search(spoken) and not _ACHIEVED_CUES.search(spoken):
         return "target"
     return "achieved"
@@ -692,6 +722,8 @@ def _sentence_mode(sentence: str) -> str:
 
 def _clause_mode(clause: str, previous: str | None, year: int | None) -> str | None:
     spoken = _FILTER.sub("", clause)
+    if _PROJECTION_CUES.search(spoken) and not re.search(r"力争|争取|确保|预期目标", spoken):
+        return "projection"
     if re.search(r"至目前|截至目前", spoken):
         return "achieved"
     past_year = any(year is not None and int(y) < year for y in re.findall(r"(20\d\d)年", spoken))
@@ -715,14 +747,24 @@ def _sentence_items(
     doc_date: dt.date | None,
     places: dict[str, str],
     extraction: Extraction,
+    context: dict[str, Any],
 ) -> None:
-    state = _State(mode=_sentence_mode(sentence))
+    state = _State(mode=_sentence_mode(sentence, year, context.get("past", False)))
+    if context.get("period"):
+        state.period = context["period"]
     clauses = [c for c in re.split(r"[，,、；;：:（）()。！？!?]", sentence)]
     default_scope = scope_of(sentence, places) or CITY_SCOPE
+    strong = bool(_STRONG_TARGET.search(sentence))
     for clause in clauses:
         if not clause.strip():
             continue
-        state.mode = _clause_mode(clause, state.mode, year)
+        mode = _clause_mode(clause, state.mode, year)
+        if mode == "target" and state.mode in ("achieved", "projection") and not strong:
+            # The hedge's scope: 初步预计… and a review of last year keep their mode over the
+            # target-looking words (全年, 以上, 达到) of the clauses that follow.
+            if state.mode == "projection" or context.get("past"):
+                mode = state.mode
+        state.mode = mode
         state.period = period_of(clause, year) or state.period
         clause_scope = scope_of(clause, places)
         if clause_scope:
@@ -752,6 +794,33 @@ def _sentence_items(
                 and metric in ("", "项目", "企业")
             ):
                 metric = state.last_metric  # 其中20亿元以上项目100个: a part of the last metric
+            if re.search(r"调增|调减|比目标任务增加|比目标任务减少$", prefix) or (
+                figure.unit in ("次", "届") and "届" in clause[: figure.start]
+            ):
+                previous_end = figure.end
+                continue  # a revision of a target (调增2个百分点), a meeting's number (六届十二次)
+            if metric in _NOT_METRICS or len(metric) < 2:
+                metric = state.last_metric  # 增长8%、力争9%: the same metric again
+            task = re.match(r"的\s*[-\d.]+%", after)
+            if task and re.search(r"任务|计划|目标", prefix) and state.last_metric:
+                # 完成年度目标任务589亿元的37.22%: 589亿元 is the year's target, quoted.
+                measure = normalize(figure.value, figure.unit, money=True)
+                extraction.targets.append(
+                    ProposedTarget(
+                        metric=state.last_metric,
+                        comparator=GTE,
+                        value=decimal_text(figure.value),
+                        unit=figure.unit,
+                        normalized_value=decimal_text(measure.value),
+                        normalized_unit=measure.unit,
+                        filter=flt,
+                        scope=state.scope or default_scope,
+                        period_end=_year_end(year) if year else None,
+                        sentence=sentence,
+                    )
+                )
+                previous_end = figure.end
+                continue
             previous_end = figure.end
             if not metric or len(metric) > 30:
                 continue
@@ -759,7 +828,11 @@ def _sentence_items(
             scope = state.scope or default_scope
             measures = _measures(figure, money)
             comparator = _comparator(clause[: figure.start], after) or GTE
-            if state.mode == "target":
+            target = state.mode == "target"
+            if target and not strong and _ROSTER_METRIC.search(metric):
+                if not _comparator(clause[: figure.start], after):
+                    target = False  # a plan's roster: 储备项目85个、计划投资额1576亿元
+            if target:
                 # A range (6%-7%) is one target: at least the low end, at most value_max.
                 number = figure.low if figure.low is not None else figure.value
                 symbol = GTE if figure.low is not None else comparator
@@ -785,7 +858,7 @@ def _sentence_items(
                 )
             else:
                 measure = measures[-1]
-                kind = state.mode if state.mode in FACT_KINDS else "achieved"
+                kind = state.mode if state.mode in FACT_KINDS else "baseline"
                 if (
                     measure.unit == "count"
                     and metric.endswith("项目")
@@ -806,8 +879,25 @@ def _sentence_items(
                         sentence=sentence,
                     )
                 )
-            if not clause.lstrip().startswith("其中"):
+            if not clause.lstrip().startswith("其中") and not _GROWTH_METRIC.match(metric):
                 state.last_metric = metric
+
+
+def _carry_context(sentence: str, year: int | None, context: dict[str, Any]) -> None:
+    """What a sentence tells the ones after it: a deadline (到2025年, 十二五末) that a plan's
+    later sentences share, and whether the text is reviewing a past year. A sentence about
+    this year (今年, 全年目标, 预期目标) ends both."""
+    if re.search(r"今年|明年|预期目标|主要目标", sentence):
+        context.clear()
+    deadline = re.search(r"(?:到|至)(20\d\d)年|(20\d\d)年(?:发展)?目标|十[二三四五]五.?末", sentence)
+    if deadline:
+        found = period_of(deadline[0], year)
+        if found and (year is None or found > _year_end(year)):
+            context["period"] = found
+    if _names_past(sentence, year) and not _STRONG_TARGET.search(sentence):
+        context["past"] = True
+    elif re.search(r"今年|明年|预期目标|力争", sentence):
+        context["past"] = False
 
 
 def _measures(figure: _Figure, money: bool) -> list[Measure]:
@@ -832,11 +922,18 @@ def extract(
     doc_date = date or document_date(body, year)
     places = {**QUANZHOU_PLACES, **(places or {})}
     extraction = Extraction(year=year, date=doc_date.isoformat() if doc_date else None)
+    context: dict[str, Any] = {}
     for sentence in split_sentences(body):
         extraction.sentences.append(sentence)
         _sentence_items(
-            sentence, year=year, doc_date=doc_date, places=places, extraction=extraction
+            sentence,
+            year=year,
+            doc_date=doc_date,
+            places=places,
+            extraction=extraction,
+            context=context,
         )
+        _carry_context(sentence, year, context)
     return extraction
 
 

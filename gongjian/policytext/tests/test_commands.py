@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "seed_000_7bcf08fd08b19291.txt"
-CORPUS = Path(__file__).parent / "corpus" / "corpus.jsonl"
+CORPUS = Path(__file__).parent / "corpus"
 
 
 def _run(*args) -> str:
@@ -57,14 +57,21 @@ def test_bad_input_is_refused_with_a_chinese_message(tmp_path):
         _run(str(SEED), "--date", "2022-13")
 
 
-def test_evaluate_prints_precision_and_recall_per_split():
+def test_evaluate_prints_both_parts_per_genre_with_f1():
     scores = json.loads(_run("--evaluate", str(CORPUS), "--format", "json"))
-    brief = {
-        split: {name: (s["precision"], s["recall"]) for name, s in by_kind.items()}
-        for split, by_kind in scores.items()
+    assert [part for part in scores if "/" not in part] == ["all", "dev", "test"]
+    assert {part.split("/")[1] for part in scores if "/" in part} == {
+        "work_report",
+        "annual_plan",
+        "action_plan",
+        "key_projects",
+        "investment",
+        "park",
     }
-    assert brief == {
-        "all": {"targets": (0.8913, 0.9647), "facts": (0.8214, 0.734)},
-        "dev": {"targets": (0.8788, 0.9667), "facts": (0.7963, 0.7414)},
-        "heldout": {"targets": (0.8983, 0.9636), "facts": (0.8667, 0.7222)},
-    }
+    assert scores["all"]["documents"] == 67
+    assert scores["all"]["targets"]["labelled"] + scores["all"]["facts"]["labelled"] == 669
+    assert set(scores["test"]) == {"documents", "targets", "facts", "periods"}
+    text = _run("--evaluate", str(CORPUS), "--format", "text")
+    assert text.splitlines()[0].split() == [
+        "part", "docs", "kind", "labelled", "proposed", "matched", "P", "R", "F1"
+    ]
