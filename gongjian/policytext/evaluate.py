@@ -39,8 +39,13 @@ class CorpusError(ValueError):
     """A corpus file that does not follow the format; names the file and line."""
 
 
+# A money threshold in a metric is the item's filter, compared apart: 新签约亿元以上工业项目 and
+# 新签约工业项目 (filter 单个项目投资 >= 1亿元) name the same thing.
+_THRESHOLD = re.compile(r"(?:超|上|投资)?[\d.]*(?:万亿|亿|万)元?(?:以上|以下)?(?:的)?")
+
+
 def _metric_agrees(a: str, b: str) -> bool:
-    a, b = normalize_text(a).replace(" ", ""), normalize_text(b).replace(" ", "")
+    a, b = (_THRESHOLD.sub("", normalize_text(m).replace(" ", "")) for m in (a, b))
     return bool(a) and bool(b) and (a == b or a in b or b in a)
 
 

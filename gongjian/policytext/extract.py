@@ -556,6 +556,8 @@ def _figures(clause: str, spans_taken: list[tuple[int, int]]) -> list[_Figure]:
             continue
         if match.start() > 0 and clause[match.start() - 1] in "第0123456789.":
             continue
+        if clause[match.end() : match.end() + 1] == "级":
+            continue  # 五千亿级产业链, 百亿级: a class, not a figure
         try:
             if match["percent_words"]:
                 figures.append(
@@ -655,15 +657,23 @@ def _strip_metric(text: str, places: dict[str, str]) -> str:
                 text = text[: -len(word)]
                 changed = True
         for word in _TRAILING:
+            if word == "约" and re.search(r"[履签合]约$", text):
+                continue  # 履约, 签约: the verb, not "about"
             if text.endswith(word):
                 text = text[: -len(word)]
                 changed = True
     return text.strip(" ，、；：,;:")
 
 
-_EVENT_WORDS = re.compile(r"签约|开工|竣工|建成|投产|引进|落地|新增|新签|履约|对接|洽谈|下达")
+_EVENT_WORDS = re.compile(
+    r"签约|开工|竣工|建成|投产|引进|落地|新增|新签|履约|对接|洽谈|下达|实施|转移|投资项目|招商|入统|"
+    r"上报|入库|集中"
+)
 _VERB_ENDING_IN_DA = re.compile(r"(下|送|抵|表|传|到)达$")
-_COUNTED_HEADS = re.compile(r"项目|企业|园区|基地|平台|工程|厂房|村|站|中心|学校|医院|基站")
+_COUNTED_HEADS = re.compile(
+    r"项目|企业|园区|基地|平台|工程|厂房|村|站|中心|学校|医院|基站|产业链|集群|载体|组"
+)
+_PLAN_VERBS = r"培育|打造|形成|建成|新建|建设|引进|招引|实施|争创|创建|新增|设立|成立"
 
 
 _GROWTH_METRIC = re.compile(r"^(同比|比上年|较去年同期)?(增长|下降|增加|减少|提高)|^占")
@@ -695,7 +705,9 @@ class _State:
     mode: str | None = None  # "target", "baseline", "achieved"
     period: str | None = None
     scope: str | None = None
-    last_metric: str = ""
+    last_metric: str = ""  # the subject: the last metric that is not a growth or a share
+    previous_metric: str = ""  # the metric of the figure just before
+    task_metric: str = ""  # 完成年度目标任务589亿元的…: the words that name the quoted task
 
 
 def _names_past(text: str, year: int | None) -> bool:
@@ -750,15 +762,27 @@ def _sentence_items(
     context: dict[str, Any],
 ) -> None:
     state = _State(mode=_sentence_mode(sentence, year, context.get("past", False)))
+    sentence_mode = state.mode
+    spoken_sentence = _respectively(sentence)
     if context.get("period"):
         state.period = context["period"]
-    clauses = [c for c in re.split(r"[，,、；;：:（）()。！？!?]", sentence)]
+    pieces = re.split(r"([，,、；;：:（）()。！？!?])", spoken_sentence)
+    clauses = pieces[0::2]
+    stops = pieces[1::2] + [""]
     default_scope = scope_of(sentence, places) or CITY_SCOPE
     strong = bool(_STRONG_TARGET.search(sentence))
-    for clause in clauses:
+    restore = False
+    in_part = False  # after 其中: the parts of what came before
+    for clause, stop in zip(clauses, stops, strict=True):
+        if restore:
+            state.mode = "achieved" if sentence_mode == "target" else sentence_mode
+            restore = False
         if not clause.strip():
             continue
+        in_part = in_part or clause.lstrip().startswith("其中")
         mode = _clause_mode(clause, state.mode, year)
+        if _PROJECTION_CUES.search(clause) and _FIGURE.search(clause) and stop in "；;":
+            restore = True  # 预计年均增长24.5%；…: a hedge with its own figure ends at ；
         if mode == "target" and state.mode in ("achieved", "projection") and not strong:
             # The hedge's scope: 初步预计… and a review of last year keep their mode over the
             # target-looking words (全年, 以上, 达到) of the clauses that follow.
@@ -783,11 +807,16 @@ def _sentence_items(
                 )
             after = clause[figure.end :]
             metric = _strip_metric(prefix, places)
-            if not _COUNTED_HEADS.search(metric):
+            noun = _counted_noun(after)
+            if noun and (
+                previous_end > 0 or re.search(r"[和及与]$|(?:" + _PLAN_VERBS + ")$", prefix)
+            ):
+                # A list of number-first items: 打造4个集群、3个万亿级产业链和5个千亿级产业链,
+                # 培育100家龙头企业: the noun after the figure is the metric.
+                metric = _strip_metric(noun, places)
+            elif not _COUNTED_HEADS.search(metric) and noun:
                 # Number first: 首批已下达741个项目, 21个签约项目总投资…
-                noun = _counted_noun(after)
-                if noun:
-                    metric = _strip_metric(prefix + noun, places)
+                metric = _strip_metric(prefix + noun, places)
             if (
                 clause.lstrip().startswith("其中")
                 and state.last_metric
@@ -799,10 +828,13 @@ def _sentence_items(
             ):
                 previous_end = figure.end
                 continue  # a revision of a target (调增2个百分点), a meeting's number (六届十二次)
-            if metric in _NOT_METRICS or len(metric) < 2:
-                metric = state.last_metric  # 增长8%、力争9%: the same metric again
+            if prefix.strip() == "的" and state.task_metric:
+                metric = state.task_metric  # …任务数132.63亿元的90.8%: the share of the task
+            elif metric in _NOT_METRICS or len(metric) < 2:
+                metric = state.previous_metric  # 增长8%、力争9%: the same metric again
             task = re.match(r"的\s*[-\d.]+%", after)
             if task and re.search(r"任务|计划|目标", prefix) and state.last_metric:
+                state.task_metric = _strip_metric(prefix, places)
                 # 完成年度目标任务589亿元的37.22%: 589亿元 is the year's target, quoted.
                 measure = normalize(figure.value, figure.unit, money=True)
                 extraction.targets.append(
@@ -829,9 +861,14 @@ def _sentence_items(
             measures = _measures(figure, money)
             comparator = _comparator(clause[: figure.start], after) or GTE
             target = state.mode == "target"
+            roster = False
             if target and not strong and _ROSTER_METRIC.search(metric):
                 if not _comparator(clause[: figure.start], after):
-                    target = False  # a plan's roster: 储备项目85个、计划投资额1576亿元
+                    target = roster = False  # a plan's roster: 储备项目85个、计划投资额1576亿元
+                    roster = True
+            descriptor = bool(re.match(r"的[^，、；。0-9]{0,20}项目", after))
+            if descriptor:
+                target = False  # 总投资21.18亿元的…项目: one project's size
             if target:
                 # A range (6%-7%) is one target: at least the low end, at most value_max.
                 number = figure.low if figure.low is not None else figure.value
@@ -859,12 +896,19 @@ def _sentence_items(
             else:
                 measure = measures[-1]
                 kind = state.mode if state.mode in FACT_KINDS else "baseline"
-                if (
-                    measure.unit == "count"
+                if roster:
+                    event = _EVENT_WORDS.search(metric) or _EVENT_WORDS.search(state.last_metric)
+                    kind = "achieved" if event else "baseline"
+                elif (
+                    kind == "achieved"
+                    and not in_part
+                    and measure.unit == "count"
                     and metric.endswith("项目")
                     and not _EVENT_WORDS.search(metric)
                 ):
                     kind = "baseline"  # the projects on a list: 100个重点推进项目
+                if descriptor or (measure.unit == "平方米" and "面积" in metric):
+                    kind = "baseline"  # a project's size, an area: what is, not what was done
                 extraction.facts.append(
                     ProposedFact(
                         metric=metric,
@@ -879,8 +923,41 @@ def _sentence_items(
                         sentence=sentence,
                     )
                 )
+            state.previous_metric = metric
             if not clause.lstrip().startswith("其中") and not _GROWTH_METRIC.match(metric):
                 state.last_metric = metric
+
+
+_RESPECTIVELY = re.compile(
+    r"(?P<subjects>[^，,；;。：:、]+(?:、[^，,；;。：:、]+)+?)分别(?P<verb>[^，,；;。0-9]{0,6}?)"
+    rf"(?P<figures>{_NUMBER}(?:{_MAG}{_UNIT})?(?:[、和及与]{_NUMBER}(?:{_MAG}{_UNIT})?)+)"
+)
+
+
+def _respectively(sentence: str) -> str:
+    """高技术制造业、装备制造业增加值分别增长8.9%、7.7% → 高技术制造业增加值增长8.9%，
+    装备制造业增加值增长7.7%: each subject gets its own figure (the words the last subject adds
+    after the part it shares with the others are given to each)."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        subjects = match["subjects"].split("、")
+        figures = re.split(r"[、和及与]", match["figures"])
+        if len(subjects) != len(figures):
+            return match[0]
+        last = subjects[-1]
+        shared = ""
+        for size in range(min(len(subjects[0]), len(last)), 1, -1):
+            tail = subjects[0][-size:]
+            if tail in last[:-1]:
+                shared = last[last.index(tail) + size :]
+                break
+        parts = []
+        for number, (subject, figure) in enumerate(zip(subjects, figures, strict=True)):
+            name = subject if number == len(subjects) - 1 else subject + shared
+            parts.append(f"{name}{match['verb']}{figure}")
+        return "，".join(parts)
+
+    return _RESPECTIVELY.sub(rewrite, sentence)
 
 
 def _carry_context(sentence: str, year: int | None, context: dict[str, Any]) -> None:
