@@ -677,6 +677,7 @@ _PLAN_VERBS = r"培育|打造|形成|建成|新建|建设|引进|招引|实施|�
 
 
 _GROWTH_METRIC = re.compile(r"^(同比|比上年|较去年同期)?(增长|下降|增加|减少|提高)|^占")
+_ROSTER_WORDS = re.compile(r"共|合计|储备|安排|确定|列入|包装")
 _ROSTER_METRIC = re.compile(r"^(计划)?总投资$|^(计划)?投资额$|项目$|项目合$")
 _NOT_METRICS = {"力争", "争取", "确保", "打造", "到", "达到", "其中", "合", "分别", "和"}
 
@@ -862,7 +863,12 @@ def _sentence_items(
             comparator = _comparator(clause[: figure.start], after) or GTE
             target = state.mode == "target"
             roster = False
-            if target and not strong and _ROSTER_METRIC.search(metric):
+            if (
+                target
+                and not strong
+                and _ROSTER_METRIC.search(metric)
+                and (not metric.endswith(("项目", "项目合")) or _ROSTER_WORDS.search(clause))
+            ):
                 if not _comparator(clause[: figure.start], after):
                     target = roster = False  # a plan's roster: 储备项目85个、计划投资额1576亿元
                     roster = True

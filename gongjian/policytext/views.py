@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -29,11 +30,22 @@ def _require_admin(request: HttpRequest) -> None:
         raise audit_denied(actor=request.user, message=_("无权从文件提取目标。"))
 
 
-def _region_for(scope: str, regions: list[Region]) -> str:
+# A proposal is ticked for acceptance only when the review is this sure of it: its metric is an
+# existing indicator's name, its unit is that indicator's, and its scope is a region here.
+ACCEPT_THRESHOLD = Decimal("0.8")
+# The indicator unit each normalised unit of the extractor can be stated in.
+_INDICATOR_UNITS = {"元": "万元", "count": "个", "人": "个", "%": "%"}
+
+
+def _region_for(scope: str, regions: list[Region]) -> str | None:
+    """The region a proposal's scope names (全市 is the city), or None for a scope that is not
+    a region of this platform (全国, 全省, another city's district)."""
+    if scope == "全市":
+        return CITY_CODE
     for region in regions:
         if scope in (region.name, region.short_name) or region.name.endswith(scope):
             return region.code
-    return CITY_CODE
+    return None
 
 
 def _in_indicator_unit(value: str, unit: str) -> str:
@@ -41,17 +53,64 @@ def _in_indicator_unit(value: str, unit: str) -> str:
     number = Decimal(value)
     if unit == "元":
         number = number / Decimal(10_000)
-    text = format(number.normalize(), "f")
-    return text
+    return format(number.normalize(), "f")
 
 
-def _guess_indicator(metric: str, indicators: list[Indicator]) -> str:
-    best = ("", 0)
+def _plain(name: str) -> str:
+    return re.sub(r"[\s“”\"（）()]", "", name)
+
+
+def _match_indicator(
+    metric: str, unit: str, region: str | None, indicators: list[Indicator]
+) -> tuple[str, Decimal, str]:
+    """(indicator code or "", confidence, why): an existing indicator only when the metric and
+    the indicator's name agree (equal: 1, one containing the other: 0.8), the unit is the
+    indicator's unit and the scope is a region here; otherwise a new indicator is proposed."""
+    wanted_unit = _INDICATOR_UNITS.get(unit)
+    best: tuple[Decimal, Indicator | None] = (Decimal(0), None)
     for indicator in indicators:
-        common = len(set(metric) & set(indicator.name))
-        if common > best[1]:
-            best = (indicator.code, common)
-    return best[0]
+        name, plain = _plain(indicator.name), _plain(metric)
+        if not name or not plain:
+            continue
+        if name == plain:
+            score = Decimal(1)
+        elif name in plain or plain in name:
+            score = Decimal("0.8")
+        else:
+            continue
+        if score > best[0]:
+            best = (score, indicator)
+    score, indicator = best
+    if indicator is None:
+        return "", Decimal("0.5"), _("没有同名指标，建议新建指标。")
+    if wanted_unit != indicator.unit:
+        return "", Decimal("0.3"), _("单位与指标“%(name)s”（%(unit)s）不一致，建议新建指标。") % {
+            "name": indicator.display_name,
+            "unit": indicator.unit,
+        }
+    if region is None:
+        return "", Decimal("0.3"), _("范围不是本市的区域，建议新建指标或改选区域。")
+    return indicator.code, score, ""
+
+
+def _row(kind: str, item, extraction, indicators, regions) -> dict:
+    region = _region_for(item.scope, regions)
+    code, confidence, why = _match_indicator(
+        item.metric, item.normalized_unit, region, indicators
+    )
+    return {
+        "kind": kind,
+        "metric": item.metric,
+        "filter": str(item.filter) if item.filter else "",
+        "indicator": code,
+        "new_indicator": not code,
+        "why": why,
+        "confidence": confidence,
+        "region": region or CITY_CODE,
+        "scope": item.scope,
+        "written": f"{item.value}{item.unit}",
+        "sentence": item.sentence,
+    }
 
 
 def _rows_from_extraction(extraction, indicators, regions) -> list[dict]:
@@ -59,43 +118,53 @@ def _rows_from_extraction(extraction, indicators, regions) -> list[dict]:
     for item in extraction.targets:
         end = item.period_end or ""
         start = f"{extraction.year or end[:4]}-01-01" if end else ""
-        rows.append(
-            {
-                "kind": "target",
-                "metric": item.metric,
-                "filter": str(item.filter) if item.filter else "",
-                "indicator": _guess_indicator(item.metric, indicators),
-                "region": _region_for(item.scope, regions),
-                "comparator": SYMBOLS[item.comparator],
-                "value": _in_indicator_unit(item.normalized_value, item.normalized_unit),
-                "written": f"{item.value}{item.unit}",
+        # A range (6%-7%) gives two rows, at least the low end and at most value_max, so that
+        # either bound can be accepted as a target.
+        bounds = [(item.comparator, item.normalized_value)]
+        if item.value_max is not None:
+            bounds.append(("<=", item.normalized_value_max))
+        for symbol, value in bounds:
+            row = _row("target", item, extraction, indicators, regions)
+            if item.value_max is not None:
+                row["written"] = f"{item.value}–{item.value_max}{item.unit}"
+            row |= {
+                "comparator": SYMBOLS[symbol],
+                "value": _in_indicator_unit(value, item.normalized_unit),
                 "period_start": start,
                 "period_end": end,
-                "sentence": item.sentence,
-                "accept": True,
             }
-        )
+            row["accept"] = bool(row["indicator"]) and row["confidence"] >= ACCEPT_THRESHOLD
+            rows.append(row)
     for fact in extraction.facts:
         year = (fact.date or str(extraction.year or ""))[:4]
-        rows.append(
-            {
-                "kind": fact.kind,
-                "metric": fact.metric,
-                "filter": str(fact.filter) if fact.filter else "",
-                "indicator": _guess_indicator(fact.metric, indicators),
-                "region": _region_for(fact.scope, regions),
-                "comparator": Comparator.GTE,
-                "value": _in_indicator_unit(fact.normalized_value, fact.normalized_unit),
-                "written": f"{fact.value}{fact.unit}",
-                "period_start": f"{year}-01-01" if year else "",
-                "period_end": f"{year}-12-31" if year else "",
-                "sentence": fact.sentence,
-                "accept": False,
-            }
-        )
+        row = _row(fact.kind, fact, extraction, indicators, regions)
+        row |= {
+            "comparator": Comparator.GTE,
+            "value": _in_indicator_unit(fact.normalized_value, fact.normalized_unit),
+            "period_start": f"{year}-01-01" if year else "",
+            "period_end": f"{year}-12-31" if year else "",
+            "accept": False,  # a fact becomes a target only when the reviewer says so
+        }
+        rows.append(row)
     for number, row in enumerate(rows):
         row["number"] = number
+        row["confidence_percent"] = int(row["confidence"] * 100)
     return rows
+
+
+def _year_warning(year: int | None, campaign: Campaign | None) -> str:
+    """A warning when the document speaks of another year than the campaign runs in."""
+    if year is None or campaign is None:
+        return ""
+    if campaign.starts_on.year <= year <= campaign.ends_on.year:
+        return ""
+    years = str(campaign.starts_on.year)
+    if campaign.ends_on.year != campaign.starts_on.year:
+        years += "–%s" % campaign.ends_on.year
+    return _(
+        "文件年份为 %(year)s 年，与攻坚行动“%(name)s”的年份（%(years)s）不一致：请核对截止日期，"
+        "或改选攻坚行动。"
+    ) % {"year": year, "name": campaign.display_name, "years": years}
 
 
 def _rows_from_post(post) -> list[dict]:
@@ -118,9 +187,15 @@ def _rows_from_post(post) -> list[dict]:
                 "period_end": post.get(prefix + "period_end", ""),
                 "sentence": post.get(prefix + "sentence", ""),
                 "accept": post.get(prefix + "accept") == "on",
+                "why": post.get(prefix + "why", ""),
+                "confidence_percent": _percent(post.get(prefix + "confidence", "")),
             }
         )
     return rows
+
+
+def _percent(text: str) -> int:
+    return int(text) if text.isdigit() and int(text) <= 100 else 0
 
 
 def _target_input(row: dict, errors: list[str]) -> TargetInput | None:
@@ -135,7 +210,7 @@ def _target_input(row: dict, errors: list[str]) -> TargetInput | None:
     except InvalidOperation:
         errors.append(_("目标值不是有效的数字。"))
     if not row["indicator"]:
-        errors.append(_("请选择指标。"))
+        errors.append(_("请选择已有指标；没有合适的指标时，请先在指标库新建指标。"))
     if errors:
         return None
     return TargetInput(
@@ -174,6 +249,10 @@ def extract_view(request: HttpRequest) -> HttpResponse:
     context["text"] = text
     if request.POST.get("action") == "accept":
         rows = _rows_from_post(request.POST)
+        doc_year = request.POST.get("doc_year", "")
+        context["year"] = int(doc_year) if doc_year.isdigit() else None
+        context["year_warning"] = _year_warning(context["year"], campaign)
+        context["accept_threshold"] = int(ACCEPT_THRESHOLD * 100)
         context["rows"] = rows
         context["sentences"] = _highlight(text, rows)
         if campaign is None:
@@ -230,6 +309,8 @@ def extract_view(request: HttpRequest) -> HttpResponse:
     extraction = extract(text, year=year)
     context["text"] = text
     context["year"] = extraction.year
+    context["year_warning"] = _year_warning(extraction.year, campaign)
+    context["accept_threshold"] = int(ACCEPT_THRESHOLD * 100)
     rows = _rows_from_extraction(extraction, indicators, regions)
     context["rows"] = rows
     context["sentences"] = _highlight(text, rows)

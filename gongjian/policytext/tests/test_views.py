@@ -146,3 +146,64 @@ def test_seed_article_on_the_page_proposes_ten_targets_and_five_facts(client, ci
     response = _login(client, city_admin).post(URL, {"campaign": campaign.code, "text": SEED})
     kinds = [r["kind"] for r in response.context["rows"]]
     assert (kinds.count("target"), kinds.count("baseline"), kinds.count("achieved")) == (10, 2, 3)
+
+
+def test_indicator_proposed_only_when_metric_unit_and_scope_agree(client, city_admin, campaign):
+    # Given three sentences: a city count that names an indicator exactly, the same name with a
+    # rate, the same name for the whole country, and a metric no indicator has.
+    text = (
+        "今年全市新开工项目170个以上。今年新开工项目增长10%以上。"
+        "今年全国新开工项目5000个以上。今年招商签约项目2000个以上。"
+    )
+    response = _login(client, city_admin).post(
+        URL, {"campaign": campaign.code, "text": text, "year": "2022"}
+    )
+    rows = response.context["rows"]
+    # Then only the first is matched and ticked; the others are proposed as new indicators,
+    # unticked, with the reason.
+    assert [
+        (r["metric"], r["indicator"], r["confidence_percent"], r["accept"], r["why"])
+        for r in rows
+    ] == [
+        ("新开工项目", "key-started", 100, True, ""),
+        (
+            "新开工项目增长",
+            "",
+            30,
+            False,
+            "单位与指标“新开工项目”（个）不一致，建议新建指标。",
+        ),
+        ("新开工项目", "", 30, False, "范围不是本市的区域，建议新建指标或改选区域。"),
+        ("招商签约项目", "", 50, False, "没有同名指标，建议新建指标。"),
+    ]
+    page = response.content.decode()
+    assert "可信度达到 80% 的目标已预先勾选；其余行请核对后再勾选。" in page
+    assert page.count('type="checkbox"') == 4
+    assert page.count("checked") == 1
+
+
+def test_a_range_gives_both_bounds_and_a_projection_is_labelled(client, city_admin, campaign):
+    text = "今年新开工项目160-180个。预计建成后新开工项目带动产值50亿元。"
+    response = _login(client, city_admin).post(
+        URL, {"campaign": campaign.code, "text": text, "year": "2022"}
+    )
+    rows = response.context["rows"]
+    assert [(r["kind"], r["comparator"], r["value"], r["written"]) for r in rows] == [
+        ("target", "≥", "160", "160–180个"),
+        ("target", "≤", "180", "160–180个"),
+        ("projection", "≥", "500000", "50亿元"),
+    ]
+    assert "预计 · 50亿元" in response.content.decode()
+
+
+def test_a_document_of_another_year_is_warned_about(client, city_admin, campaign):
+    response = _login(client, city_admin).post(
+        URL, {"campaign": campaign.code, "text": "2024年新开工项目170个以上。"}
+    )
+    assert response.context["year_warning"] == (
+        "文件年份为 2024 年，与攻坚行动“项目攻坚2022”的年份（2022）不一致：请核对截止日期，"
+        "或改选攻坚行动。"
+    )
+    assert response.context["year_warning"] in response.content.decode()
+    response = client.post(URL, {"campaign": campaign.code, "text": SENTENCE, "year": "2022"})
+    assert response.context["year_warning"] == ""
