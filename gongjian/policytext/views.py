@@ -93,6 +93,10 @@ def _match_indicator(
     return indicator.code, score, ""
 
 
+def _symbols(text: str) -> str:
+    return text.replace(">=", "≥").replace("<=", "≤")
+
+
 def _row(kind: str, item, extraction, indicators, regions) -> dict:
     region = _region_for(item.scope, regions)
     code, confidence, why = _match_indicator(
@@ -101,7 +105,7 @@ def _row(kind: str, item, extraction, indicators, regions) -> dict:
     return {
         "kind": kind,
         "metric": item.metric,
-        "filter": str(item.filter) if item.filter else "",
+        "filter": _symbols(str(item.filter)) if item.filter else "",
         "indicator": code,
         "new_indicator": not code,
         "why": why,
