@@ -127,6 +127,9 @@ _BEFORE_WORDS = (
     ("少于", LT),
     ("小于", LT),
     ("降至", LTE),
+    ("压缩至", LTE),
+    ("压缩到", LTE),
+    ("压减至", LTE),
     ("降到", LTE),
     ("下降到", LTE),
     ("达", GTE),
@@ -186,6 +189,12 @@ _LEADING = (
     "共",
     "总计",
     "预计",
+    "培育",
+    "安排",
+    "打造",
+    "形成",
+    "争创",
+    "创建",
     "计划",
     "实现",
     "推动",
@@ -214,7 +223,8 @@ _TRAILING = ("分别", "均", "共", "已", "累计", "为", "的", "是", "将"
 _PERIOD_IN_METRIC = re.compile(
     r"(到|至|在)?20\d\d年(底|末)?(前)?|“?十[四五]五”?(期间|末)?|[一二两三四五十\d]年内|"
     r"\d{1,2}[-—至]\d{1,2}月(份)?|\d{1,2}月(底|末)?(份)?|上半年|下半年|[前第]?[一二三四]季度|"
-    r"大年初[一二三四五六七八九十]|截至目前|截至|全年|今年|明年|年内|当年"
+    r"大年初[一二三四五六七八九十]|截至目前|截至|全年|今年|明年|年内|当年|去年|上年(?!同期)|过去一年|"
+    r"预计|预期可|有望"
 )
 
 # Spring Festival (正月初一) by year, for 大年初N.
@@ -579,9 +589,11 @@ def _figures(clause: str, spans_taken: list[tuple[int, int]]) -> list[_Figure]:
             if match["low"]:
                 low_text, _low_unit = _split_magnitude(match["low"], match["low_unit"] or "")
                 low = _number(low_text)
-            figures.append(
-                _Figure(match.start(), match.end(), _number(number_text), unit, low, is_chinese)
-            )
+            value = _number(number_text)
+            start = match.start()
+            if start > 0 and clause[start - 1] in "-−" and (start < 2 or not clause[start - 2].isdigit()):
+                value, start = -value, start - 1  # 增长-8.92%: a fall written as negative growth
+            figures.append(_Figure(start, match.end(), value, unit, low, is_chinese))
         except QuantityError:
             continue
     return figures
@@ -642,6 +654,8 @@ def _strip_metric(text: str, places: dict[str, str]) -> str:
     while changed and text:
         changed = False
         for word in sorted(_LEADING, key=len, reverse=True):
+            if word in ("年度", "计划") and re.match(r"(年度)?计划(总)?投资|年度投资计划", text):
+                continue  # 年度计划投资 is the metric itself
             if text.startswith(word) and len(text) > len(word):
                 text = text[len(word) :]
                 changed = True
@@ -772,6 +786,7 @@ def _sentence_items(
     stops = pieces[1::2] + [""]
     default_scope = scope_of(sentence, places) or CITY_SCOPE
     strong = bool(_STRONG_TARGET.search(sentence))
+    past_sentence = _names_past(sentence, year) and not re.search(r"今年|明年|到20\d\d年", sentence)
     restore = False
     in_part = False  # after 其中: the parts of what came before
     for clause, stop in zip(clauses, stops, strict=True):
@@ -787,7 +802,7 @@ def _sentence_items(
         if mode == "target" and state.mode in ("achieved", "projection") and not strong:
             # The hedge's scope: 初步预计… and a review of last year keep their mode over the
             # target-looking words (全年, 以上, 达到) of the clauses that follow.
-            if state.mode == "projection" or context.get("past"):
+            if state.mode == "projection" or context.get("past") or past_sentence:
                 mode = state.mode
         state.mode = mode
         state.period = period_of(clause, year) or state.period
@@ -829,7 +844,8 @@ def _sentence_items(
             ):
                 previous_end = figure.end
                 continue  # a revision of a target (调增2个百分点), a meeting's number (六届十二次)
-            if prefix.strip() == "的" and state.task_metric:
+            share_of_task = prefix.strip() == "的" and bool(state.task_metric)
+            if share_of_task:
                 metric = state.task_metric  # …任务数132.63亿元的90.8%: the share of the task
             elif metric in _NOT_METRICS or len(metric) < 2:
                 metric = state.previous_metric  # 增长8%、力争9%: the same metric again
@@ -861,7 +877,7 @@ def _sentence_items(
             scope = state.scope or default_scope
             measures = _measures(figure, money)
             comparator = _comparator(clause[: figure.start], after) or GTE
-            target = state.mode == "target"
+            target = state.mode == "target" and not share_of_task
             roster = False
             if (
                 target
@@ -875,6 +891,7 @@ def _sentence_items(
             descriptor = bool(re.match(r"的[^，、；。0-9]{0,20}项目", after))
             if descriptor:
                 target = False  # 总投资21.18亿元的…项目: one project's size
+                metric = _strip_metric(prefix, places) or metric
             if target:
                 # A range (6%-7%) is one target: at least the low end, at most value_max.
                 number = figure.low if figure.low is not None else figure.value
@@ -902,6 +919,8 @@ def _sentence_items(
             else:
                 measure = measures[-1]
                 kind = state.mode if state.mode in FACT_KINDS else "baseline"
+                if share_of_task:
+                    kind = "achieved"
                 if roster:
                     event = _EVENT_WORDS.search(metric) or _EVENT_WORDS.search(state.last_metric)
                     kind = "achieved" if event else "baseline"
