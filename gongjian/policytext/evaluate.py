@@ -194,7 +194,11 @@ def _label(raw: str, where: str, year: int | None) -> tuple[str, dict[str, Any]]
         metric, comparator, value = parts[0], parts[1], parts[2]
         maximum = parts[3] if len(parts) == 6 else None
         scope, period = parts[-2], parts[-1]
-        item = {"metric": metric, "comparator": comparator, **_gold_value(value, metric, where)}
+        item: dict[str, Any] = {
+            "metric": metric,
+            "comparator": comparator,
+            **_gold_value(value, metric, where),
+        }
         item["value_max"] = None
         item["normalized_value_max"] = None
         if maximum:
@@ -209,11 +213,14 @@ def _label(raw: str, where: str, year: int | None) -> tuple[str, dict[str, Any]]
         metric, fact_kind, value, scope, date = parts
         if fact_kind not in ("baseline", "achieved", "projection"):
             raise CorpusError(f"{where}: fact kind {fact_kind!r}")
-        item = {"metric": metric, "kind": fact_kind, **_gold_value(value, metric, where)}
-        item |= {"scope": scope, "date": None if date == "-" else date}
-        return "facts", item
-    raise CorpusError(f"{where}: a label is 'T metric | comparator | value | scope | period' "
-                      f"or 'F metric | kind | value | scope | date'")
+        fact: dict[str, Any] = {"metric": metric, "kind": fact_kind}
+        fact |= _gold_value(value, metric, where)
+        fact |= {"scope": scope, "date": None if date == "-" else date}
+        return "facts", fact
+    raise CorpusError(
+        f"{where}: a label is 'T metric | comparator | value | scope | period' "
+        f"or 'F metric | kind | value | scope | date'"
+    )
 
 
 def read_corpus(path: str | Path) -> list[dict[str, Any]]:

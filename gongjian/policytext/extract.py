@@ -591,7 +591,8 @@ def _figures(clause: str, spans_taken: list[tuple[int, int]]) -> list[_Figure]:
                 low = _number(low_text)
             value = _number(number_text)
             start = match.start()
-            if start > 0 and clause[start - 1] in "-−" and (start < 2 or not clause[start - 2].isdigit()):
+            signed = start > 0 and clause[start - 1] in "-−"
+            if signed and (start < 2 or not clause[start - 2].isdigit()):
                 value, start = -value, start - 1  # 增长-8.92%: a fall written as negative growth
             figures.append(_Figure(start, match.end(), value, unit, low, is_chinese))
         except QuantityError:
@@ -739,9 +740,12 @@ def _sentence_mode(sentence: str, year: int | None, past_context: bool) -> str:
     report of what was done."""
     spoken = _FILTER.sub("", sentence)
     strong = _STRONG_TARGET.search(spoken)
-    if not strong and (_names_past(spoken, year) or past_context):
-        if not re.search(r"今年|明年|到20\d\d年", spoken):
-            return "achieved"
+    if (
+        not strong
+        and (_names_past(spoken, year) or past_context)
+        and not re.search(r"今年|明年|到20\d\d年", spoken)
+    ):
+        return "achieved"
     if _TARGET_CUES.search(spoken) and not _ACHIEVED_CUES.search(spoken):
         return "target"
     return "achieved"
@@ -783,7 +787,7 @@ def _sentence_items(
         state.period = context["period"]
     pieces = re.split(r"([，,、；;：:（）()。！？!?])", spoken_sentence)
     clauses = pieces[0::2]
-    stops = pieces[1::2] + [""]
+    stops = [*pieces[1::2], ""]
     default_scope = scope_of(sentence, places) or CITY_SCOPE
     strong = bool(_STRONG_TARGET.search(sentence))
     past_sentence = _names_past(sentence, year) and not re.search(r"今年|明年|到20\d\d年", sentence)
@@ -799,11 +803,15 @@ def _sentence_items(
         mode = _clause_mode(clause, state.mode, year)
         if _PROJECTION_CUES.search(clause) and _FIGURE.search(clause) and stop in "；;":
             restore = True  # 预计年均增长24.5%；…: a hedge with its own figure ends at ；
-        if mode == "target" and state.mode in ("achieved", "projection") and not strong:
-            # The hedge's scope: 初步预计… and a review of last year keep their mode over the
-            # target-looking words (全年, 以上, 达到) of the clauses that follow.
-            if state.mode == "projection" or context.get("past") or past_sentence:
-                mode = state.mode
+        # The hedge's scope: 初步预计… and a review of last year keep their mode over the
+        # target-looking words (全年, 以上, 达到) of the clauses that follow.
+        if (
+            mode == "target"
+            and state.mode in ("achieved", "projection")
+            and not strong
+            and (state.mode == "projection" or context.get("past") or past_sentence)
+        ):
+            mode = state.mode
         state.mode = mode
         state.period = period_of(clause, year) or state.period
         clause_scope = scope_of(clause, places)
@@ -884,10 +892,10 @@ def _sentence_items(
                 and not strong
                 and _ROSTER_METRIC.search(metric)
                 and (not metric.endswith(("项目", "项目合")) or _ROSTER_WORDS.search(clause))
+                and not _comparator(clause[: figure.start], after)
             ):
-                if not _comparator(clause[: figure.start], after):
-                    target = roster = False  # a plan's roster: 储备项目85个、计划投资额1576亿元
-                    roster = True
+                target = False  # a plan's roster: 储备项目85个、计划投资额1576亿元
+                roster = True
             descriptor = bool(re.match(r"的[^，、；。0-9]{0,20}项目", after))
             if descriptor:
                 target = False  # 总投资21.18亿元的…项目: one project's size
@@ -991,7 +999,9 @@ def _carry_context(sentence: str, year: int | None, context: dict[str, Any]) -> 
     this year (今年, 全年目标, 预期目标) ends both."""
     if re.search(r"今年|明年|预期目标|主要目标", sentence):
         context.clear()
-    deadline = re.search(r"(?:到|至)(20\d\d)年|(20\d\d)年(?:发展)?目标|十[二三四五]五.?末", sentence)
+    deadline = re.search(
+        r"(?:到|至)(20\d\d)年|(20\d\d)年(?:发展)?目标|十[二三四五]五.?末", sentence
+    )
     if deadline:
         found = period_of(deadline[0], year)
         if found and (year is None or found > _year_end(year)):

@@ -68,6 +68,7 @@ def _match_indicator(
     indicator's unit and the scope is a region here; otherwise a new indicator is proposed."""
     wanted_unit = _INDICATOR_UNITS.get(unit)
     best: tuple[Decimal, Indicator | None] = (Decimal(0), None)
+    indicator: Indicator | None
     for indicator in indicators:
         name, plain = _plain(indicator.name), _plain(metric)
         if not name or not plain:
@@ -84,10 +85,15 @@ def _match_indicator(
     if indicator is None:
         return "", Decimal("0.5"), _("没有同名指标，建议新建指标。")
     if wanted_unit != indicator.unit:
-        return "", Decimal("0.3"), _("单位与指标“%(name)s”（%(unit)s）不一致，建议新建指标。") % {
-            "name": indicator.display_name,
-            "unit": indicator.unit,
-        }
+        return (
+            "",
+            Decimal("0.3"),
+            _("单位与指标“%(name)s”（%(unit)s）不一致，建议新建指标。")
+            % {
+                "name": indicator.display_name,
+                "unit": indicator.unit,
+            },
+        )
     if region is None:
         return "", Decimal("0.3"), _("范围不是本市的区域，建议新建指标或改选区域。")
     return indicator.code, score, ""
@@ -99,9 +105,7 @@ def _symbols(text: str) -> str:
 
 def _row(kind: str, item, extraction, indicators, regions) -> dict:
     region = _region_for(item.scope, regions)
-    code, confidence, why = _match_indicator(
-        item.metric, item.normalized_unit, region, indicators
-    )
+    code, confidence, why = _match_indicator(item.metric, item.normalized_unit, region, indicators)
     return {
         "kind": kind,
         "metric": item.metric,
@@ -164,7 +168,7 @@ def _year_warning(year: int | None, campaign: Campaign | None) -> str:
         return ""
     years = str(campaign.starts_on.year)
     if campaign.ends_on.year != campaign.starts_on.year:
-        years += "–%s" % campaign.ends_on.year
+        years += f"–{campaign.ends_on.year}"
     return _(
         "文件年份为 %(year)s 年，与攻坚行动“%(name)s”的年份（%(years)s）不一致：请核对截止日期，"
         "或改选攻坚行动。"

@@ -72,8 +72,6 @@ def test_review_table_is_readable_at_1440(live_server, city_admin):
         )
         assert cut == []
         # The table fits the page: no horizontal scrolling at 1440 px.
-        overflow = page.eval_on_selector(
-            ".table-wrap", "e => e.scrollWidth - e.clientWidth"
-        )
+        overflow = page.eval_on_selector(".table-wrap", "e => e.scrollWidth - e.clientWidth")
         assert overflow <= 0
         context.close()

@@ -73,5 +73,13 @@ def test_evaluate_prints_both_parts_per_genre_with_f1():
     assert set(scores["test"]) == {"documents", "targets", "facts", "periods"}
     text = _run("--evaluate", str(CORPUS), "--format", "text")
     assert text.splitlines()[0].split() == [
-        "part", "docs", "kind", "labelled", "proposed", "matched", "P", "R", "F1"
+        "part",
+        "docs",
+        "kind",
+        "labelled",
+        "proposed",
+        "matched",
+        "P",
+        "R",
+        "F1",
     ]

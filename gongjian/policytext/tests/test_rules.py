@@ -21,7 +21,10 @@ def _items(text: str, year: int = 2022) -> tuple[list[tuple], list[tuple]]:
 def test_a_bare_estimate_governs_the_rest_of_the_sentence():
     assert _items("初步预计，全年地区生产总值增长6%以上；规上工业增加值增长8%。") == (
         [],
-        [("地区生产总值增长", "projection", "6", "%"), ("规上工业增加值增长", "projection", "8", "%")],
+        [
+            ("地区生产总值增长", "projection", "6", "%"),
+            ("规上工业增加值增长", "projection", "8", "%"),
+        ],
     )
 
 

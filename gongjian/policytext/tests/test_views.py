@@ -162,8 +162,7 @@ def test_indicator_proposed_only_when_metric_unit_and_scope_agree(client, city_a
     # Then only the first is matched and ticked; the others are proposed as new indicators,
     # unticked, with the reason.
     assert [
-        (r["metric"], r["indicator"], r["confidence_percent"], r["accept"], r["why"])
-        for r in rows
+        (r["metric"], r["indicator"], r["confidence_percent"], r["accept"], r["why"]) for r in rows
     ] == [
         ("新开工项目", "key-started", 100, True, ""),
         (
