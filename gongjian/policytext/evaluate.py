@@ -241,8 +241,8 @@ def _read_file(file: Path) -> list[dict[str, Any]]:
     in_labels = False
     for number, raw in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
         where = f"{file.name}:{number}"
-        if raw.startswith("#") and current is None:
-            continue
+        if raw.startswith("#") and (current is None or in_labels):
+            continue  # a comment, before a document or among labels
         if raw.startswith("=== "):
             fields = [f.strip() for f in raw[4:].split("|", 5)]
             if len(fields) != 6 or fields[1] not in SPLITS or fields[2] not in GENRES:

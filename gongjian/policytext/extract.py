@@ -77,7 +77,7 @@ _CN = r"[零〇一二两三四五六七八九十][零〇一二两三四五六七
 _MAG = r"(?:万亿|千万|百万|亿|万|千)?"
 _BASE_UNIT = (
     r"(?:美元|港元|欧元|元|平方公里|平方千米|平方米|平米|公顷|亩|%|％|‰|个百分点|倍|人次|个|家|项|宗|"
-    r"座|所|户|名|套|台|辆|条|件|处|栋|幢|场|间|吨|公里|千米|千瓦时|千瓦|斤|立方米|标箱|人|次|批|天)"
+    r"座|所|户|名|套|台|辆|条|件|处|栋|幢|场|间|吨|公里|千米|千瓦时|千瓦|度|斤|立方米|标箱|人|次|批|天)"
 )
 # A compound unit keeps its denominator: 万元/人, 元/亩, 台/万人.
 _UNIT = rf"(?:{_BASE_UNIT}/(?:万)?(?:人|亩|平方米|户|吨)|{_BASE_UNIT})"
@@ -93,7 +93,7 @@ _FIGURE = re.compile(
 # A money threshold that names a class of projects: 20亿元以上项目 · 亿元以上项目.
 _FILTER = re.compile(
     rf"(?P<pre>超|上)?(?P<number>{_AR}|{_CN})?(?P<unit>万亿元|亿元|万元)(?P<word>以上|以下)?(?:的)?"
-    r"(?P<noun>[^，、；。0-9]{0,8}?项目)"
+    r"(?P<noun>[^，、；。0-9]{0,8}?(?:项目|企业|集群))"
 )
 _AFTER_WORDS = (("以上", GTE), ("以内", LTE), ("以下", LTE), ("左右", EQ))
 _BEFORE_WORDS = (
@@ -154,8 +154,12 @@ _ACHIEVED_CUES = re.compile(
 )
 # A hedge that makes what follows an estimate, not a result: 预计建成后产值, 初步预计.
 _PROJECTION_CUES = re.compile(r"预计|预测|有望|预期可")
-_STRONG_TARGET = re.compile(r"力争|争取|确保|目标|预期目标")
-_PROGRESS_CUES = re.compile(r"计划的|任务的|时间进度|序时进度|完成率|已(?!有)")
+_STRONG_TARGET = re.compile(
+    r"力争|争取|确保|预期目标|主要目标|目标是|目标为|奋斗目标|目标任务[:：]"
+)
+_PROGRESS_CUES = re.compile(
+    r"计划的|任务的|目标的|时间进度|序时进度|时序进度|均衡进度|平均进度|完成率|已(?!有)"
+)
 _FUTURE_WORDS = re.compile(r"力争|争取|确保|目标|计划|预期|将|要|明年|到20\d\d年|年内")
 
 # Words that start a metric but are not part of it, removed from its front again and again.
@@ -190,6 +194,9 @@ _LEADING = (
     "总计",
     "预计",
     "培育",
+    "仍有",
+    "共有",
+    "已有",
     "安排",
     "打造",
     "形成",
@@ -223,7 +230,7 @@ _TRAILING = ("分别", "均", "共", "已", "累计", "为", "的", "是", "将"
 _PERIOD_IN_METRIC = re.compile(
     r"(到|至|在)?20\d\d年(底|末)?(前)?|“?十[四五]五”?(期间|末)?|[一二两三四五十\d]年内|"
     r"\d{1,2}[-—至]\d{1,2}月(份)?|\d{1,2}月(底|末)?(份)?|上半年|下半年|[前第]?[一二三四]季度|"
-    r"大年初[一二三四五六七八九十]|截至目前|截至|全年|今年|明年|年内|当年|去年|上年(?!同期)|过去一年|"
+    r"大年初[一二三四五六七八九十]|截至目前|截至|全年|今年|明年|年内|当年|(?<![较比])去年(?!同期)|(?<![较比])上年(?!同期)|过去一年|"
     r"预计|预期可|有望"
 )
 
@@ -367,6 +374,8 @@ def normalize(value: Decimal, unit: str, *, money: bool = False) -> Measure:
     for magnitude, factor in (("万亿", 10**12), ("亿", 10**8), ("万", 10**4), ("", 1)):
         if unit == magnitude + "人":
             return Measure(value * factor, "人", "count")
+    if unit.endswith("度"):
+        unit = unit[: -len("度")] + "千瓦时"  # 亿度 of electricity
     if unit.endswith("千米") and not unit.endswith("平方千米"):
         unit = unit[: -len("千米")] + "公里"
     return normalize_measure(value, unit, money=money)
@@ -393,7 +402,10 @@ def document_year(text: str) -> int | None:
     match = re.search(r"(20\d\d)年(\d{1,2})月(\d{1,2})日", head)
     if match:
         return int(match[1])
-    years = Counter(int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text))
+    # A year, not an amount: 项目攻坚2022, 2022年 — never 2072.8亿元 or 2000个.
+    years = Counter(
+        int(y) for y in re.findall(r"(?<![\d.])(20\d\d)(?![\d.]|[亿万千百个家项元%])", text)
+    )
     if not years:
         return None
     return sorted(years.items(), key=lambda item: (-item[1], -item[0]))[0][0]
@@ -585,6 +597,10 @@ def _figures(clause: str, spans_taken: list[tuple[int, int]]) -> list[_Figure]:
                 and _number(number_text) <= 2
             ):
                 continue  # 一个中心, 两家企业: words, not figures
+            if is_chinese and clause[max(match.start() - 1, 0) : match.start()] in ("“", '"'):
+                continue  # “三个代表”: a name
+            if unit == "个" and clause[match.end() : match.end() + 1] in ("月", "年"):
+                continue  # 持续6个月: a duration
             low = None
             if match["low"]:
                 low_text, _low_unit = _split_magnitude(match["low"], match["low_unit"] or "")
@@ -682,7 +698,7 @@ def _strip_metric(text: str, places: dict[str, str]) -> str:
 
 _EVENT_WORDS = re.compile(
     r"签约|开工|竣工|建成|投产|引进|落地|新增|新签|履约|对接|洽谈|下达|实施|转移|投资项目|招商|入统|"
-    r"上报|入库|集中"
+    r"上报|入库|集中|达产|完工|投用"
 )
 _VERB_ENDING_IN_DA = re.compile(r"(下|送|抵|表|传|到)达$")
 _COUNTED_HEADS = re.compile(
@@ -728,7 +744,7 @@ class _State:
 
 def _names_past(text: str, year: int | None) -> bool:
     """The text speaks of a period before the document year: 2021年 in a 2022 report, 过去一年."""
-    if re.search(r"过去一年|过去五年|过去的一年|去年|上年(?!同期)", text):
+    if re.search(r"过去一年|过去五年|过去的一年|一年来|五年来|去年|上年(?!同期)", text):
         return True
     years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)年(?!\d)", text)]
     return bool(years) and year is not None and max(years) < year
@@ -760,7 +776,11 @@ def _clause_mode(clause: str, previous: str | None, year: int | None) -> str | N
     past_year = any(year is not None and int(y) < year for y in re.findall(r"(20\d\d)年", spoken))
     if _PROGRESS_CUES.search(spoken) and not re.search(r"力争|争取|确保", spoken):
         return "achieved"
-    if _BASELINE_CUES.search(spoken) and not _FUTURE_WORDS.search(spoken):
+    if (
+        _BASELINE_CUES.search(spoken)
+        and not _FUTURE_WORDS.search(spoken)
+        and not _EVENT_WORDS.search(spoken)
+    ):
         return "baseline"
     if _ACHIEVED_CUES.search(spoken) and not re.search(r"力争|争取|确保|目标|计划", spoken):
         return "achieved"
@@ -838,6 +858,10 @@ def _sentence_items(
                 # A list of number-first items: 打造4个集群、3个万亿级产业链和5个千亿级产业链,
                 # 培育100家龙头企业: the noun after the figure is the metric.
                 metric = _strip_metric(noun, places)
+            elif noun and re.fullmatch(r"[已仍共]?有", prefix.strip()):
+                # 已有199个项目实质性开工建设: the noun and what it did
+                rest = re.match(r"[^，、；。0-9（(]{0,12}", after)
+                metric = _strip_metric((rest[0] if rest else noun), places)
             elif not _COUNTED_HEADS.search(metric) and noun:
                 # Number first: 首批已下达741个项目, 21个签约项目总投资…
                 metric = _strip_metric(prefix + noun, places)
@@ -938,6 +962,7 @@ def _sentence_items(
                     and measure.unit == "count"
                     and metric.endswith("项目")
                     and not _EVENT_WORDS.search(metric)
+                    and not _EVENT_WORDS.search(after)
                 ):
                     kind = "baseline"  # the projects on a list: 100个重点推进项目
                 if descriptor or (measure.unit == "平方米" and "面积" in metric):
