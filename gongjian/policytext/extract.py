@@ -146,7 +146,7 @@ _TARGET_CUES = re.compile(
     r"今年|明年|年内|到20\d\d年|\d{4}年前|[一二两三四五十\d]年内|计划|预期|要|将|保持在|控制在|增至|"
     r"提升到"
 )
-_BASELINE_CUES = re.compile(r"目前|现有|当前|截至目前|现已|已有|基数")
+_BASELINE_CUES = re.compile(r"目前|现有|当前|截至目前|截止到目前|到目前为止|现已|已有|基数")
 _ACHIEVED_CUES = re.compile(
     r"已|累计|去年|上年|过去一年|过去五年|同比|实现了|完成了|签约了|大年初|\d{1,2}月\d{1,2}日|"
     r"\d{1,2}[-—至到~]\d{1,2}月|截至|截止|计划的|任务的|时间进度|序时进度|完成率|到位|先后|"
@@ -158,7 +158,8 @@ _STRONG_TARGET = re.compile(
     r"力争|争取|确保|预期目标|主要目标|目标是|目标为|奋斗目标|目标任务[:：]"
 )
 _PROGRESS_CUES = re.compile(
-    r"计划的|任务的|目标的|时间进度|序时进度|时序进度|均衡进度|平均进度|完成率|已(?!有)"
+    r"计划的|任务的|目标的|时间进度|序时进度|时序进度|均衡进度|平均进度|完成率|已(?!有)|"
+    r"完成[^，；。]{0,12}的\d"
 )
 _FUTURE_WORDS = re.compile(r"力争|争取|确保|目标|计划|预期|将|要|明年|到20\d\d年|年内")
 
@@ -915,12 +916,15 @@ def _sentence_items(
                 target
                 and not strong
                 and _ROSTER_METRIC.search(metric)
-                and (not metric.endswith(("项目", "项目合")) or _ROSTER_WORDS.search(clause))
+                and (not metric.endswith(("项目", "项目合")) or _ROSTER_WORDS.search(sentence))
                 and not _comparator(clause[: figure.start], after)
             ):
                 target = False  # a plan's roster: 储备项目85个、计划投资额1576亿元
                 roster = True
             descriptor = bool(re.match(r"的[^，、；。0-9]{0,20}项目", after))
+            if target and "在建" in metric and not _comparator(clause[: figure.start], after):
+                target = False  # 加快30个在建项目: the projects under way, a stock
+                roster = True
             if descriptor:
                 target = False  # 总投资21.18亿元的…项目: one project's size
                 metric = _strip_metric(prefix, places) or metric

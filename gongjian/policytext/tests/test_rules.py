@@ -154,3 +154,19 @@ def test_traditional_characters_full_width_digits_and_pdf_spaces_read_as_the_ori
         ("完成投资", ">=", "2700000000", "元", "2022-12-31"),
         ("增长", ">=", "28.1", "%", "2022-12-31"),
     ]
+
+
+def test_a_stock_to_date_and_projects_under_way_are_baselines():
+    assert _items("截止到目前，全市纳入目录的开发区48家。") == (
+        [],
+        [("纳入目录的开发区", "baseline", "48", "count")],
+    )
+    assert _items("下半年，力争加快30个在建项目的建设进度。")[1] == [
+        ("加快在建项目", "baseline", "30", "count")
+    ]
+    assert _items("目前已开工206项，完成年度计划开工的80.8%。")[1][1] == (
+        "完成年度计划开工",
+        "achieved",
+        "80.8",
+        "%",
+    )
