@@ -12,6 +12,8 @@ class NotificationKind(models.TextChoices):
     PROBLEM_RAISED = "problem_raised", _("问题上报")
     PROBLEM_ASSIGNED = "problem_assigned", _("问题交办")
     PROBLEM_UPDATED = "problem_updated", _("问题进展")
+    REPORT_RETURNED = "report_returned", _("报告退回")
+    LEAD_RECEIVED = "lead_received", _("新线索")
 
 
 class ReminderKind(models.TextChoices):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -32,14 +30,16 @@ class ReportRowForm(forms.Form):
         label=_("调整说明"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 1, "placeholder": _("累计超总投资时填写")}),
+        widget=forms.Textarea(
+            attrs={"rows": 1, "placeholder": _("本月完成投资为 0 或累计超总投资时填写原因")}
+        ),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def to_input(self) -> ReportInput:
         data = self.cleaned_data
         return ReportInput(
-            amount=data.get("amount") or Decimal(0),
+            amount=data.get("amount"),
             progress_text=data.get("progress_text") or "",
             adjustment_note=data.get("adjustment_note") or "",
         )

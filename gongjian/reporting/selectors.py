@@ -6,15 +6,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -23,8 +26,13 @@ from gongjian.core.periods import month_end
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import Project, StageEvent
 from gongjian.regions.models import Region
-from gongjian.reporting.choices import ReportStatus
-from gongjian.reporting.models import ImportJob, ProgressReport, ReportingPeriod
+from gongjian.reporting.choices import EDITABLE_STATUSES, PeriodState, ReportStatus
+from gongjian.reporting.models import (
+    ImportJob,
+    ProgressReport,
+    ReportingPeriod,
+    ReportStatusChange,
+)
 
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
@@ -34,6 +42,37 @@ def period_current() -> ReportingPeriod | None:
     return (
         ReportingPeriod.objects.filter(state="open").order_by("-month").first()
         or ReportingPeriod.objects.order_by("-month").first()
+    )
+
+
+def period_first_with_work(*, periods_with_work) -> ReportingPeriod | None:
+    """The earliest open period for which ``periods_with_work`` (a queryset of period ids that
+    still hold work for the user) answers; else the current period. November still open and due
+    12-05 comes before December, which has just opened."""
+    period = (
+        ReportingPeriod.objects.filter(state=PeriodState.OPEN, pk__in=periods_with_work)
+        .order_by("month")
+        .first()
+    )
+    return period or period_current()
+
+
+def periods_to_file(*, user) -> QuerySet:
+    """Ids of the open periods in which the user's projects still have a report to file: not yet
+    filed, a draft, or returned. One query per open period (there are one or two)."""
+    ids = []
+    for period in ReportingPeriod.objects.filter(state=PeriodState.OPEN).order_by("month"):
+        if workspace_rows(user=user, period=period).filter(_TO_FILE).exists():
+            ids.append(period.pk)
+    return ReportingPeriod.objects.filter(pk__in=ids).values("pk")
+
+
+def periods_to_review(*, user, statuses: list[str]) -> QuerySet:
+    """Ids of the open periods holding reports in ``statuses`` that the user can see."""
+    return (
+        ProgressReport.objects.visible_to(user)
+        .filter(status__in=statuses, period__state=PeriodState.OPEN)
+        .values("period_id")
     )
 
 
@@ -73,10 +112,53 @@ def _amount_sum(filter_q: Q) -> Coalesce:
     return Coalesce(Sum("reports__amount", filter=filter_q), _ZERO)
 
 
+# A row still to be filed: no report yet, a draft, or returned by a reviewer.
+_TO_FILE = Q(report_status__isnull=True) | Q(report_status__in=EDITABLE_STATUSES)
+
+
+class RowFilter:
+    """What the workspace's filter tabs select."""
+
+    ALL = ""
+    TO_FILE = "todo"
+    RETURNED = "returned"
+    FILED = "filed"
+
+
+def workspace_filter(rows: QuerySet, *, show: str = "", q: str = "") -> QuerySet:
+    """Narrow the workspace rows by tab and by a code or name search; what still needs the filer
+    comes first."""
+    if show == RowFilter.TO_FILE:
+        rows = rows.filter(_TO_FILE)
+    elif show == RowFilter.RETURNED:
+        rows = rows.filter(report_status=ReportStatus.RETURNED)
+    elif show == RowFilter.FILED:
+        rows = rows.exclude(_TO_FILE)
+    q = (q or "").strip()
+    if q:
+        rows = rows.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return rows.order_by("work_order", "region__sort_order", "code")
+
+
+def workspace_counts(rows: QuerySet) -> dict[str, int]:
+    """How many rows in all, still to file, returned and filed (one query)."""
+    counts = rows.order_by().aggregate(
+        total=Count("id"),
+        todo=Count("id", filter=_TO_FILE),
+        returned=Count("id", filter=Q(report_status=ReportStatus.RETURNED)),
+    )
+    counts["filed"] = counts["total"] - counts["todo"]
+    return counts
+
+
 def workspace_rows(*, user, period: ReportingPeriod, region: Region | None = None) -> QuerySet:
     """Every project the user covers that is due this period, with this month's report (if any),
-    its year-to-date and since-start totals, in one query."""
+    the reviewer's reason when it was returned, its year-to-date and since-start totals, in one
+    query. ``work_order`` ranks what still needs the filer: returned, not started, drafts."""
     this_month = ProgressReport.objects.filter(project=OuterRef("pk"), period=period)
+    last_return = ReportStatusChange.objects.filter(
+        report__project=OuterRef("pk"), report__period=period, to_status=ReportStatus.RETURNED
+    ).order_by("-at", "-id")
     projects = (
         projects_due(period=period)
         .filter(pk__in=Project.objects.visible_to(user).values("pk"))
@@ -95,6 +177,16 @@ def workspace_rows(*, user, period: ReportingPeriod, region: Region | None = Non
                 )
             ),
             since_start=_amount_sum(Q(reports__period__month__lte=period.month)),
+            return_reason=Subquery(last_return.values("reason")[:1]),
+        )
+        .annotate(
+            work_order=Case(
+                When(report_status=ReportStatus.RETURNED, then=Value(0)),
+                When(report_status__isnull=True, then=Value(1)),
+                When(report_status=ReportStatus.DRAFT, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
         )
         .order_by("region__sort_order", "code")
     )

@@ -14,9 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,8 @@ from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN, format_wan
 from gongjian.core.periods import add_months, month_start
+from gongjian.notifications.choices import NotificationKind
+from gongjian.notifications.services import notify
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import Project, StageEvent
 from gongjian.reporting.choices import EDITABLE_STATUSES, PeriodState, ReportStatus
@@ -39,6 +43,14 @@ from gongjian.reporting.validation import Finding, ReportFacts, validate_report
 
 class ReportConflictError(ValidationError):
     """The report changed (or was created) by someone else since this edit began."""
+
+
+class ReportNotSubmittedError(ValidationError):
+    """保存并报送 saved the figures as a draft, but a rule refused the submission."""
+
+    def __init__(self, message, *, report: ProgressReport):
+        super().__init__(message)
+        self.report = report
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,7 +241,8 @@ def _require_open(period: ReportingPeriod) -> None:
 
 @dataclass(frozen=True)
 class ReportInput:
-    amount: Decimal
+    # None: the filer left the amount empty (a draft stores 0; submitting it is refused).
+    amount: Decimal | None
     progress_text: str = ""
     adjustment_note: str = ""
 
@@ -254,7 +267,7 @@ def report_save(
             obj=project,
             message=_("无权填报项目“%(code)s”的月度进展。") % {"code": project.code},
         )
-    errors = _storable_amount_errors(data.amount)
+    errors = _storable_amount_errors(Decimal(0) if data.amount is None else data.amount)
     if errors:
         raise ValidationError(errors)
     if not projects_due(period=period).filter(pk=project.pk).exists():
@@ -267,7 +280,7 @@ def report_save(
         )
     # At the column's precision, so that the returned object, its audit snapshot and the row agree
     # (otherwise an unchanged 1300 would be audited as a change from "1300.00").
-    amount = data.amount.quantize(CENT)
+    amount = (data.amount or Decimal(0)).quantize(CENT)
     progress_text = (data.progress_text or "").strip()
     adjustment_note = (data.adjustment_note or "").strip()
 
@@ -330,6 +343,42 @@ def report_save(
                 after=_snapshot(report),
             )
     return report, report_check(report)
+
+
+def report_save_and_submit(
+    *,
+    actor,
+    project: Project,
+    period: ReportingPeriod,
+    data: ReportInput,
+    expected_version: int | None,
+) -> tuple[ProgressReport, list[Finding]]:
+    """保存并报送: refused with nothing written when the amount or the 形象进度 is empty (a zero
+    must be typed as 0, with its reason); otherwise saved, then submitted. A blocking finding
+    leaves the figures saved as a draft and raises the submission's ValidationError."""
+    errors: dict[str, list[str]] = {}
+    if data.amount is None:
+        errors["amount"] = [
+            _("本月完成投资未填写，不能报送；确无完成投资请填写 0 并在调整说明中写明原因。")
+        ]
+    if not (data.progress_text or "").strip():
+        errors["progress_text"] = [_("形象进度未填写，不能报送。")]
+    if errors:
+        if not actor.has_perm("reporting.file_report", project):
+            raise audit_denied(
+                actor=actor,
+                obj=project,
+                message=_("无权填报项目“%(code)s”的月度进展。") % {"code": project.code},
+            )
+        raise ValidationError(errors)
+    report, findings = report_save(
+        actor=actor, project=project, period=period, data=data, expected_version=expected_version
+    )
+    try:
+        report_submit(actor=actor, report=report)
+    except ValidationError as error:
+        raise ReportNotSubmittedError(error.message_dict, report=report) from None
+    return report, findings
 
 
 def _transition(
@@ -459,12 +508,37 @@ def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressRepo
         raise audit_denied(actor=actor, obj=report, message=_("无权退回该报告。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("退回须填写原因。")]})
-    return _transition(
-        actor=actor,
-        report=report,
-        allowed_from={report.status},
-        to_status=ReportStatus.RETURNED,
-        reason=reason.strip(),
+    with transaction.atomic():
+        returned = _transition(
+            actor=actor,
+            report=report,
+            allowed_from={report.status},
+            to_status=ReportStatus.RETURNED,
+            reason=reason.strip(),
+        )
+        _notify_returned(report=returned, reason=reason.strip())
+    return returned
+
+
+def _notify_returned(*, report: ProgressReport, reason: str) -> None:
+    """Tell whoever last submitted the report (else its creator) why it came back."""
+    submitter_id = (
+        report.status_changes.filter(to_status=ReportStatus.SUBMITTED)
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    ) or report.created_by_id
+    if submitter_id is None:
+        return
+    project = report.project
+    month = f"{report.period.month:%Y-%m}"
+    notify(
+        recipients=get_user_model().objects.filter(pk=submitter_id),
+        kind=NotificationKind.REPORT_RETURNED,
+        title=_("%(month)s 月报被退回：%(code)s %(name)s")
+        % {"month": month, "code": project.code, "name": project.name},
+        body=_("退回原因：%(reason)s") % {"reason": reason},
+        link="%s?period=%s&q=%s" % (reverse("reporting:workspace"), month, project.code),
     )
 
 

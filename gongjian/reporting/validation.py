@@ -176,3 +176,21 @@ def amount_without_progress(f: ReportFacts) -> str | None:
     if f.amount > 0 and not f.progress_text.strip():
         return _("填报了本月完成投资，请同时填写形象进度。")
     return None
+
+
+@rule("progress_missing", severity=Severity.BLOCK, field="progress_text")
+def progress_missing(f: ReportFacts) -> str | None:
+    # A month without investment still has a state of works (停工待料, 办理手续…) to report.
+    if f.amount == 0 and not f.progress_text.strip():
+        return _("形象进度未填写：请写明本月工程进展（本月无进展也请写明原因）。")
+    return None
+
+
+@rule("zero_without_note", severity=Severity.BLOCK, field="adjustment_note")
+def zero_without_note(f: ReportFacts) -> str | None:
+    # An empty amount is stored as 0; a real zero is a statement the filer must explain.
+    if f.amount == 0 and not f.adjustment_note.strip():
+        return _(
+            "本月完成投资为 0：确无完成投资时请填写 0，并在调整说明中写明原因（如停工、待批）。"
+        )
+    return None

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +36,9 @@ from gongjian.reporting.rules import CITY_REVIEW_ROLES, DISTRICT_REVIEW_ROLES, F
 from gongjian.reporting.validation import Finding
 
 
-def _period_from(request: HttpRequest) -> ReportingPeriod:
+def _period_from(request: HttpRequest, *, with_work=None) -> ReportingPeriod:
+    """The period asked for by ``?period=YYYY-MM``; without one, the earliest open period that
+    still has work for this user (``with_work``: a queryset of period ids), else the current."""
     text = request.GET.get("period") or request.POST.get("period") or ""
     if text:
         try:
@@ -43,7 +46,10 @@ def _period_from(request: HttpRequest) -> ReportingPeriod:
         except ValueError:
             raise Http404 from None
         return get_object_or_404(ReportingPeriod, month=month)
-    period = selectors.period_current()
+    if with_work is not None:
+        period = selectors.period_first_with_work(periods_with_work=with_work)
+    else:
+        period = selectors.period_current()
     if period is None:
         raise Http404(_("尚未开启任何填报期。"))
     return period
@@ -57,46 +63,71 @@ def _error_text(error: ValidationError) -> list[str]:
 # Workspace
 
 
-_WORK_ORDER = {ReportStatus.RETURNED: 0, None: 1, ReportStatus.DRAFT: 2}
-_TO_DO = frozenset(_WORK_ORDER)
+# Rows of one district's workspace on one page.
+ROWS_PER_PAGE = 30
+
+
+def _waiting_statuses(user) -> list[str]:
+    waiting = []
+    if has_any_role(user, DISTRICT_REVIEW_ROLES):
+        waiting.append(ReportStatus.SUBMITTED)
+    if has_any_role(user, CITY_REVIEW_ROLES):
+        waiting.append(ReportStatus.DISTRICT_APPROVED)
+    return waiting
 
 
 @require_safe
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    """本月填报: every due project of the user's districts on one page."""
-    period = _period_from(request)
+    """本月填报: a district's due projects, paged, with search and filter tabs. A user covering
+    several districts (the city) first sees the status board per district and drills down."""
+    user = request.user
+    period = _period_from(request, with_work=selectors.periods_to_file(user=user))
     region_code = request.GET.get("region", "")
-    region = (
-        regions_visible_to(request.user).filter(code=region_code).first() if region_code else None
-    )
-    rows = list(selectors.workspace_rows(user=request.user, period=period, region=region))
-    regions = list(region_list_reporting().filter(pk__in=regions_visible_to(request.user)))
-    done = sum(1 for r in rows if r.report_status not in (None, *EDITABLE_STATUSES))
-    can_file = has_any_role(request.user, FILER_ROLES) and period.is_open
-    # What still needs the filer comes first: returned, then not started, then drafts.
-    rows.sort(key=lambda r: _WORK_ORDER.get(r.report_status, len(_WORK_ORDER)))
+    region = regions_visible_to(user).filter(code=region_code).first() if region_code else None
+    regions = list(region_list_reporting().filter(pk__in=regions_visible_to(user)))
+    region_picker = len(regions) > 1
     show = request.GET.get("show", "")
-    shown = [r for r in rows if r.report_status in _TO_DO] if show == "todo" else rows
-    return render(
-        request,
-        "reporting/workspace.html",
-        {
-            "period": period,
-            "periods": selectors.period_list(),
-            "rows": [_row_context(r, can_file=can_file) for r in shown],
-            "show": show,
-            "todo_count": len(rows) - done,
-            "done": done,
-            "total": len(rows),
-            "percent": round(done * 100 / len(rows)) if rows else 100,
-            "can_file": can_file,
-            "regions": regions,
-            "region_picker": len(regions) > 1,
-            "region": region,
-            "excel": _excel_panel(request, period),
-        },
+    q = request.GET.get("q", "").strip()[:100]
+    context = {
+        "period": period,
+        "periods": selectors.period_list(),
+        "regions": regions,
+        "region_picker": region_picker,
+        "region": region,
+        "show": show,
+        "q": q,
+    }
+    if region_picker and region is None and not q:
+        context["board"] = selectors.district_status(user=user, period=period, today=today())
+        return render(request, "reporting/workspace.html", context)
+    rows = selectors.workspace_rows(user=user, period=period, region=region)
+    counts = selectors.workspace_counts(rows)
+    can_file = has_any_role(user, FILER_ROLES) and period.is_open
+    page = Paginator(selectors.workspace_filter(rows, show=show, q=q), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
+    total = counts["total"]
+    context.update(
+        {
+            "tabs": [
+                (selectors.RowFilter.ALL, _("全部"), counts["total"]),
+                (selectors.RowFilter.TO_FILE, _("待填报"), counts["todo"]),
+                (selectors.RowFilter.RETURNED, _("被退回"), counts["returned"]),
+                (selectors.RowFilter.FILED, _("已报送"), counts["filed"]),
+            ],
+            "rows": [_row_context(r, can_file=can_file) for r in page.object_list],
+            "page": page,
+            "counts": counts,
+            "todo_count": counts["todo"],
+            "done": counts["filed"],
+            "total": total,
+            "percent": round(counts["filed"] * 100 / total) if total else 100,
+            "can_file": can_file,
+            "excel": _excel_panel(request, period),
+        }
+    )
+    return render(request, "reporting/workspace.html", context)
 
 
 def _row_context(
@@ -127,6 +158,7 @@ def _row_context(
         "selectable": editable and row.report_id is not None,
         "status": status or "none",
         "status_label": ReportStatus(status).label if status else _("未填报"),
+        "return_reason": row.return_reason if status == ReportStatus.RETURNED else "",
         "findings": findings or [],
         "errors": errors or [],
         "saved": saved,
@@ -144,26 +176,28 @@ def workspace_row(request: HttpRequest, period_pk: int, project_pk: int) -> Http
     errors: list[str] = []
     saved = False
     if form is not None and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        save = services.report_save_and_submit if submit else services.report_save
         try:
-            report, findings = services.report_save(
+            report, findings = save(
                 actor=request.user,
                 project=project,
                 period=period,
                 data=form.to_input(),
                 expected_version=form.cleaned_data.get("version"),
             )
+        except services.ReportNotSubmittedError as error:
+            # Saved as a draft: the row shows the stored values and each rule's finding.
+            saved, form = True, None
+            findings = services.report_check(error.report)
+            errors = [_("已保存为草稿，但未报送：请先修改标为“须修改”的内容。")]
         except ValidationError as error:
             # Nothing was stored: keep what the filer typed in the form so it is not lost.
             errors = _error_text(error)
         else:
             saved = True
-            # The row now shows the stored values and the new version, whatever happens next.
+            # The row now shows the stored values and the new version.
             form = None
-            if request.POST.get("action") == "submit":
-                try:
-                    services.report_submit(actor=request.user, report=report)
-                except ValidationError:
-                    errors = [_("已保存为草稿，但未报送：请先修改标为“须修改”的内容。")]
     row = get_object_or_404(
         selectors.workspace_rows(user=request.user, period=period), pk=project.pk
     )
@@ -238,14 +272,12 @@ def submit_many(request: HttpRequest) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Reports waiting for this reviewer: district reviewers see submitted ones of their
     districts, city reviewers those the districts approved."""
-    period = _period_from(request)
-    waiting = []
-    if has_any_role(request.user, DISTRICT_REVIEW_ROLES):
-        waiting.append(ReportStatus.SUBMITTED)
-    if has_any_role(request.user, CITY_REVIEW_ROLES):
-        waiting.append(ReportStatus.DISTRICT_APPROVED)
+    waiting = _waiting_statuses(request.user)
     if not waiting:
         raise audit_denied(actor=request.user, message=_("无权审核月度报告。"))
+    period = _period_from(
+        request, with_work=selectors.periods_to_review(user=request.user, statuses=waiting)
+    )
     reports = list(
         ProgressReport.objects.visible_to(request.user)
         .filter(period=period, status__in=waiting)

@@ -593,6 +593,29 @@ def test_returned_at_district_review_then_edited_and_resubmitted(
     ]
 
 
+def test_a_returned_report_notifies_its_filer_with_the_reason(
+    lichen_filer, lichen_reviewer, project, period
+):
+    from gongjian.notifications.models import Notification
+
+    report = _report(project, period, amount=Decimal("1200.50"), progress_text="施工中")
+    report_submit(actor=lichen_filer, report=report)
+
+    report_return(actor=lichen_reviewer, report=report, reason=" 与上月形象进度相同，请核实 ")
+
+    assert list(
+        Notification.objects.values_list("recipient__username", "kind", "title", "body", "link")
+    ) == [
+        (
+            "lichen_filer",
+            "report_returned",
+            f"2022-11 月报被退回：{project.code} {project.name}",
+            "退回原因：与上月形象进度相同，请核实",
+            f"/reporting/?period=2022-11&q={project.code}",
+        )
+    ]
+
+
 def test_returned_at_city_review(lichen_filer, lichen_reviewer, city_reviewer, project, period):
     report = _report(project, period, status="district_approved", version=3)
 

@@ -84,6 +84,7 @@ FAILING = [
         replace(SOUND, amount=Decimal("0.00"), prior_total=Decimal("50000.01")),
         "开工以来累计完成投资 50,000.01 万元将超过总投资 50,000.00 万元，"
         "请填写调整说明（如总投资已调增）。",
+        also=("zero_without_note",),
     ),
     Case(
         "before_start",
@@ -105,6 +106,21 @@ FAILING = [
         "progress_text",
         replace(SOUND, progress_text="  \n"),
         "填报了本月完成投资，请同时填写形象进度。",
+    ),
+    Case(
+        "progress_missing",
+        "block",
+        "progress_text",
+        # An empty row: nothing typed at all (an empty amount is stored as 0).
+        replace(SOUND, amount=Decimal("0"), progress_text="", adjustment_note="停工待批"),
+        "形象进度未填写：请写明本月工程进展（本月无进展也请写明原因）。",
+    ),
+    Case(
+        "zero_without_note",
+        "block",
+        "adjustment_note",
+        replace(SOUND, amount=Decimal("0")),
+        "本月完成投资为 0：确无完成投资时请填写 0，并在调整说明中写明原因（如停工、待批）。",
     ),
 ]
 
@@ -158,8 +174,23 @@ PASSING = [
         "amount_without_progress",
         "block",
         "progress_text",
-        # Nothing done this month needs no 形象进度.
-        replace(SOUND, amount=Decimal("0"), progress_text=""),
+        # Nothing done this month is judged by the zero rules below, not this one.
+        replace(SOUND, amount=Decimal("0"), progress_text="", adjustment_note="停工"),
+        None,
+    ),
+    Case(
+        "progress_missing",
+        "block",
+        "progress_text",
+        replace(SOUND, amount=Decimal("0"), adjustment_note="停工待批"),
+        None,
+    ),
+    Case(
+        "zero_without_note",
+        "block",
+        "adjustment_note",
+        # A zero typed with its reason is a true statement.
+        replace(SOUND, amount=Decimal("0"), adjustment_note="停工待批"),
         None,
     ),
 ]
@@ -176,6 +207,8 @@ def test_the_registry_holds_exactly_these_rules_in_this_order():
         "before_start",
         "after_completion",
         "amount_without_progress",
+        "progress_missing",
+        "zero_without_note",
     ]
     assert [c.code for c in FAILING] == list(RULES)
     assert [c.code for c in PASSING] == list(RULES)
@@ -262,8 +295,10 @@ def test_a_blank_adjustment_note_is_no_note():
 
 def test_a_zero_report_before_start_or_after_completion_is_fine():
     # "Nothing happened this month" is a true statement in any month.
-    early = replace(SOUND, month=dt.date(2022, 1, 1), amount=Decimal("0"))
-    late = replace(SOUND, completed_on=dt.date(2022, 6, 30), amount=Decimal("0"))
+    early = replace(SOUND, month=dt.date(2022, 1, 1), amount=Decimal("0"), adjustment_note="未开工")
+    late = replace(
+        SOUND, completed_on=dt.date(2022, 6, 30), amount=Decimal("0"), adjustment_note="已竣工"
+    )
 
     assert validate_report(early) == []
     assert validate_report(late) == []

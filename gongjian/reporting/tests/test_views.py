@@ -71,17 +71,62 @@ def test_row_save_creates_a_draft_and_answers_the_row(client, lichen_filer, peri
 def test_row_save_and_submit_with_a_blocking_finding_keeps_the_draft(
     client, lichen_filer, period, started
 ):
+    # Given a zero typed with its 形象进度 but without the reason a zero needs
     lichen, _ = started
     client.force_login(lichen_filer)
     response = client.post(
         f"/reporting/row/{period.pk}/{lichen.pk}/",
-        {f"p{lichen.pk}-amount": "300.00", "action": "submit"},
+        {f"p{lichen.pk}-amount": "0", f"p{lichen.pk}-progress_text": "停工", "action": "submit"},
     )
     report = ProgressReport.objects.get(project=lichen, period=period)
     assert report.status == "draft"
     html = response.content.decode()
     assert "已保存为草稿，但未报送：请先修改标为“须修改”的内容。" in html
-    assert "填报了本月完成投资，请同时填写形象进度。" in html
+    assert (
+        "本月完成投资为 0：确无完成投资时请填写 0，并在调整说明中写明原因（如停工、待批）。" in html
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            {"amount": "", "progress_text": "主体施工"},
+            "本月完成投资未填写，不能报送；确无完成投资请填写 0 并在调整说明中写明原因。",
+        ),
+        ({"amount": "300.00", "progress_text": "  "}, "形象进度未填写，不能报送。"),
+    ],
+)
+def test_save_and_submit_with_an_empty_field_is_refused_and_keeps_what_was_typed(
+    client, lichen_filer, period, started, typed, message
+):
+    lichen, _ = started
+    client.force_login(lichen_filer)
+    response = client.post(
+        f"/reporting/row/{period.pk}/{lichen.pk}/",
+        {**{f"p{lichen.pk}-{k}": v for k, v in typed.items()}, "action": "submit"},
+    )
+    html = response.content.decode()
+    assert message in html
+    assert "300.00" in html if typed["amount"] else "主体施工" in html
+    assert not ProgressReport.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="reporting.progressreport").exists()
+
+
+def test_a_zero_with_its_reason_is_submitted(client, lichen_filer, period, started):
+    lichen, _ = started
+    client.force_login(lichen_filer)
+    client.post(
+        f"/reporting/row/{period.pk}/{lichen.pk}/",
+        {
+            f"p{lichen.pk}-amount": "0",
+            f"p{lichen.pk}-progress_text": "停工待批",
+            f"p{lichen.pk}-adjustment_note": "等待规划许可，本月未施工",
+            "action": "submit",
+        },
+    )
+    report = ProgressReport.objects.get(project=lichen, period=period)
+    assert (report.status, report.amount) == ("submitted", Decimal("0.00"))
 
 
 def test_row_of_another_district_is_404(client, lichen_filer, period, started):
