@@ -538,7 +538,7 @@ def _notify_returned(*, report: ProgressReport, reason: str) -> None:
         title=_("%(month)s 月报被退回：%(code)s %(name)s")
         % {"month": month, "code": project.code, "name": project.name},
         body=_("退回原因：%(reason)s") % {"reason": reason},
-        link="%s?period=%s&q=%s" % (reverse("reporting:workspace"), month, project.code),
+        link=f"{reverse('reporting:workspace')}?period={month}&q={project.code}",
     )
 
 

@@ -179,7 +179,7 @@ def workspace_row(request: HttpRequest, period_pk: int, project_pk: int) -> Http
         submit = request.POST.get("action") == "submit"
         save = services.report_save_and_submit if submit else services.report_save
         try:
-            report, findings = save(
+            _report, findings = save(
                 actor=request.user,
                 project=project,
                 period=period,
