@@ -14,6 +14,7 @@ from gongjian.accounts.models import ApiToken
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
 from gongjian.campaigns.api import router as campaigns_router
+from gongjian.dashboards.api import router as me_router
 from gongjian.investment.api import router as leads_router
 from gongjian.projects.api import router as projects_router
 from gongjian.reporting.api import periods_router, reports_router
@@ -105,3 +106,4 @@ api.add_router("/periods", periods_router)
 api.add_router("/reports", reports_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/leads", leads_router)
+api.add_router("/me", me_router)

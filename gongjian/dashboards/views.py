@@ -12,11 +12,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
-from gongjian.accounts.scopes import has_any_role, home_region
+from gongjian.accounts.choices import PROJECT_EDITOR_ROLES, Role
+from gongjian.accounts.scopes import has_any_role, home_region, memberships_of
 from gongjian.campaigns.models import Campaign
 from gongjian.core.periods import today, year_elapsed
 from gongjian.dashboards import selectors
+from gongjian.dashboards.todo import todo_list
 from gongjian.plans.selectors import plan_summary
 from gongjian.projects.choices import Stage
 from gongjian.projects.selectors import STAGE_GROUPS
@@ -63,11 +64,19 @@ def _dashboard_context(request: HttpRequest, campaign: Campaign, region: Region)
     }
 
 
+def _home_is_dashboard(user) -> bool:
+    """A leader's home is the campaign dashboard; everyone else's is their to-do list."""
+    roles = {m.role for m in memberships_of(user)}
+    if not roles:
+        return bool(user.is_superuser and user.is_active)
+    return roles == {Role.LEADER} and selectors.sees_city_dashboard(user)
+
+
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    campaign = selectors.active_campaign() if selectors.sees_city_dashboard(user) else None
+    campaign = selectors.active_campaign() if _home_is_dashboard(user) else None
     region = _start_region(user) if campaign is not None else None
     if campaign is not None and region is not None:
         return render(
@@ -79,6 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "dashboards/home.html",
         {
+            "todo": todo_list(user=user),
             "summary": selectors.home_summary(user=user),
             "by_region": by_region if len(by_region) > 1 else [],
             "recent": selectors.home_recent_activity(user=user),

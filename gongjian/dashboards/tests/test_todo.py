@@ -1,0 +1,228 @@
+"""Each role's to-do list on 2022-12-02: November still open (due 12-05) while December has
+opened; the home page and ``GET /api/v1/me/todo`` show the same items."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gongjian.accounts.models import Department
+from gongjian.accounts.services import api_token_create
+from gongjian.dashboards.todo import PROVIDERS, todo_list
+from gongjian.investment.services import lead_submit
+from gongjian.investment.tests.conftest import lead_input
+from gongjian.reporting.models import ReportStatusChange
+from gongjian.tests.factories import (
+    ProblemFactory,
+    ProgressReportFactory,
+    ProjectFactory,
+    ReportingPeriodFactory,
+    StageEventFactory,
+    SupervisionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2022, 12, 2)
+
+
+@pytest.fixture(autouse=True)
+def _business_date(settings):
+    settings.BUSINESS_DATE = TODAY
+    settings.LEAD_RATE_LIMIT_PER_HOUR = 5
+
+
+@pytest.fixture
+def month(region, lichen_filer):
+    """November and December open; 鲤城 LC-001 not filed, LC-002 returned, LC-003 submitted;
+    丰泽 FZ-001 district-approved."""
+    november = ReportingPeriodFactory.create(month=dt.date(2022, 11, 1))
+    december = ReportingPeriodFactory.create(month=dt.date(2022, 12, 1))
+    projects = {}
+    for code, name, district in (
+        ("LC-001", "鲤城智能装备产业园", "350502"),
+        ("LC-002", "江南片区城市更新", "350502"),
+        ("LC-003", "鲤城物流园", "350502"),
+        ("FZ-001", "丰泽数字经济大厦", "350503"),
+    ):
+        project = ProjectFactory.create(code=code, name=name, region=region(district))
+        StageEventFactory.create(project=project, stage="started", date=dt.date(2022, 3, 1))
+        projects[code] = project
+    returned = ProgressReportFactory.create(
+        project=projects["LC-002"], period=november, status="returned", created_by=lichen_filer
+    )
+    ReportStatusChange.objects.create(
+        report=returned, from_status="submitted", to_status="returned", reason="请补充现场照片"
+    )
+    ProgressReportFactory.create(project=projects["LC-003"], period=november, status="submitted")
+    ProgressReportFactory.create(
+        project=projects["FZ-001"], period=november, status="district_approved"
+    )
+    return november, december
+
+
+def _items(user, today=TODAY):
+    return [item.as_dict() for item in todo_list(user=user, today=today)]
+
+
+def test_the_registry_holds_these_providers_in_this_order():
+    assert list(PROVIDERS) == [
+        "report_due",
+        "report_returned",
+        "review_queue",
+        "late_district",
+        "lead",
+        "problem",
+        "supervision",
+    ]
+
+
+def test_a_filer_sees_every_open_period_due_and_the_returned_report_with_its_reason(
+    month, lichen_filer
+):
+    assert _items(lichen_filer) == [
+        {
+            "kind": "report_due",
+            "period": "2022-11",
+            "count": 1,
+            "title": "2022年11月：1 个项目待报送（12-05 截止）",
+            "url": "/reporting/?period=2022-11&show=todo",
+        },
+        {
+            "kind": "report_due",
+            "period": "2022-12",
+            "count": 3,
+            "title": "2022年12月：3 个项目待报送（01-05 截止）",
+            "url": "/reporting/?period=2022-12&show=todo",
+        },
+        {
+            "kind": "report_returned",
+            "period": "2022-11",
+            "count": 1,
+            "title": "LC-002 江南片区城市更新 被退回：请补充现场照片",
+            "url": "/reporting/?period=2022-11&q=LC-002",
+        },
+    ]
+
+
+def test_after_the_due_date_the_filer_is_told_it_is_late(month, lichen_filer):
+    items = todo_list(user=lichen_filer, today=dt.date(2022, 12, 6))
+    assert [(i.title, i.urgent) for i in items if i.kind == "report_due"] == [
+        ("2022年11月：1 个项目未报送，已过 12-05 截止日期", True),
+        ("2022年12月：3 个项目待报送（01-05 截止）", False),
+    ]
+
+
+def test_a_district_reviewer_sees_its_queue_per_period(month, lichen_reviewer):
+    assert _items(lichen_reviewer) == [
+        {
+            "kind": "review_queue",
+            "period": "2022-11",
+            "count": 1,
+            "title": "2022年11月：1 份报告待县区审核",
+            "url": "/reporting/review/?period=2022-11",
+        }
+    ]
+
+
+def test_the_city_reviewer_sees_the_city_queue(month, city_reviewer):
+    assert _items(city_reviewer) == [
+        {
+            "kind": "review_queue",
+            "period": "2022-11",
+            "count": 1,
+            "title": "2022年11月：1 份报告待市级审核",
+            "url": "/reporting/review/?period=2022-11",
+        }
+    ]
+
+
+def test_the_city_admin_sees_late_districts_once_the_due_date_has_passed(month, city_admin):
+    assert [i["kind"] for i in _items(city_admin)] == ["review_queue"]
+    assert _items(city_admin, dt.date(2022, 12, 6))[1:] == [
+        {
+            "kind": "late_district",
+            "period": "2022-11",
+            "count": 1,
+            "title": "2022年11月：1 个县区逾期未报齐（鲤城区）",
+            "url": "/reporting/status/?period=2022-11",
+        }
+    ]
+
+
+def test_a_department_sees_its_new_leads_problems_and_supervisions(month, department, region):
+    zsj = Department.objects.get(code="zsj")
+    lead_submit(data=lead_input(), ip="10.0.0.1")
+    ProblemFactory.create(
+        project=ProjectFactory.create(code="LC-009"),
+        department=zsj,
+        status="open",
+        due_date=dt.date(2022, 11, 30),
+    )
+    SupervisionFactory.create(target_region=None, target_department=zsj)
+
+    assert _items(department) == [
+        {
+            "kind": "lead",
+            "period": None,
+            "count": 1,
+            "title": "1 条新线索待对接",
+            "url": "/investment/?stage=new",
+        },
+        {
+            "kind": "problem",
+            "period": None,
+            "count": 1,
+            "title": "1 个问题待解决（1 个已超期）",
+            "url": "/projects/problems/",
+        },
+        {
+            "kind": "supervision",
+            "period": None,
+            "count": 1,
+            "title": "1 件督办待回复",
+            "url": "/projects/supervisions/",
+        },
+    ]
+
+
+def test_a_leader_has_nothing_to_do(month, leader):
+    assert _items(leader) == []
+
+
+def test_the_api_answers_the_signed_in_users_list(client, month, lichen_reviewer):
+    raw = api_token_create(user=lichen_reviewer)[1]
+
+    response = client.get("/api/v1/me/todo", HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "items": [
+            {
+                "kind": "review_queue",
+                "period": "2022-11",
+                "count": 1,
+                "title": "2022年11月：1 份报告待县区审核",
+                "url": "/reporting/review/?period=2022-11",
+            }
+        ]
+    }
+
+
+def test_the_api_without_a_token_is_401(client, month):
+    assert client.get("/api/v1/me/todo").status_code == 401
+
+
+def test_the_home_page_is_the_filers_to_do_list(client, month, lichen_filer):
+    client.force_login(lichen_filer)
+
+    response = client.get("/")
+
+    html = response.content.decode()
+    assert [i.title for i in response.context["todo"]] == [
+        "2022年11月：1 个项目待报送（12-05 截止）",
+        "2022年12月：3 个项目待报送（01-05 截止）",
+        "LC-002 江南片区城市更新 被退回：请补充现场照片",
+    ]
+    assert 'href="/reporting/?period=2022-11&amp;q=LC-002"' in html
