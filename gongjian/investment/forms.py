@@ -84,6 +84,13 @@ class LeadPublicForm(forms.Form):
         self.fields["preferred_regions"].choices = _reporting_regions()  # type: ignore[attr-defined]
         self.fields["mobile"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         self.fields["area"].widget.attrs.update({"inputmode": "decimal"})
+        self.fields["uscc"].widget.attrs.update({"placeholder": "91350500MA2XXXXX0X"})
+        self.fields["mobile"].widget.attrs.update({"placeholder": "138 0000 0000"})
+        for name in ("company", "use", "message"):
+            # The browser stops typing at maxlength without a word: say the limit beforehand.
+            field = self.fields[name]
+            limit = _("最多 %(n)s 字") % {"n": field.max_length}  # type: ignore[attr-defined]
+            field.help_text = f"{field.help_text}；{limit}" if field.help_text else limit
 
     def to_input(self) -> LeadInput:
         data = self.cleaned_data

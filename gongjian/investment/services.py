@@ -18,10 +18,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.choices import Role
 from gongjian.accounts.models import Department
+from gongjian.accounts.selectors import users_with_role
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.core import periods
@@ -49,6 +52,8 @@ from gongjian.investment.models import (
     area_in_m2,
 )
 from gongjian.investment.pipeline import next_stages, stage_requirements
+from gongjian.notifications.choices import NotificationKind
+from gongjian.notifications.services import notify
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import IndustryChain, Project
 from gongjian.projects.services import ProjectInput, project_create, project_record_stage
@@ -318,7 +323,23 @@ def lead_submit(
             lead_link_duplicates(lead)
         except Exception:  # the lead is stored; the check can be run again (dedup_checked_at)
             logger.exception("duplicate check failed for lead %s", lead.reference)
+        _notify_intake(lead)
     return lead
+
+
+def _notify_intake(lead: Lead) -> None:
+    """Tell the intake department's staff that a company has registered a need."""
+    if lead.department_id is None:
+        return
+    notify(
+        recipients=users_with_role(roles=[Role.DEPARTMENT], department_id=lead.department_id),
+        kind=NotificationKind.LEAD_RECEIVED,
+        title=_("新项目需求登记：%(company)s") % {"company": lead.company},
+        body=_("登记编号 %(reference)s，需求：%(need)s。请在 3 个工作日内与企业联系。")
+        % {"reference": lead.reference, "need": lead.get_need_display()},
+        link=reverse("investment:lead_detail", args=[lead.pk]),
+        email=True,
+    )
 
 
 # --- the pipeline -------------------------------------------------------------------------------

@@ -68,7 +68,8 @@ def public_form(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "investment/public_form.html",
-                {"form": LeadPublicForm(), "too_large": True},
+                # What was typed stays in the form; the field over its limit says so.
+                {"form": LeadPublicForm(request.POST), "too_large": True},
                 status=413,
             )
         form = LeadPublicForm(request.POST)

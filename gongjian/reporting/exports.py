@@ -12,11 +12,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import override as language_override
 
-from gongjian.accounts.scopes import has_any_role
+from gongjian.accounts.scopes import has_any_role, home_region
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.core.money import CENT
 from gongjian.core.spreadsheets import XLSX_CONTENT_TYPE
+from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
 from gongjian.reporting.choices import EDITABLE_STATUSES, ReportStatus
 from gongjian.reporting.models import ImportJob, ReportingPeriod
@@ -146,6 +147,14 @@ def report_template_export(
         },
         message=_("下载月度填报模板（%(count)s 个项目）。") % {"count": len(rows)},
     )
+    # A district's template carries the district's name, whether or not it was picked.
+    home = home_region(actor)
+    if (
+        region is None
+        and home is not None
+        and home.kind not in (RegionKind.CITY, RegionKind.PROVINCE)
+    ):
+        region = home
     scope = region.display_name if region else _("全部区域")
     filename = _("项目进展填报_%(month)s_%(scope)s.xlsx") % {"month": meta.period, "scope": scope}
     return ExcelFile(filename=filename, content=content)

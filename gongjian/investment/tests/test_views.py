@@ -84,6 +84,35 @@ def test_an_oversized_body_is_refused():
 
     assert response.status_code == 413
     assert Lead.objects.count() == 0
+    # What was typed is still in the form, and the field over its limit says so.
+    form = response.context["form"]
+    assert (form["company"].value(), form["mobile"].value()) == (
+        "泉州恒达鞋业有限公司",
+        "13800138000",
+    )
+    assert form.errors["message"] == ["确保该变量包含不超过 2000 字符 (目前字符数 20000)。"]
+    html = response.content.decode()
+    assert 'value="泉州恒达鞋业有限公司"' in html
+    assert "最多 2000 字" in html
+
+
+def test_a_new_lead_notifies_the_intake_department(department):
+    from gongjian.notifications.models import Notification
+
+    _client().post("/invest/", FORM, REMOTE_ADDR="198.51.100.21")
+
+    lead = Lead.objects.get()
+    assert list(
+        Notification.objects.values_list("recipient__username", "kind", "title", "body", "link")
+    ) == [
+        (
+            "zsj_officer",
+            "lead_received",
+            "新项目需求登记：泉州恒达鞋业有限公司",
+            f"登记编号 {lead.reference}，需求：租厂房。请在 3 个工作日内与企业联系。",
+            f"/investment/leads/{lead.pk}/",
+        )
+    ]
 
 
 @pytest.mark.parametrize("persona", ["city_admin", "city_reviewer", "leader", "department"])

@@ -203,6 +203,19 @@ def test_template_of_one_region(lichen_filer, ledger, period, exported_at, regio
     assert TemplateMeta.parse(sheets(exported.content)["_gongjian"]).region == "350502"
 
 
+def test_a_district_filers_template_is_named_after_the_district(
+    lichen_filer, city_admin, ledger, period, exported_at
+):
+    assert (
+        report_template_export(actor=lichen_filer, period=period).filename
+        == "项目进展填报_2022-11_鲤城区.xlsx"
+    )
+    assert (
+        report_template_export(actor=city_admin, period=period).filename
+        == "项目进展填报_2022-11_全部区域.xlsx"
+    )
+
+
 def test_city_admin_template_covers_every_district(city_admin, ledger, period, exported_at):
     main = sheets(report_template_export(actor=city_admin, period=period).content)["月度填报"]
     assert [row[0] for row in main[4:]] == ["LC-001", "LC-002", "LC-003", "FZ-001"]
