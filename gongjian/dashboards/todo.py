@@ -29,7 +29,7 @@ from gongjian.regions.choices import RegionKind
 from gongjian.reporting.choices import PeriodState, ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod, ReportStatusChange
 from gongjian.reporting.rules import CITY_REVIEW_ROLES, DISTRICT_REVIEW_ROLES
-from gongjian.reporting.selectors import district_status, workspace_rows
+from gongjian.reporting.selectors import district_status, workspace_due
 
 # Returned reports are listed one by one (with the reviewer's reason) up to this many.
 RETURNED_SHOWN = 5
@@ -110,7 +110,7 @@ def reports_due(*, user, today: dt.date) -> list[TodoItem]:
     items = []
     for period in _open_periods():
         count = (
-            workspace_rows(user=user, period=period)
+            workspace_due(user=user, period=period)
             .filter(Q(report_status__isnull=True) | Q(report_status=ReportStatus.DRAFT))
             .count()
         )

@@ -42,7 +42,9 @@ class ProjectForm(forms.Form):
     code = forms.CharField(
         label=_("项目编号"),
         max_length=32,
-        widget=forms.TextInput(attrs={"placeholder": _("如：LC-2022-001"), "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("如：ZD2022-350502-0001"), "autocomplete": "off"}
+        ),
     )
     region_code = forms.ChoiceField(label=_("所属区域"))
     name = forms.CharField(label=_("项目名称"), max_length=200)
@@ -321,7 +323,7 @@ class SupervisionForm(forms.Form):
         label=_("相关项目编号"),
         max_length=32,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("选填，如：LC-2022-001")}),
+        widget=forms.TextInput(attrs={"placeholder": _("选填，如：ZD2022-350502-0001")}),
     )
     content = forms.CharField(
         label=_("督办内容"),

@@ -62,7 +62,7 @@ def periods_to_file(*, user) -> QuerySet:
     filed, a draft, or returned. One query per open period (there are one or two)."""
     ids = []
     for period in ReportingPeriod.objects.filter(state=PeriodState.OPEN).order_by("month"):
-        if workspace_rows(user=user, period=period).filter(_TO_FILE).exists():
+        if workspace_due(user=user, period=period).filter(_TO_FILE).exists():
             ids.append(period.pk)
     return ReportingPeriod.objects.filter(pk__in=ids).values("pk")
 
@@ -151,34 +151,15 @@ def workspace_counts(rows: QuerySet) -> dict[str, int]:
     return counts
 
 
-def workspace_rows(*, user, period: ReportingPeriod, region: Region | None = None) -> QuerySet:
-    """Every project the user covers that is due this period, with this month's report (if any),
-    the reviewer's reason when it was returned, its year-to-date and since-start totals, in one
-    query. ``work_order`` ranks what still needs the filer: returned, not started, drafts."""
+def workspace_due(*, user, period: ReportingPeriod, region: Region | None = None) -> QuerySet:
+    """The projects the user covers that are due this period, with only this month's report
+    status and ``work_order`` (returned, not started, drafts, the rest): cheap enough to count,
+    filter and page before the full rows are read."""
     this_month = ProgressReport.objects.filter(project=OuterRef("pk"), period=period)
-    last_return = ReportStatusChange.objects.filter(
-        report__project=OuterRef("pk"), report__period=period, to_status=ReportStatus.RETURNED
-    ).order_by("-at", "-id")
     projects = (
         projects_due(period=period)
         .filter(pk__in=Project.objects.visible_to(user).values("pk"))
-        .select_related("region", "category")
-        .annotate(
-            report_id=Subquery(this_month.values("pk")[:1]),
-            report_status=Subquery(this_month.values("status")[:1]),
-            report_version=Subquery(this_month.values("version")[:1]),
-            report_amount=Subquery(this_month.values("amount")[:1]),
-            report_progress=Subquery(this_month.values("progress_text")[:1]),
-            report_note=Subquery(this_month.values("adjustment_note")[:1]),
-            ytd=_amount_sum(
-                Q(
-                    reports__period__month__year=period.month.year,
-                    reports__period__month__lte=period.month,
-                )
-            ),
-            since_start=_amount_sum(Q(reports__period__month__lte=period.month)),
-            return_reason=Subquery(last_return.values("reason")[:1]),
-        )
+        .annotate(report_status=Subquery(this_month.values("status")[:1]))
         .annotate(
             work_order=Case(
                 When(report_status=ReportStatus.RETURNED, then=Value(0)),
@@ -193,6 +174,35 @@ def workspace_rows(*, user, period: ReportingPeriod, region: Region | None = Non
     if region is not None:
         projects = projects.filter(region__path__startswith=region.path)
     return projects
+
+
+def workspace_rows(*, user, period: ReportingPeriod, region: Region | None = None) -> QuerySet:
+    """Every project the user covers that is due this period, with this month's report (if any),
+    the reviewer's reason when it was returned, its year-to-date and since-start totals, in one
+    query."""
+    this_month = ProgressReport.objects.filter(project=OuterRef("pk"), period=period)
+    last_return = ReportStatusChange.objects.filter(
+        report__project=OuterRef("pk"), report__period=period, to_status=ReportStatus.RETURNED
+    ).order_by("-at", "-id")
+    return (
+        workspace_due(user=user, period=period, region=region)
+        .select_related("region", "category")
+        .annotate(
+            report_id=Subquery(this_month.values("pk")[:1]),
+            report_version=Subquery(this_month.values("version")[:1]),
+            report_amount=Subquery(this_month.values("amount")[:1]),
+            report_progress=Subquery(this_month.values("progress_text")[:1]),
+            report_note=Subquery(this_month.values("adjustment_note")[:1]),
+            ytd=_amount_sum(
+                Q(
+                    reports__period__month__year=period.month.year,
+                    reports__period__month__lte=period.month,
+                )
+            ),
+            since_start=_amount_sum(Q(reports__period__month__lte=period.month)),
+            return_reason=Subquery(last_return.values("reason")[:1]),
+        )
+    )
 
 
 def district_status(*, user, period: ReportingPeriod, today: dt.date) -> list[dict]:

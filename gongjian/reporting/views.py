@@ -101,12 +101,16 @@ def workspace(request: HttpRequest) -> HttpResponse:
     if region_picker and region is None and not q:
         context["board"] = selectors.district_status(user=user, period=period, today=today())
         return render(request, "reporting/workspace.html", context)
-    rows = selectors.workspace_rows(user=user, period=period, region=region)
-    counts = selectors.workspace_counts(rows)
+    due = selectors.workspace_due(user=user, period=period, region=region)
+    counts = selectors.workspace_counts(due)
     can_file = has_any_role(user, FILER_ROLES) and period.is_open
-    page = Paginator(selectors.workspace_filter(rows, show=show, q=q), ROWS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # Page over the cheap list, then read the full rows (totals, reasons) of this page only.
+    page = Paginator(
+        selectors.workspace_filter(due, show=show, q=q).values_list("pk", flat=True),
+        ROWS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    full = selectors.workspace_rows(user=user, period=period).in_bulk(ids)
     total = counts["total"]
     context.update(
         {
@@ -116,7 +120,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
                 (selectors.RowFilter.RETURNED, _("被退回"), counts["returned"]),
                 (selectors.RowFilter.FILED, _("已报送"), counts["filed"]),
             ],
-            "rows": [_row_context(r, can_file=can_file) for r in page.object_list],
+            "rows": [_row_context(full[pk], can_file=can_file) for pk in ids],
             "page": page,
             "counts": counts,
             "todo_count": counts["todo"],

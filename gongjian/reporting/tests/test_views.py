@@ -327,3 +327,87 @@ def test_reporting_pages_share_a_subnav_by_role(client, request, period, persona
 
     subnav = html.split('<nav class="subnav"', 1)[1].split("</nav>", 1)[0]
     assert re.findall(r">([^<>]+)</a>", subnav) == links
+
+
+# ---------------------------------------------------------------------------------------------
+# The month a page opens on, the city's status board, search, filters and paging
+
+
+@pytest.fixture
+def two_open_months(started):
+    """November (due 12-05) and December both open; 鲤城 LC-001 filed November already."""
+    november = ReportingPeriodFactory.create(month=dt.date(2022, 11, 1))
+    december = ReportingPeriodFactory.create(month=dt.date(2022, 12, 1))
+    return november, december
+
+
+def test_the_workspace_opens_on_the_earliest_open_month_with_work(
+    client, lichen_filer, two_open_months, started
+):
+    november, _december = two_open_months
+    client.force_login(lichen_filer)
+    assert client.get("/reporting/").context["period"].month == dt.date(2022, 11, 1)
+
+    ProgressReportFactory.create(project=started[0], period=november, status="submitted")
+
+    assert client.get("/reporting/").context["period"].month == dt.date(2022, 12, 1)
+
+
+def test_the_review_queue_opens_on_the_month_with_reports_waiting(
+    client, lichen_reviewer, two_open_months, started
+):
+    _november, december = two_open_months
+    ProgressReportFactory.create(project=started[0], period=december, status="submitted")
+    client.force_login(lichen_reviewer)
+
+    response = client.get("/reporting/review/")
+
+    assert response.context["period"].month == dt.date(2022, 12, 1)
+    assert [r.project.code for r in response.context["reports"]] == ["LC-001"]
+
+
+def test_city_users_see_the_status_board_and_drill_down(client, city_admin, period, started):
+    client.force_login(city_admin)
+
+    board = client.get("/reporting/?period=2022-11")
+
+    assert [(r["region__name"], r["due"], r["missing"]) for r in board.context["board"]] == [
+        ("鲤城区", 1, 1),
+        ("丰泽区", 1, 1),
+    ]
+    assert "page" not in board.context
+    assert 'href="/reporting/?period=2022-11&region=350503"' in board.content.decode()
+    drill = client.get("/reporting/?period=2022-11&region=350503")
+    assert [row["project"].code for row in drill.context["rows"]] == ["FZ-001"]
+
+
+def test_the_workspace_searches_filters_and_pages(client, lichen_filer, period, region):
+    for n in range(1, 33):
+        project = ProjectFactory.create(code=f"ZD2022-350502-{n:04d}", name=f"鲤城项目{n}")
+        StageEventFactory.create(project=project, stage="started", date=dt.date(2022, 3, 1))
+        if n == 7:
+            ProgressReportFactory.create(project=project, period=period, status="returned")
+        if n == 8:
+            ProgressReportFactory.create(project=project, period=period, status="submitted")
+    client.force_login(lichen_filer)
+
+    first = client.get("/reporting/?period=2022-11")
+    assert [t[1:] for t in first.context["tabs"]] == [
+        ("全部", 32),
+        ("待填报", 31),
+        ("被退回", 1),
+        ("已报送", 1),
+    ]
+    codes = [row["project"].code for row in first.context["rows"]]
+    # What still needs the filer first: the returned report, then the ones not yet filed.
+    assert (len(codes), codes[0], codes[1]) == (30, "ZD2022-350502-0007", "ZD2022-350502-0001")
+    second = client.get("/reporting/?period=2022-11&page=2")
+    assert [row["project"].code for row in second.context["rows"]] == [
+        "ZD2022-350502-0032",
+        "ZD2022-350502-0008",
+    ]
+    assert "第 2 / 2 页，共 32 个项目" in second.content.decode()
+    found = client.get("/reporting/?period=2022-11&q=项目1")
+    assert len(found.context["rows"]) == 11  # 鲤城项目1, 10–19
+    returned = client.get("/reporting/?period=2022-11&show=returned")
+    assert [row["project"].code for row in returned.context["rows"]] == ["ZD2022-350502-0007"]
