@@ -400,10 +400,12 @@ def lagging_projects(
     behind_points: Decimal,
     basis: str = ElapsedBasis.DAYS,
     limit: int = 10,
+    offset: int = 0,
 ) -> tuple[int, list[Project]]:
     """Projects under construction in ``region`` that report monthly and whose city-approved
     investment this year is more than ``behind_points`` below the year's 序时进度 of their annual
-    plan, most behind first (one query for the count, one for the rows). Each row carries
+    plan, most behind first (one query for the count, one for a page of ``limit`` rows from
+    ``offset``). Each row carries
     ``ytd``, ``plan_completion`` (fraction) and ``behind_points``."""
     share = year_elapsed(as_of, basis=basis)
     threshold = share - behind_points / 100
@@ -434,7 +436,7 @@ def lagging_projects(
         lagging.select_related("region", "category")
         # Ordering only: SQLite would divide the decimals as text.
         .annotate(plan_share=Cast("ytd", FloatField()) / Cast("annual_plan", FloatField()))
-        .order_by("plan_share", "code")[:limit]
+        .order_by("plan_share", "code")[offset : offset + limit]
     )
     for project in rows:
         completion = Decimal(project.ytd) / project.annual_plan  # type: ignore[attr-defined]

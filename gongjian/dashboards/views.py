@@ -27,6 +27,8 @@ from gongjian.reporting.selectors import district_status, period_current
 
 # A project this many points behind the year's 序时进度 of its annual plan is lagging.
 LAGGING_POINTS = Decimal(15)
+# The district page lists every lagging project, this many a page.
+LAGGING_PER_PAGE = 20
 # The wall screen reloads itself this often (seconds).
 SCREEN_REFRESH_SECONDS = 300
 
@@ -115,13 +117,18 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     campaign = _campaign_or_404()
     context = _dashboard_context(request, campaign, region)
     as_of = context["dashboard"].as_of
+    page_text = request.GET.get("lagging_page", "1")
+    lagging_page = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
     lagging_count, lagging = selectors.lagging_projects(
         user=request.user,
         region=region,
         as_of=as_of,
         behind_points=LAGGING_POINTS,
         basis=campaign.elapsed_basis,
+        limit=LAGGING_PER_PAGE,
+        offset=(lagging_page - 1) * LAGGING_PER_PAGE,
     )
+    lagging_pages = max(1, -(-lagging_count // LAGGING_PER_PAGE))
     problem_count, problems = selectors.open_problems(user=request.user, region=region)
     period = period_current()
     reporting = []
@@ -136,6 +143,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "lagging": lagging,
             "lagging_count": lagging_count,
+            "lagging_page": lagging_page,
+            "lagging_pages": lagging_pages,
+            "lagging_first": (lagging_page - 1) * LAGGING_PER_PAGE,
             "lagging_points": LAGGING_POINTS,
             "year_elapsed": year_elapsed(as_of, basis=campaign.elapsed_basis),
             "problems": problems,

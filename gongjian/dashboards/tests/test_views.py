@@ -52,6 +52,39 @@ def test_a_district_page_in_scope_and_out_of_it(client, small_campaign, lichen_f
     assert other.status_code == 404
 
 
+def test_the_city_staff_home_is_their_to_do_list(client, small_campaign, city_admin):
+    client.force_login(city_admin)
+
+    response = client.get("/")
+
+    assert response.templates[0].name == "dashboards/home.html"
+    assert 'href="/dashboards/regions/350500/"' in response.content.decode()
+
+
+def test_the_district_page_pages_through_every_lagging_project(
+    client, small_campaign, lichen_filer
+):
+    from decimal import Decimal
+
+    from gongjian.tests.factories import ProjectFactory, StageEventFactory
+
+    for n in range(1, 21):
+        project = ProjectFactory.create(
+            code=f"LC-9{n:02d}", annual_plan=Decimal("1000.00"), stage="started"
+        )
+        StageEventFactory.create(project=project, date=AS_OF.replace(month=3, day=1))
+    client.force_login(lichen_filer)
+
+    first = client.get("/dashboards/regions/350502/")
+    second = client.get("/dashboards/regions/350502/?lagging_page=2")
+
+    assert first.context["lagging_count"] == 22
+    assert len(first.context["lagging"]) == 20
+    # The most behind first (nothing approved: LC-2 and the new ones by code), then LC-1.
+    assert [p.code for p in second.context["lagging"]] == ["LC-920", "LC-1"]
+    assert "第 2 / 2 页，共 22 个" in second.content.decode()
+
+
 def test_the_screen_reloads_itself(client, small_campaign, leader):
     client.force_login(leader)
 
