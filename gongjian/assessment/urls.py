@@ -13,6 +13,7 @@ urlpatterns = [
     path("items/<int:pk>/", views.rubric_item_edit, name="item_edit"),
     path("items/<int:pk>/remove/", views.rubric_item_remove, name="item_remove"),
     path("results/<int:pk>/", views.result_detail, name="result"),
+    path("results/<int:pk>/export/", views.result_export, name="result_export"),
     path("results/<int:pk>/<str:region>/", views.breakdown, name="breakdown"),
     path("<slug:code>/", views.campaign_results, name="campaign"),
     path("<slug:code>/preview/", views.preview, name="preview"),

@@ -9,14 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from gongjian.assessment import selectors, services
+from gongjian.assessment import exports, selectors, services
 from gongjian.assessment.forms import AssessmentRunForm, RubricForm, RubricItemForm
 from gongjian.assessment.models import RubricItem
 from gongjian.campaigns.models import Campaign
 from gongjian.campaigns.selectors import campaign_get
+from gongjian.core.spreadsheets import XLSX_CONTENT_TYPE
 
 
 def _require_view(request: HttpRequest) -> None:
@@ -146,6 +148,20 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own_codes": _own_region_codes(request.user),
         },
     )
+
+
+@require_safe
+@login_required
+def result_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published ranking as an Excel workbook."""
+    _require_view(request)
+    result = selectors.assessment_result_get(pk=pk)
+    file = exports.assessment_ranking_export(actor=request.user, result=result)
+    response = HttpResponse(file.content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        content_disposition_header(True, file.filename) or "attachment"
+    )
+    return response
 
 
 def _own_region_codes(user) -> set[str]:

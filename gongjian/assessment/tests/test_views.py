@@ -156,3 +156,28 @@ def test_preview_then_publish(client, city_admin, published_rubric, ledger):
     assert response["Location"] == reverse("assessment:result", args=[result.pk])
     campaign_page = client.get(reverse("assessment:campaign", args=[ledger.campaign.code]))
     assert "2022年3月" in campaign_page.content.decode()
+
+
+def test_the_ranking_is_exported_to_excel_as_the_page_shows_it(client, leader, result):
+    from gongjian.reporting.tests.excel import sheets
+
+    client.force_login(leader)
+
+    response = client.get(reverse("assessment:result_export", args=[result.pk]))
+
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    rows = sheets(response.content)["考核排名"]
+    assert rows[0][0] == "2022年3月考核排名"
+    assert rows[2] == [
+        "组别", "组内名次", "区域", "指标得分", "扣分", "逾期报告（份）",
+        "总分", "全市排名", "并列",
+    ]  # fmt: skip
+    assert rows[3] == ["城区", 1.0, "丰泽区", 90.0, 0.0, 0.0, 90.0, 1.0, ""]
+    assert rows[4] == ["城区", 2.0, "鲤城区", 65.0, -2.0, 1.0, 63.0, 2.0, ""]
+    assert rows[5] == ["城区", 3.0, "洛江区", 0.0, 0.0, 0.0, 0.0, 4.0, "是"]
+    assert [r[2] for r in rows[3:]] == [
+        "丰泽区", "鲤城区", "洛江区", "泉港区", "泉州台商投资区", "泉州经济技术开发区",
+        "晋江市", "惠安县", "安溪县", "永春县", "德化县", "石狮市", "南安市",
+    ]  # fmt: skip
+    assert AuditEvent.objects.filter(action="export", actor=leader).count() == 1
