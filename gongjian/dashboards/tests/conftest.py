@@ -19,10 +19,13 @@ import pytest
 
 from gongjian.campaigns.tests.conftest import report
 from gongjian.regions.models import Region
+from gongjian.reporting.models import ReportStatusChange
 from gongjian.tests.factories import (
     CampaignFactory,
     IndicatorFactory,
+    ProgressReportFactory,
     ProjectFactory,
+    ReportingPeriodFactory,
     SpecialActionFactory,
     StageEventFactory,
     TargetFactory,
@@ -98,3 +101,36 @@ def small_campaign(db):
         "targets": targets,
         "projects": projects,
     }
+
+
+# The to-do tests' day: November still open (due 12-05) while December has opened.
+TODO_TODAY = dt.date(2022, 12, 2)
+
+
+@pytest.fixture
+def month(region, lichen_filer):
+    """November and December open; 鲤城 LC-001 not filed, LC-002 returned, LC-003 submitted;
+    丰泽 FZ-001 district-approved."""
+    november = ReportingPeriodFactory.create(month=dt.date(2022, 11, 1))
+    december = ReportingPeriodFactory.create(month=dt.date(2022, 12, 1))
+    projects = {}
+    for code, name, district in (
+        ("LC-001", "鲤城智能装备产业园", "350502"),
+        ("LC-002", "江南片区城市更新", "350502"),
+        ("LC-003", "鲤城物流园", "350502"),
+        ("FZ-001", "丰泽数字经济大厦", "350503"),
+    ):
+        project = ProjectFactory.create(code=code, name=name, region=region(district))
+        StageEventFactory.create(project=project, stage="started", date=dt.date(2022, 3, 1))
+        projects[code] = project
+    returned = ProgressReportFactory.create(
+        project=projects["LC-002"], period=november, status="returned", created_by=lichen_filer
+    )
+    ReportStatusChange.objects.create(
+        report=returned, from_status="submitted", to_status="returned", reason="请补充现场照片"
+    )
+    ProgressReportFactory.create(project=projects["LC-003"], period=november, status="submitted")
+    ProgressReportFactory.create(
+        project=projects["FZ-001"], period=november, status="district_approved"
+    )
+    return november, december

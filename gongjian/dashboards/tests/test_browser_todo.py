@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from gongjian.dashboards.tests.test_todo import TODAY, month  # noqa: F401 (fixture)
+from gongjian.dashboards.tests.conftest import TODO_TODAY as TODAY
 from gongjian.investment.services import lead_submit
 from gongjian.investment.tests.conftest import lead_input
 from gongjian.tests.test_browser import SCREENSHOTS, chromium

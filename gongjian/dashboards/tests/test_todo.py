@@ -9,57 +9,25 @@ import pytest
 
 from gongjian.accounts.models import Department
 from gongjian.accounts.services import api_token_create
+from gongjian.dashboards.tests.conftest import TODO_TODAY
 from gongjian.dashboards.todo import PROVIDERS, todo_list
 from gongjian.investment.services import lead_submit
 from gongjian.investment.tests.conftest import lead_input
-from gongjian.reporting.models import ReportStatusChange
 from gongjian.tests.factories import (
     ProblemFactory,
-    ProgressReportFactory,
     ProjectFactory,
-    ReportingPeriodFactory,
-    StageEventFactory,
     SupervisionFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date(2022, 12, 2)
+TODAY = TODO_TODAY
 
 
 @pytest.fixture(autouse=True)
 def _business_date(settings):
     settings.BUSINESS_DATE = TODAY
     settings.LEAD_RATE_LIMIT_PER_HOUR = 5
-
-
-@pytest.fixture
-def month(region, lichen_filer):
-    """November and December open; 鲤城 LC-001 not filed, LC-002 returned, LC-003 submitted;
-    丰泽 FZ-001 district-approved."""
-    november = ReportingPeriodFactory.create(month=dt.date(2022, 11, 1))
-    december = ReportingPeriodFactory.create(month=dt.date(2022, 12, 1))
-    projects = {}
-    for code, name, district in (
-        ("LC-001", "鲤城智能装备产业园", "350502"),
-        ("LC-002", "江南片区城市更新", "350502"),
-        ("LC-003", "鲤城物流园", "350502"),
-        ("FZ-001", "丰泽数字经济大厦", "350503"),
-    ):
-        project = ProjectFactory.create(code=code, name=name, region=region(district))
-        StageEventFactory.create(project=project, stage="started", date=dt.date(2022, 3, 1))
-        projects[code] = project
-    returned = ProgressReportFactory.create(
-        project=projects["LC-002"], period=november, status="returned", created_by=lichen_filer
-    )
-    ReportStatusChange.objects.create(
-        report=returned, from_status="submitted", to_status="returned", reason="请补充现场照片"
-    )
-    ProgressReportFactory.create(project=projects["LC-003"], period=november, status="submitted")
-    ProgressReportFactory.create(
-        project=projects["FZ-001"], period=november, status="district_approved"
-    )
-    return november, december
 
 
 def _items(user, today=TODAY):
