@@ -68,7 +68,7 @@ ROWS_PER_PAGE = 30
 
 
 def _waiting_statuses(user) -> list[str]:
-    waiting = []
+    waiting: list[str] = []
     if has_any_role(user, DISTRICT_REVIEW_ROLES):
         waiting.append(ReportStatus.SUBMITTED)
     if has_any_role(user, CITY_REVIEW_ROLES):
