@@ -53,7 +53,7 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or Non
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "gongjian.core.apps.GongjianAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "gongjian.audit.context.AuditContextMiddleware",
     "gongjian.accounts.sessions.SessionTimeoutMiddleware",
+    "gongjian.accounts.sessions.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "gongjian.urls"

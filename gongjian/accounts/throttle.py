@@ -19,8 +19,8 @@ The policy (numbers are settings, defaults in brackets):
   browser still gets in even while her account is under attack.
 
 Unknown usernames are counted and locked exactly like real ones, so neither the message nor the
-lock reveals whether an account exists. A city admin lifts locks with ``login_unlock`` (also an
-admin action). Every lock and unlock is written to the audit log.
+lock reveals whether an account exists. The security administrator lifts locks with
+``login_unlock`` (also an admin action). Every lock and unlock is written to the audit log.
 
 The address is ``REMOTE_ADDR``: behind a reverse proxy the deployment must put the client's
 address there (as for the audit log), or every attempt would share the proxy's address.
@@ -184,9 +184,9 @@ def login_success_record(*, username: str, ip: str | None) -> None:
 
 
 def _may_unlock(actor) -> bool:
-    from gongjian.accounts.rules import is_city_admin
+    from gongjian.accounts.services import is_security_admin
 
-    return bool(actor.is_superuser or is_city_admin(actor))
+    return bool(actor.is_superuser or is_security_admin(actor))
 
 
 def login_unlock(*, actor, username: str = "", ip: str | None = None) -> int:

@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     PROBLEM_RAISED = "problem_raised", _("问题上报")
     PROBLEM_ASSIGNED = "problem_assigned", _("问题交办")
     PROBLEM_UPDATED = "problem_updated", _("问题进展")
+    ACCOUNT_SECURITY = "account_security", _("账号安全")
 
 
 class ReminderKind(models.TextChoices):
