@@ -182,6 +182,11 @@ def _storable_amount_errors(amount: Decimal) -> dict[str, list[str]]:
     if not amount.is_finite():
         # NaN cannot even be compared with 0: refuse it before any comparison raises.
         return {"amount": [_("本月完成投资不是有效的数字。")]}
+    if amount.adjusted() > MAX_PROJECT_INVESTMENT_WAN.adjusted():
+        # Like "1e308": too long even to print in the message below.
+        return {
+            "amount": [_("本月完成投资超过 1 万亿元，超出合理范围；请确认单位是万元而不是元。")]
+        }
     if amount < 0:
         return {
             "amount": [
