@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongjian.accounts.services import api_token_create
+from gongjian.core.middleware import SURROGATE_MESSAGE
 from gongjian.tests.factories import (
     ProgressReportFactory,
     ProjectFactory,
@@ -64,6 +65,9 @@ def test_huge_or_odd_amounts_are_422(filer_api, report, amount, message):
 
 
 def test_a_lone_surrogate_is_400(filer_api, report):
+    assert SURROGATE_MESSAGE == (
+        "请求中含有无效的 Unicode 字符（孤立代理项）。 / The request contains a lone surrogate."
+    )
     response = filer_api.put(
         f"/api/v1/reports/{report.pk}",
         data='{"version": 1, "amount": "1", "progress_text": "\\ud800"}',
@@ -72,9 +76,7 @@ def test_a_lone_surrogate_is_400(filer_api, report):
 
     assert (response.status_code, response.json()) == (
         400,
-        {
-            "detail": "请求中含有无效的 Unicode 字符（孤立代理项）。 / The request contains a lone surrogate."
-        },
+        {"detail": SURROGATE_MESSAGE},
     )
 
 
