@@ -81,8 +81,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username = request.POST.get("username", "")
         device = throttle.device_from_cookie(request.COOKIES.get(throttle.DEVICE_COOKIE), username)
-        lock = throttle.active_lock(username=username, ip=_ip(request), device=device)
-        if lock is not None:
+        attempt = throttle.login_attempt_begin(username=username, ip=_ip(request), device=device)
+        if not isinstance(attempt, throttle.Attempt):
+            lock = attempt
             audit_record(
                 actor=None,
                 action=AuditAction.LOGIN_FAILED,
@@ -99,6 +100,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 },
             )
         if form.is_valid():
+            throttle.login_attempt_passed(attempt)
             user = form.get_user()
             backend: str = user.backend  # type: ignore[attr-defined]  # set by authenticate()
             if totp.totp_enabled(user) or totp.totp_required(user):
@@ -112,7 +114,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     return redirect("accounts:login_verify")
                 return redirect("accounts:totp_setup")
             return _complete(request, user, backend, _safe_next(request, next_url))
-        throttle.login_failure_record(username=username, ip=_ip(request), device=device)
+        throttle.login_attempt_failed(attempt)
     return render(request, "registration/login.html", {"form": form, "next": next_url})
 
 

@@ -25,6 +25,7 @@ from gongjian.accounts.models import Department
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.core import periods
+from gongjian.core.locks import advisory_lock
 from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN
 from gongjian.core.periods import today
 from gongjian.core.uscc import uscc_is_valid, uscc_normalise
@@ -297,22 +298,27 @@ def lead_submit(
     """
     now = now or periods.now()
     limit = settings.LEAD_RATE_LIMIT_PER_HOUR
-    if submissions_in_last_hour(ip, now) >= limit:
-        raise RateLimited(
-            _("提交过于频繁：同一网络每小时最多提交 %(limit)s 次，请稍后再试。") % {"limit": limit}
+    with transaction.atomic():
+        # Count and store under one lock per address: concurrent submissions queue here, so the
+        # limit holds however many arrive at once (issue 14.6).
+        advisory_lock(f"lead-submit:{ip or ''}")
+        if submissions_in_last_hour(ip, now) >= limit:
+            raise RateLimited(
+                _("提交过于频繁：同一网络每小时最多提交 %(limit)s 次，请稍后再试。")
+                % {"limit": limit}
+            )
+        values, regions, errors = lead_validate(data)
+        if errors:
+            raise ValidationError(errors)
+        lead = _store(
+            values=values,
+            regions=regions,
+            source=LeadSource.PUBLIC_FORM,
+            ip=ip,
+            is_spam=bool((honeypot or "").strip()),
+            created_at=now,
+            consent=True,
         )
-    values, regions, errors = lead_validate(data)
-    if errors:
-        raise ValidationError(errors)
-    lead = _store(
-        values=values,
-        regions=regions,
-        source=LeadSource.PUBLIC_FORM,
-        ip=ip,
-        is_spam=bool((honeypot or "").strip()),
-        created_at=now,
-        consent=True,
-    )
     if not lead.is_spam:
         try:
             lead_link_duplicates(lead)

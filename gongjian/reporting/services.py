@@ -177,6 +177,23 @@ def report_check(report: ProgressReport) -> list[Finding]:
     )
 
 
+# The one limit on a report's texts, for the form, the Excel import and the API alike (the form
+# field says it too; the service enforces it whatever the entry point).
+REPORT_TEXT_MAX_LENGTH = 2000
+
+
+def _text_length_errors(data: ReportInput) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field, label in (("progress_text", _("形象进度")), ("adjustment_note", _("调整说明"))):
+        length = len((getattr(data, field) or "").strip())
+        if length > REPORT_TEXT_MAX_LENGTH:
+            errors[field] = [
+                _("%(label)s最多 %(max)s 个字（填写了 %(length)s 个字）。")
+                % {"label": label, "max": REPORT_TEXT_MAX_LENGTH, "length": length}
+            ]
+    return errors
+
+
 def _storable_amount_errors(amount: Decimal) -> dict[str, list[str]]:
     """What even a draft cannot hold (the database would refuse it)."""
     if not amount.is_finite():
@@ -259,7 +276,7 @@ def report_save(
             obj=project,
             message=_("无权填报项目“%(code)s”的月度进展。") % {"code": project.code},
         )
-    errors = _storable_amount_errors(data.amount)
+    errors = {**_storable_amount_errors(data.amount), **_text_length_errors(data)}
     if errors:
         raise ValidationError(errors)
     if not projects_due(period=period).filter(pk=project.pk).exists():

@@ -164,3 +164,25 @@ def _campaign_exists() -> bool:
     from gongjian.campaigns.models import Campaign
 
     return Campaign.objects.filter(code="fuzz2022").exists()
+
+
+def test_progress_text_has_one_limit_for_every_entry_point(filer_api, report):
+    """Issue 14.8: the API accepted 350,000 characters where the form and Excel stop at 2,000."""
+    too_long = filer_api.put(
+        f"/api/v1/reports/{report.pk}",
+        data={"version": report.version, "amount": "1", "progress_text": "进" * 2001},
+        content_type="application/json",
+    )
+    at_limit = filer_api.put(
+        f"/api/v1/reports/{report.pk}",
+        data={"version": report.version, "amount": "1", "progress_text": "进" * 2000},
+        content_type="application/json",
+    )
+
+    assert (too_long.status_code, too_long.json()["errors"]) == (
+        422,
+        {"progress_text": ["形象进度最多 2000 个字（填写了 2001 个字）。"]},
+    )
+    assert at_limit.status_code == 200
+    report.refresh_from_db()
+    assert len(report.progress_text) == 2000
