@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup demo serve test test-sqlite test-postgres lint format typecheck messages bench bench-deadline
+.PHONY: help setup demo serve test test-sqlite test-postgres lint format typecheck audit messages bench bench-deadline
 
 help:
 	@echo "make demo    - install, migrate an SQLite database under var/, load demo data, serve on http://$(HOST):$(PORT)"
@@ -59,7 +59,11 @@ messages:
 	cd gongjian && GONGJIAN_ENV=test ../$(VENV)/gongjian makemessages -l en --no-obsolete --no-location
 	cd gongjian && GONGJIAN_ENV=test ../$(VENV)/gongjian compilemessages -l en
 
-test: setup lint typecheck
+# Known vulnerabilities in uv.lock (accepted ones in .pip-audit-ignore; see gongjian/core/depaudit.py).
+audit:
+	$(VENV)/python -m gongjian.core.depaudit
+
+test: setup lint typecheck audit
 	GONGJIAN_ENV=test DATABASE_URL=sqlite:///:memory: $(VENV)/gongjian makemigrations --check --dry-run
 	$(MAKE) test-sqlite
 	@if [ "$${GONGJIAN_REQUIRE_POSTGRES:-}" = "1" ] || $(VENV)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3)" 2>/dev/null; then \

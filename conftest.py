@@ -65,6 +65,11 @@ def city_admin(db):
 
 
 @pytest.fixture
+def security_admin(db):
+    return _persona("security_admin", Role.SECURITY_ADMIN, "350500")
+
+
+@pytest.fixture
 def city_reviewer(db):
     return _persona("city_reviewer", Role.CITY_REVIEWER, "350500")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -14,6 +15,7 @@ from gongjian.accounts.models import ApiToken
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
 from gongjian.campaigns.api import router as campaigns_router
+from gongjian.core.middleware import too_large_message
 from gongjian.dashboards.api import router as me_router
 from gongjian.investment.api import router as leads_router
 from gongjian.projects.api import router as projects_router
@@ -77,8 +79,9 @@ class GongjianAPI(NinjaAPI):
                 responses = operation.setdefault("responses", {})
                 if operation.get("security"):
                     responses.setdefault(401, _json_response("Unauthorized", _DETAIL_TEXT))
-                if "requestBody" in operation:  # a body that is not JSON
+                if "requestBody" in operation:  # a body that is not JSON, or too large
                     responses.setdefault(400, _json_response("Bad request", _DETAIL_TEXT))
+                    responses.setdefault(413, _json_response("Too large", _DETAIL_TEXT))
                 if any(p.get("in") == "path" for p in operation.get("parameters", [])):
                     responses.setdefault(404, _json_response("Not found", _DETAIL_TEXT))
                 declared = responses.get(422, {}).get("content", {}).get("application/json", {})
@@ -101,6 +104,14 @@ api = GongjianAPI(
     urls_namespace="api-v1",
     docs_url=None,
 )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # A body the door (core.middleware) did not read because of its size.
+    return api.create_response(request, {"detail": too_large_message()}, status=413)
+
+
 api.add_router("/projects", projects_router)
 api.add_router("/periods", periods_router)
 api.add_router("/reports", reports_router)

@@ -53,7 +53,7 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or Non
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "gongjian.core.apps.GongjianAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "gongjian.audit.context.AuditContextMiddleware",
     "gongjian.accounts.sessions.SessionTimeoutMiddleware",
+    "gongjian.accounts.sessions.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "gongjian.urls"
@@ -257,13 +258,25 @@ GONGJIAN_SMS_BACKEND = env_str(
 # Investment leads (gongjian.investment). Mobile numbers are encrypted at rest with this Fernet
 # key; production has none by default and refuses to start without it (system check
 # investment.E001). A bad key fails here, loudly.
-_DEMO_PII_KEY = "e3Arz_athB2-IY1eD_xjKap7w8UaF8NgFR3zbsJ9pgY="  # public on purpose: demo and tests
+_DEMO_PII_KEY = "e3Arz_athB2-IY1eD_xjKap7w8UaF8NgFR3zbsJ9pgY="  # public on purpose: demo, tests
 PII_KEY = env_str("GONGJIAN_PII_KEY", "" if IS_PRODUCTION else _DEMO_PII_KEY)
 if PII_KEY:
     from gongjian.investment.crypto import pii_key_problem
 
     if (_pii_problem := pii_key_problem(PII_KEY)) is not None:
         raise ImproperlyConfigured(_pii_problem)
+if IS_PRODUCTION:
+    # A key anyone can read in the repository is no secret (issue 14.10): refuse to start.
+    from gongjian.core.keys import PUBLIC_PII_KEYS, PUBLIC_SECRET_KEYS, public_key_problem
+
+    for _name, _secret, _known in (
+        ("SECRET_KEY", SECRET_KEY, PUBLIC_SECRET_KEYS),
+        ("GONGJIAN_PII_KEY", PII_KEY, PUBLIC_PII_KEYS),
+    ):
+        if (
+            _problem := public_key_problem(_name, _secret, known=_known, root=BASE_DIR)
+        ) is not None:
+            raise ImproperlyConfigured(_problem)
 # Closed leads (landed, lost, spam) are anonymised by `gongjian purge-leads` after this many days.
 LEAD_RETENTION_DAYS = env_int("GONGJIAN_LEAD_RETENTION_DAYS", 730)
 if LEAD_RETENTION_DAYS < 1:

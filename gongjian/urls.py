@@ -2,14 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts import views_login
 from gongjian.api import api
-
-admin.site.site_header = _("攻坚 · 管理后台")
-admin.site.site_title = _("攻坚")
-admin.site.index_title = _("基础数据")
 
 urlpatterns = [
     path("", include("gongjian.dashboards.urls")),

@@ -1,5 +1,10 @@
+"""Accounts in the admin: read only. Accounts, roles and password resets are managed on the
+user-management pages (``accounts.services``: the security administrator, audited); the admin
+cannot set superuser or staff flags, permissions, groups or memberships. Its two actions call the
+same services as the pages."""
+
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.models import (
@@ -13,22 +18,36 @@ from gongjian.accounts.models import (
 )
 from gongjian.accounts.throttle import login_unlock
 from gongjian.accounts.totp import totp_device_remove
+from gongjian.core.admin_site import ReadOnlyAdmin, ReadOnlyInline
+
+# Django's groups and permissions are not how roles work here (memberships are); not on show.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
-    extra = 0
-    autocomplete_fields = ["region"]
+    fields = ["region", "role", "department"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ReadOnlyAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "display_name", "email", "is_active", "is_staff", "last_login"]
-    fieldsets = (
-        *(DjangoUserAdmin.fieldsets or ()),
-        (_("联系信息"), {"fields": ["display_name", "phone"]}),
-    )
+    list_filter = ["is_active", "is_staff", "memberships__role"]
+    search_fields = ["username", "display_name", "email"]
+    fields = [
+        "username",
+        "display_name",
+        "email",
+        "phone",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "must_change_password",
+        "last_login",
+        "date_joined",
+    ]
     actions = ["unlock_login"]
 
     @admin.action(description=_("解除登录锁定"))
@@ -38,38 +57,31 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "region"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "region", "role", "department"]
     list_filter = ["role", "region"]
     search_fields = ["user__username", "user__display_name"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
+    # Tokens are issued by `gongjian create-token`, which shows the raw token once.
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "is_active"]
-    readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
-
-    def has_add_permission(self, request):
-        # Tokens are issued by `gongjian create-token`, which shows the raw token once.
-        return False
+    exclude = ["digest"]
 
 
 @admin.register(LoginLockout)
-class LoginLockoutAdmin(admin.ModelAdmin):
+class LoginLockoutAdmin(ReadOnlyAdmin):
     list_display = ["scope", "username", "ip_address", "locked_at", "locked_until", "unlocked_at"]
     list_filter = ["scope"]
     search_fields = ["username", "ip_address"]
-    readonly_fields = [f.name for f in LoginLockout._meta.fields]
     actions = ["unlock"]
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.action(description=_("解除登录锁定"))
     def unlock(self, request, queryset):
@@ -80,29 +92,22 @@ class LoginLockoutAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
+class LoginFailureAdmin(ReadOnlyAdmin):
     list_display = ["at", "username", "ip_address", "is_cleared"]
     search_fields = ["username", "ip_address"]
-    readonly_fields = [f.name for f in LoginFailure._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(TotpDevice)
-class TotpDeviceAdmin(admin.ModelAdmin):
-    """Deleting a device here is how the office resets a lost authenticator."""
+class TotpDeviceAdmin(ReadOnlyAdmin):
+    """Removing a lost authenticator goes through ``totp_device_remove`` (security admin)."""
 
     list_display = ["user", "is_confirmed", "confirmed_at"]
     search_fields = ["user__username"]
-    readonly_fields = ["user", "is_confirmed", "created_at", "confirmed_at"]
+    exclude = ["secret"]
+    actions = ["remove_device"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def delete_model(self, request, obj):
-        totp_device_remove(user=obj.user, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
+    @admin.action(description=_("停用动态口令（遗失身份验证器时）"))
+    def remove_device(self, request, queryset):
         for device in queryset.select_related("user"):
             totp_device_remove(user=device.user, actor=request.user)
+        self.message_user(request, _("已停用所选动态口令。"))

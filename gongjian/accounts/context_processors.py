@@ -1,4 +1,5 @@
-from gongjian.accounts.scopes import home_region, is_city_admin, memberships_of
+from gongjian.accounts.choices import Role
+from gongjian.accounts.scopes import has_any_role, home_region, is_city_admin, memberships_of
 
 
 def memberships(request):
@@ -10,4 +11,5 @@ def memberships(request):
         "my_memberships": memberships_of(user),
         "my_home_region": home_region(user),
         "i_am_city_admin": is_city_admin(user),
+        "i_am_security_admin": has_any_role(user, [Role.SECURITY_ADMIN]),
     }

@@ -15,6 +15,9 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Set when the password was issued by someone else (bootstrap, a reset by the security
+    # administrator): every page leads to the password change until the user has set their own.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rules
 
-from gongjian.accounts.choices import PROJECT_EDITOR_ROLES, Role
+from gongjian.accounts.choices import BUSINESS_ROLES, PROJECT_EDITOR_ROLES, Role
 from gongjian.accounts.scopes import has_any_role, has_role_at
 
 
@@ -15,8 +15,8 @@ def _region_of(obj):
 @rules.predicate
 def can_view_region_object(user, obj) -> bool:
     if obj is None:
-        return bool(has_any_role(user, list(Role)))
-    return has_role_at(user, list(Role), _region_of(obj))
+        return bool(has_any_role(user, BUSINESS_ROLES))
+    return has_role_at(user, BUSINESS_ROLES, _region_of(obj))
 
 
 @rules.predicate
@@ -37,4 +37,18 @@ rules.add_perm("projects.view_project", can_view_region_object)
 rules.add_perm("projects.add_project", can_edit_region_projects)
 rules.add_perm("projects.change_project", can_edit_region_projects)
 rules.add_perm("projects.record_stage", can_edit_region_projects)
-rules.add_perm("audit.view_auditevent", is_city_admin)
+
+
+@rules.predicate
+def is_security_admin(user, obj=None) -> bool:
+    return has_any_role(user, [Role.SECURITY_ADMIN])
+
+
+# The business admin reads the log of the business it runs; the security admin audits everyone.
+rules.add_perm("audit.view_auditevent", is_city_admin | is_security_admin)
+
+# The security administrator reads the account tables in the admin (and runs its service-backed
+# actions there: unlock, removing a lost authenticator); nobody writes them there.
+for _model in ("user", "membership", "department", "apitoken", "loginlockout", "loginfailure"):
+    rules.add_perm(f"accounts.view_{_model}", is_security_admin)
+rules.add_perm("accounts.view_totpdevice", is_security_admin)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from gongjian.accounts.choices import Role
+from gongjian.accounts.choices import BUSINESS_ROLES, Role
 from gongjian.accounts.models import Membership
 from gongjian.regions.models import Region
 
@@ -37,15 +37,14 @@ def forget_memberships(user) -> None:
 def region_scope_q(user, field: str = "region", roles: Iterable[str] | None = None) -> Q:
     """A filter on ``<field>`` that keeps only rows in regions the user covers.
 
-    ``roles`` narrows to memberships with those roles. A user with no covering membership gets a
-    filter that matches nothing.
+    ``roles`` narrows to memberships with those roles; by default every business role (a
+    security administrator's membership opens no business data). A user with no covering
+    membership gets a filter that matches nothing.
     """
     if getattr(user, "is_superuser", False) and user.is_active:
         return Q()
-    wanted = set(roles) if roles is not None else None
-    paths = sorted(
-        {m.region.path for m in memberships_of(user) if wanted is None or m.role in wanted}
-    )
+    wanted = set(roles) if roles is not None else set(BUSINESS_ROLES)
+    paths = sorted({m.region.path for m in memberships_of(user) if m.role in wanted})
     # A path below another adds nothing to the prefix match.
     paths = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
     if not paths:

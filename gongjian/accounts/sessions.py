@@ -240,3 +240,31 @@ class SessionTimeoutMiddleware:
         if request.user.is_authenticated:
             user_session_touch(request=request)
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """A password someone else issued (bootstrap, a reset) is for one sign-in only: until the user
+    has set their own, every page leads to the password change (the one-time code set-up, the
+    change itself, signing out, the language switch and static files stay reachable)."""
+
+    ALLOWED_PREFIXES = ("/static/", "/i18n/", "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and getattr(user, "must_change_password", False):
+            from django.shortcuts import redirect
+            from django.urls import reverse
+
+            allowed = {
+                reverse("accounts:password_change"),
+                reverse("accounts:totp_setup"),
+                reverse("accounts:totp_codes"),
+                reverse("logout"),
+            }
+            path = request.path_info
+            if path not in allowed and not path.startswith(self.ALLOWED_PREFIXES):
+                return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -19,8 +19,8 @@ The policy (numbers are settings, defaults in brackets):
   browser still gets in even while her account is under attack.
 
 Unknown usernames are counted and locked exactly like real ones, so neither the message nor the
-lock reveals whether an account exists. A city admin lifts locks with ``login_unlock`` (also an
-admin action). Every lock and unlock is written to the audit log.
+lock reveals whether an account exists. The security administrator lifts locks with
+``login_unlock`` (also an admin action). Every lock and unlock is written to the audit log.
 
 The address is ``REMOTE_ADDR``: behind a reverse proxy the deployment must put the client's
 address there (as for the audit log), or every attempt would share the proxy's address.
@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.models import LoginFailure, LoginLockout
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
+from gongjian.core.locks import advisory_lock
 
 DEVICE_COOKIE = "gj_device"
 DEVICE_COOKIE_SALT = "gongjian.accounts.device"
@@ -152,18 +153,12 @@ def _lock(scope: str, *, username: str = "", ip: str | None = None, p: Policy) -
     return lock
 
 
-@transaction.atomic
-def login_failure_record(*, username: str, ip: str | None, device: str = "") -> list[LoginLockout]:
-    """Count one failed attempt and impose whatever locks it crosses; returns the new locks."""
-    p = policy()
-    name = normalize(username)
-    trusted = _device_trusted(device, p)
-    LoginFailure.objects.create(
-        username=name, ip_address=ip, device=device if trusted else "", at=timezone.now()
-    )
-    if trusted:
-        # A trusted browser's failures count against its cookie only (see module docstring).
-        return []
+def _serialise(name: str, ip: str | None) -> None:
+    """Queue concurrent attempts on the same account or from the same address (issue 14.6)."""
+    advisory_lock(f"login-user:{name}", f"login-ip:{ip or ''}")
+
+
+def _impose_locks(*, name: str, ip: str | None, p: Policy) -> list[LoginLockout]:
     untrusted = _recent(p).filter(device="")
     locks = []
     if ip and untrusted.filter(username=name, ip_address=ip).count() >= p.pair_limit:
@@ -178,15 +173,84 @@ def login_failure_record(*, username: str, ip: str | None, device: str = "") -> 
     return locks
 
 
+@transaction.atomic
+def login_failure_record(*, username: str, ip: str | None, device: str = "") -> list[LoginLockout]:
+    """Count one failed attempt and impose whatever locks it crosses; returns the new locks."""
+    p = policy()
+    name = normalize(username)
+    _serialise(name, ip)
+    trusted = _device_trusted(device, p)
+    LoginFailure.objects.create(
+        username=name, ip_address=ip, device=device if trusted else "", at=timezone.now()
+    )
+    if trusted:
+        # A trusted browser's failures count against its cookie only (see module docstring).
+        return []
+    return _impose_locks(name=name, ip=ip, p=p)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A password check the throttle let through: counted as a failure until it passes."""
+
+    failure_id: int
+    username: str
+    ip: str | None
+    trusted: bool
+
+
+@transaction.atomic
+def login_attempt_begin(
+    *, username: str, ip: str | None, device: str = ""
+) -> Attempt | LoginLockout:
+    """Before a password is checked: the lock that refuses it, or the attempt, already counted.
+
+    Counting the attempt *before* the (slow) password check, under a lock on the account and the
+    address, is what keeps a burst of concurrent guesses to the limit: the sixth of forty
+    simultaneous requests finds five attempts counted and is refused without a check.
+    """
+    p = policy()
+    name = normalize(username)
+    _serialise(name, ip)
+    lock = active_lock(username=username, ip=ip, device=device)
+    if lock is not None:
+        return lock
+    trusted = _device_trusted(device, p)
+    if not trusted:
+        untrusted = _recent(p).filter(device="")
+        if ip and untrusted.filter(username=name, ip_address=ip).count() >= p.pair_limit:
+            return _lock(LoginLockout.Scope.PAIR, username=name, ip=ip, p=p)
+        if ip and untrusted.filter(ip_address=ip).count() >= p.ip_limit:
+            return _lock(LoginLockout.Scope.IP, ip=ip, p=p)
+    failure = LoginFailure.objects.create(
+        username=name, ip_address=ip, device=device if trusted else "", at=timezone.now()
+    )
+    return Attempt(failure_id=failure.pk, username=name, ip=ip, trusted=trusted)
+
+
+def login_attempt_passed(attempt: Attempt) -> None:
+    """The password was right: the attempt was no failure after all."""
+    LoginFailure.objects.filter(pk=attempt.failure_id).delete()
+
+
+@transaction.atomic
+def login_attempt_failed(attempt: Attempt) -> list[LoginLockout]:
+    """The password was wrong: the attempt stays counted; impose the locks it crosses."""
+    if attempt.trusted:
+        return []
+    _serialise(attempt.username, attempt.ip)
+    return _impose_locks(name=attempt.username, ip=attempt.ip, p=policy())
+
+
 def login_success_record(*, username: str, ip: str | None) -> None:
     """A correct sign-in resets the counter for this account from this address."""
     LoginFailure.objects.filter(username=normalize(username), ip_address=ip).update(is_cleared=True)
 
 
 def _may_unlock(actor) -> bool:
-    from gongjian.accounts.rules import is_city_admin
+    from gongjian.accounts.services import is_security_admin
 
-    return bool(actor.is_superuser or is_city_admin(actor))
+    return bool(actor.is_superuser or is_security_admin(actor))
 
 
 def login_unlock(*, actor, username: str = "", ip: str | None = None) -> int:

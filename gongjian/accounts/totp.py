@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import RecoveryCode, TotpDevice
-from gongjian.accounts.rules import is_city_admin
 from gongjian.accounts.scopes import has_any_role
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
@@ -105,11 +104,12 @@ def recovery_digest(code: str) -> str:
 
 # Services ------------------------------------------------------------------------------------
 
-MANDATORY_ROLES = ("city_admin", "city_reviewer")
+MANDATORY_ROLES = ("city_admin", "city_reviewer", "security_admin")
 
 
 def totp_required(user) -> bool:
-    """City admins and city reviewers must use a second factor when GONGJIAN_REQUIRE_TOTP is on."""
+    """City admins, city reviewers and security administrators must use a second factor when
+    GONGJIAN_REQUIRE_TOTP is on."""
     return bool(settings.GONGJIAN_REQUIRE_TOTP) and bool(has_any_role(user, MANDATORY_ROLES))
 
 
@@ -163,6 +163,42 @@ def recovery_codes_regenerate(*, user) -> list[str]:
     return codes
 
 
+def recovery_codes_renew(*, user, code: str) -> list[str] | None:
+    """New recovery codes on the user's request, proven with a current one-time code (not a
+    recovery code: a session thief holding old codes must not turn them into new ones). Refused
+    (None) with an audit event otherwise; on success the user is told on every channel."""
+    from gongjian.accounts.services import account_notice
+
+    device = TotpDevice.objects.filter(user=user, is_confirmed=True).first()
+    ok = False
+    if device is not None and code:
+        with transaction.atomic():
+            device = TotpDevice.objects.select_for_update().get(pk=device.pk)
+            step = match_step(device.secret, code, after_step=device.last_step)
+            if step is not None:
+                device.last_step = step
+                device.save(update_fields=["last_step"])
+                ok = True
+    if not ok:
+        audit_record(
+            actor=user,
+            action=AuditAction.DENIED,
+            obj=user,
+            message=_("重新生成恢复码被拒绝：动态口令不正确。"),
+        )
+        return None
+    with transaction.atomic():
+        codes = recovery_codes_regenerate(user=user)
+        account_notice(
+            user,
+            title=_("您的恢复码已重新生成"),
+            body=_(
+                "您账号的恢复码已重新生成，旧恢复码全部作废。如非本人操作，请立即修改密码并联系安全管理员。"
+            ),
+        )
+    return codes
+
+
 def totp_verify(*, user, code: str) -> str | None:
     """Check a second-factor code: ``"totp"``, ``"recovery"`` (now spent) or None if wrong."""
     with transaction.atomic():
@@ -190,8 +226,11 @@ def totp_verify(*, user, code: str) -> str | None:
 
 
 def totp_device_remove(*, user, actor) -> None:
-    """Turn the second factor off (not allowed where it is mandatory, except by a city admin)."""
-    if actor.pk != user.pk and not (actor.is_superuser or is_city_admin(actor)):
+    """Turn the second factor off (not allowed where it is mandatory, except by the security
+    administrator resetting a lost authenticator)."""
+    from gongjian.accounts.services import is_security_admin
+
+    if actor.pk != user.pk and not is_security_admin(actor):
         raise audit_denied(actor=actor, obj=user, message=_("无权停用他人的动态口令。"))
     if actor.pk == user.pk and totp_required(user):
         raise audit_denied(actor=actor, obj=user, message=_("您的角色必须使用动态口令，不能停用。"))

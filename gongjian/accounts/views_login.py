@@ -41,7 +41,7 @@ def _safe_next(request: HttpRequest, raw: str) -> str:
 
 
 def _locked_message() -> str:
-    return _("登录尝试次数过多，已暂时锁定。请 %(minutes)s 分钟后再试，或联系市项目办解锁。") % {
+    return _("登录尝试次数过多，已暂时锁定。请 %(minutes)s 分钟后再试，或联系安全管理员解锁。") % {
         "minutes": settings.GONGJIAN_LOGIN_LOCK_MINUTES
     }
 
@@ -51,13 +51,16 @@ def _complete(request: HttpRequest, user, backend: str, next_url: str) -> HttpRe
     request.session.pop(PENDING, None)
     auth_login(request, user, backend=backend)
     throttle.login_success_record(username=user.get_username(), ip=_ip(request))
-    if password_is_expired(user):
+    if user.must_change_password:
+        messages.warning(request, _("您正在使用临时密码，请先设置自己的新密码。"))
+        response: HttpResponse = redirect("accounts:password_change")
+    elif password_is_expired(user):
         messages.warning(
             request,
             _("您的密码已超过 %(days)s 天未修改，请立即修改密码。")
             % {"days": settings.GONGJIAN_PASSWORD_MAX_AGE_DAYS},
         )
-        response: HttpResponse = redirect("accounts:password_change")
+        response = redirect("accounts:password_change")
     else:
         response = HttpResponseRedirect(next_url)
     response.set_cookie(
@@ -78,8 +81,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username = request.POST.get("username", "")
         device = throttle.device_from_cookie(request.COOKIES.get(throttle.DEVICE_COOKIE), username)
-        lock = throttle.active_lock(username=username, ip=_ip(request), device=device)
-        if lock is not None:
+        attempt = throttle.login_attempt_begin(username=username, ip=_ip(request), device=device)
+        if not isinstance(attempt, throttle.Attempt):
+            lock = attempt
             audit_record(
                 actor=None,
                 action=AuditAction.LOGIN_FAILED,
@@ -96,6 +100,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 },
             )
         if form.is_valid():
+            throttle.login_attempt_passed(attempt)
             user = form.get_user()
             backend: str = user.backend  # type: ignore[attr-defined]  # set by authenticate()
             if totp.totp_enabled(user) or totp.totp_required(user):
@@ -109,7 +114,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     return redirect("accounts:login_verify")
                 return redirect("accounts:totp_setup")
             return _complete(request, user, backend, _safe_next(request, next_url))
-        throttle.login_failure_record(username=username, ip=_ip(request), device=device)
+        throttle.login_attempt_failed(attempt)
     return render(request, "registration/login.html", {"form": form, "next": next_url})
 
 
@@ -198,9 +203,15 @@ def totp_codes(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def totp_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    """New recovery codes need a current one-time code: an open session alone must not be
+    enough to mint the codes that would then turn the second factor off."""
     if not totp.totp_enabled(request.user):
         return redirect("accounts:totp_setup")
-    request.session["gongjian.recovery_codes"] = totp.recovery_codes_regenerate(user=request.user)
+    codes = totp.recovery_codes_renew(user=request.user, code=request.POST.get("code", "").strip())
+    if codes is None:
+        messages.error(request, _("动态口令不正确，恢复码未重新生成。"))
+        return redirect("accounts:totp_setup")
+    request.session["gongjian.recovery_codes"] = codes
     return redirect("accounts:totp_codes")
 
 
@@ -232,6 +243,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        user = form.user
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
         audit_record(
             actor=self.request.user,
             action=AuditAction.UPDATE,

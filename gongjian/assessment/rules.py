@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import rules
 
-from gongjian.accounts.choices import Role
+from gongjian.accounts.choices import BUSINESS_ROLES, Role
 from gongjian.accounts.scopes import has_any_role, has_role_at
 from gongjian.regions.models import Region
 
@@ -23,7 +23,7 @@ def can_manage_assessment(user, obj=None) -> bool:
 @rules.predicate
 def can_view_assessment(user, obj=None) -> bool:
     """Anyone with a role reads rubrics and the rankings."""
-    return has_any_role(user, list(Role))
+    return has_any_role(user, BUSINESS_ROLES)
 
 
 @rules.predicate
@@ -37,7 +37,7 @@ def can_view_breakdown(user, obj=None) -> bool:
     if has_any_role(user, CITY_READER_ROLES):
         return True
     if isinstance(obj, Region):
-        return has_role_at(user, list(Role), obj)
+        return has_role_at(user, BUSINESS_ROLES, obj)
     return False
 
 

@@ -16,3 +16,6 @@ class AuditAction(models.TextChoices):
     DEMO_LOADED = "demo_loaded", _("载入演示数据")
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")
+    ROLE_GRANTED = "role_granted", _("授予角色")
+    ROLE_REVOKED = "role_revoked", _("撤销角色")
+    PASSWORD_RESET = "password_reset", _("重置密码")

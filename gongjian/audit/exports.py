@@ -3,11 +3,14 @@
 Each row carries ``hash = sha256(previous hash + canonical JSON of the row)`` (the first row
 chains from 64 zeros), so removing, reordering or editing any row breaks every hash after it; the
 file's own SHA-256 is written next to it (``<file>.sha256``, ``sha256sum -c`` format).
+
+The chain is computed over the values as stored. In CSV a text cell that a spreadsheet would run
+as a formula gets a leading single quote (``core.csvfiles``); JSON Lines keeps every value exactly
+and is the format ``verify_jsonl`` re-walks.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gongjian.audit.models import AuditEvent
+from gongjian.core.csvfiles import SafeDictWriter
 
 GENESIS = "0" * 64
 COLUMNS = [
@@ -80,7 +84,7 @@ def audit_export(
     with path.open("w", encoding="utf-8", newline="") as out:
         rows = chain(_row(e) for e in events.iterator(chunk_size=2000))
         if fmt == "csv":
-            writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "prev_hash", "hash"])
+            writer = SafeDictWriter(out, fieldnames=[*COLUMNS, "prev_hash", "hash"])
             writer.writeheader()
             for row in rows:
                 for key in ("before", "after"):

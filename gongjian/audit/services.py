@@ -78,8 +78,25 @@ def audit_record(
 
 
 def audit_denied(*, actor, obj: Any = None, message: str) -> PermissionDenied:
-    """Record a refused attempt and return the exception for the caller to raise."""
-    audit_record(actor=actor, action=AuditAction.DENIED, obj=obj, message=message)
+    """Record a refused attempt and return the exception for the caller to raise.
+
+    Only the object's type and id are kept: its name (a lead's company, a problem's title) and
+    its region would tell whoever reads the event what the refusal was protecting. Auditors find
+    the object by its id.
+    """
+    event = AuditEvent(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_username=neutralise(
+            actor.get_username() if getattr(actor, "is_authenticated", False) else ""
+        )[:150],
+        action=AuditAction.DENIED,
+        message=neutralise(message),
+        ip_address=client_ip(),
+    )
+    if obj is not None:
+        event.object_type = obj._meta.label_lower
+        event.object_id = str(obj.pk or "")
+    event.save()
     return PermissionDenied(message)
 
 

@@ -15,6 +15,9 @@ from gongjian.campaigns.selectors import campaign_progress, campaign_progress_do
 from gongjian.core.periods import today
 
 router = Router(tags=["campaigns"])
+# Dates the engine can evaluate (a year of history before and the months after stay in range).
+AS_OF_MIN = dt.date(1900, 1, 1)
+AS_OF_MAX = dt.date(2099, 12, 31)
 
 
 class ErrorOut(Schema):
@@ -52,10 +55,19 @@ class CampaignProgressOut(Schema):
 
 @router.get(
     "/{code}/progress",
-    response={200: CampaignProgressOut, 404: ErrorOut},
+    response={200: CampaignProgressOut, 404: ErrorOut, 422: ErrorOut},
     summary="Every target of a campaign the caller may see, at an as-of date (default today)",
 )
 def get_progress(request: HttpRequest, code: str, as_of: dt.date | None = None):
+    if as_of is not None and not AS_OF_MIN <= as_of <= AS_OF_MAX:
+        return Status(
+            422,
+            {
+                "detail": _("as_of 须在 %(first)s 至 %(last)s 之间。")
+                % {"first": AS_OF_MIN, "last": AS_OF_MAX}
+                + f" / as_of must be within {AS_OF_MIN} and {AS_OF_MAX}."
+            },
+        )
     campaign = Campaign.objects.filter(code=code).first()
     if campaign is None:
         return Status(404, {"detail": _("未找到攻坚行动“%(code)s”。") % {"code": code}})

@@ -154,7 +154,9 @@ def target_progress(
     method = ""
 
     if kind in RATIO_KINDS:
-        actual = evaluation.rate(code, month_start(min(as_of, target.period_end)))
+        # Before the window the stock is read where the window opens (its baseline month).
+        month = month_start(min(as_of, target.period_end))
+        actual = evaluation.rate(code, max(month, add_months(target.period_start, -1)))
         start = _ratio_start(target, evaluation)
         baseline = start
         completion: Decimal | None = None

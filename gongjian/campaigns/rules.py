@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import rules
 
-from gongjian.accounts.choices import Role
+from gongjian.accounts.choices import BUSINESS_ROLES, Role
 from gongjian.accounts.scopes import has_any_role, has_role_at
 from gongjian.regions.models import Region
 
@@ -31,7 +31,7 @@ def can_manage_campaigns(user, obj=None) -> bool:
 
 @rules.predicate
 def can_view_campaigns(user, obj=None) -> bool:
-    return has_any_role(user, list(Role))
+    return has_any_role(user, BUSINESS_ROLES)
 
 
 rules.add_perm("campaigns.manage", can_manage_campaigns)

@@ -84,10 +84,11 @@ def home_by_region(*, user) -> list[dict]:
 
 
 def home_recent_activity(*, user, limit: int = 8) -> list[AuditEvent]:
-    """The user's own latest writes, so they can pick up where they left off."""
+    """The user's own latest writes, so they can pick up where they left off. Refused attempts
+    are for auditors only (the audit log), never listed back to the person who made them."""
     return list(
         AuditEvent.objects.filter(actor=user)
-        .exclude(action__in=["login", "logout", "login_failed"])
+        .exclude(action__in=["login", "logout", "login_failed", "denied"])
         .order_by("-at", "-id")[:limit]
     )
 

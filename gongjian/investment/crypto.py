@@ -40,8 +40,8 @@ def mobile_mask(normalised: str) -> str:
     return f"{normalised[:3]}****{normalised[-4:]}"
 
 
-def _key() -> bytes:
-    key = getattr(settings, "PII_KEY", "")
+def _key(override: str | None = None) -> bytes:
+    key = override if override is not None else getattr(settings, "PII_KEY", "")
     if not key:
         raise ImproperlyConfigured(
             "GONGJIAN_PII_KEY is required to store investment leads / 缺少环境变量 GONGJIAN_PII_KEY"
@@ -63,8 +63,8 @@ def pii_key_problem(key: str) -> str | None:
     return None
 
 
-def encrypt(value: str) -> str:
-    return Fernet(_key()).encrypt(value.encode()).decode()
+def encrypt(value: str, *, key: str | None = None) -> str:
+    return Fernet(_key(key)).encrypt(value.encode()).decode()
 
 
 def decrypt(token: str) -> str:
@@ -77,7 +77,12 @@ def decrypt(token: str) -> str:
         return ""
 
 
-def mobile_digest(normalised: str) -> str:
+def decrypt_strict(token: str) -> str:
+    """The plain text of ``token``; InvalidToken when it was not made with the current key."""
+    return Fernet(_key()).decrypt(token.encode()).decode()
+
+
+def mobile_digest(normalised: str, *, key: str | None = None) -> str:
     """HMAC-SHA256 of the number under a key derived from the PII key (for duplicate lookups)."""
-    lookup_key = hashlib.sha256(b"gongjian:lead-mobile-lookup:" + _key()).digest()
+    lookup_key = hashlib.sha256(b"gongjian:lead-mobile-lookup:" + _key(key)).digest()
     return hmac.new(lookup_key, normalised.encode(), hashlib.sha256).hexdigest()

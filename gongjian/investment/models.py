@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongjian.accounts.choices import Role
+from gongjian.accounts.choices import BUSINESS_ROLES, Role
 from gongjian.accounts.scopes import department_ids_of, region_scope_q
 from gongjian.core.models import StatusChange
 from gongjian.core.uscc import USCC_LENGTH
@@ -35,7 +35,7 @@ from gongjian.investment.choices import (
 # 1 亩 = 10000/15 m² exactly.
 SQUARE_METRES_PER_MU = Decimal(10000) / Decimal(15)
 # Everyone but department staff sees leads by region; a department sees the leads assigned to it.
-AREA_ROLES = tuple(role for role in Role if role != Role.DEPARTMENT)
+AREA_ROLES = tuple(role for role in BUSINESS_ROLES if role != Role.DEPARTMENT)
 
 
 def area_in_m2(area: Decimal | None, unit: str) -> Decimal | None:

@@ -28,6 +28,7 @@ from gongjian.accounts.selectors import users_with_role
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.core import periods
+from gongjian.core.locks import advisory_lock
 from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN
 from gongjian.core.periods import today
 from gongjian.core.uscc import uscc_is_valid, uscc_normalise
@@ -302,22 +303,27 @@ def lead_submit(
     """
     now = now or periods.now()
     limit = settings.LEAD_RATE_LIMIT_PER_HOUR
-    if submissions_in_last_hour(ip, now) >= limit:
-        raise RateLimited(
-            _("提交过于频繁：同一网络每小时最多提交 %(limit)s 次，请稍后再试。") % {"limit": limit}
+    with transaction.atomic():
+        # Count and store under one lock per address: concurrent submissions queue here, so the
+        # limit holds however many arrive at once (issue 14.6).
+        advisory_lock(f"lead-submit:{ip or ''}")
+        if submissions_in_last_hour(ip, now) >= limit:
+            raise RateLimited(
+                _("提交过于频繁：同一网络每小时最多提交 %(limit)s 次，请稍后再试。")
+                % {"limit": limit}
+            )
+        values, regions, errors = lead_validate(data)
+        if errors:
+            raise ValidationError(errors)
+        lead = _store(
+            values=values,
+            regions=regions,
+            source=LeadSource.PUBLIC_FORM,
+            ip=ip,
+            is_spam=bool((honeypot or "").strip()),
+            created_at=now,
+            consent=True,
         )
-    values, regions, errors = lead_validate(data)
-    if errors:
-        raise ValidationError(errors)
-    lead = _store(
-        values=values,
-        regions=regions,
-        source=LeadSource.PUBLIC_FORM,
-        ip=ip,
-        is_spam=bool((honeypot or "").strip()),
-        created_at=now,
-        consent=True,
-    )
     if not lead.is_spam:
         try:
             lead_link_duplicates(lead)
@@ -733,3 +739,49 @@ def leads_purge(*, now: dt.datetime | None = None, retention_days: int | None = 
             % {"count": count, "days": days},
         )
     return count
+
+
+# --- key rotation -------------------------------------------------------------------------------
+
+
+def pii_key_rotate(*, new_key: str, actor) -> int:
+    """Re-encrypt every stored mobile number (and its lookup digest) under ``new_key``, in one
+    transaction: either every lead moves to the new key or none does. A number that the current
+    key cannot decrypt stops the rotation with nothing changed. Returns the leads re-encrypted.
+
+    The server must then run with ``new_key`` (GONGJIAN_PII_KEY) before it stores another lead.
+    """
+    from cryptography.fernet import InvalidToken
+
+    if not getattr(actor, "is_superuser", False):
+        raise audit_denied(actor=actor, message=_("无权轮换个人信息密钥。"))
+    problem = crypto.pii_key_problem(new_key)
+    if problem is not None:
+        raise ValidationError({"new_key": [problem]})
+    if new_key == settings.PII_KEY:
+        raise ValidationError({"new_key": [_("新密钥与当前密钥相同。")]})
+    with transaction.atomic():
+        leads = list(
+            Lead.objects.select_for_update()
+            .exclude(mobile_encrypted="")
+            .only("pk", "reference", "mobile_encrypted", "mobile_digest")
+            .order_by("pk")
+        )
+        for lead in leads:
+            try:
+                number = crypto.decrypt_strict(lead.mobile_encrypted)
+            except InvalidToken:
+                raise ValidationError(
+                    _("线索 %(ref)s 的手机号无法用当前密钥解密，未做任何更改。")
+                    % {"ref": lead.reference}
+                ) from None
+            lead.mobile_encrypted = crypto.encrypt(number, key=new_key)
+            lead.mobile_digest = crypto.mobile_digest(number, key=new_key)
+        Lead.objects.bulk_update(leads, ["mobile_encrypted", "mobile_digest"], batch_size=1000)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            message=_("轮换个人信息密钥：重新加密 %(count)s 条线索的手机号。")
+            % {"count": len(leads)},
+        )
+    return len(leads)

@@ -1,16 +1,11 @@
 from django.contrib import admin
 
+from gongjian.core.admin_site import ReadOnlyAdmin
 from gongjian.notifications.models import Notification, ReminderLog, ReminderRun
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(ReadOnlyAdmin):
     """Written by the services only; the admin shows what was sent."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

@@ -14,6 +14,7 @@ class NotificationKind(models.TextChoices):
     PROBLEM_UPDATED = "problem_updated", _("问题进展")
     REPORT_RETURNED = "report_returned", _("报告退回")
     LEAD_RECEIVED = "lead_received", _("新线索")
+    ACCOUNT_SECURITY = "account_security", _("账号安全")
 
 
 class ReminderKind(models.TextChoices):

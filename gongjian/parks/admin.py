@@ -1,24 +1,16 @@
 from django.contrib import admin
 
 from gongjian.accounts.scopes import region_scope_q
+from gongjian.core.admin_site import ReadOnlyAdmin
 from gongjian.parks.models import Enterprise, Park
 
 
-class _ReadOnlyScopedAdmin(admin.ModelAdmin):
+class _ReadOnlyScopedAdmin(ReadOnlyAdmin):
     """A window on the registry, scoped to the user's regions. Writes go through the services
     (permission, validation, audit), so the admin neither adds, changes nor deletes."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(region_scope_q(request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Park)

@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from gongjian.accounts.choices import Role
+from gongjian.accounts.choices import BUSINESS_ROLES, Role
 from gongjian.accounts.scopes import department_ids_of, region_scope_q
 from gongjian.core.models import StatusChange
 from gongjian.projects.choices import (
@@ -282,7 +282,7 @@ class StageEvent(models.Model):
 
 
 # Everyone but department staff sees by region; a department sees what is addressed to it.
-AREA_ROLES = tuple(role for role in Role if role != Role.DEPARTMENT)
+AREA_ROLES = tuple(role for role in BUSINESS_ROLES if role != Role.DEPARTMENT)
 
 
 def _sees_everything(user) -> bool:

@@ -1,15 +1,16 @@
 from django.contrib import admin
 
+from gongjian.core.admin_site import ReadOnlyAdmin
 from gongjian.regions.models import AssessmentGroup, Region
 
 
 @admin.register(AssessmentGroup)
-class AssessmentGroupAdmin(admin.ModelAdmin):
+class AssessmentGroupAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "name_en", "sort_order"]
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     list_display = [
         "code",
         "name",
@@ -21,4 +22,3 @@ class RegionAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "is_reporting", "assessment_group"]
     search_fields = ["code", "name", "name_en"]
-    readonly_fields = ["path"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongjian.reporting.services import ReportInput
+from gongjian.reporting.services import REPORT_TEXT_MAX_LENGTH, ReportInput
 
 
 class ReportRowForm(forms.Form):
@@ -21,7 +21,7 @@ class ReportRowForm(forms.Form):
     progress_text = forms.CharField(
         label=_("形象进度"),
         required=False,
-        max_length=2000,
+        max_length=REPORT_TEXT_MAX_LENGTH,
         widget=forms.Textarea(
             attrs={"rows": 2, "placeholder": _("如：主体结构封顶，正在进行外立面施工")}
         ),
@@ -29,7 +29,7 @@ class ReportRowForm(forms.Form):
     adjustment_note = forms.CharField(
         label=_("调整说明"),
         required=False,
-        max_length=2000,
+        max_length=REPORT_TEXT_MAX_LENGTH,
         widget=forms.Textarea(
             attrs={"rows": 1, "placeholder": _("本月完成投资为 0 或累计超总投资时填写原因")}
         ),

@@ -189,11 +189,33 @@ def report_check(report: ProgressReport) -> list[Finding]:
     )
 
 
+# The one limit on a report's texts, for the form, the Excel import and the API alike (the form
+# field says it too; the service enforces it whatever the entry point).
+REPORT_TEXT_MAX_LENGTH = 2000
+
+
+def _text_length_errors(data: ReportInput) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field, label in (("progress_text", _("形象进度")), ("adjustment_note", _("调整说明"))):
+        length = len((getattr(data, field) or "").strip())
+        if length > REPORT_TEXT_MAX_LENGTH:
+            errors[field] = [
+                _("%(label)s最多 %(max)s 个字（填写了 %(length)s 个字）。")
+                % {"label": label, "max": REPORT_TEXT_MAX_LENGTH, "length": length}
+            ]
+    return errors
+
+
 def _storable_amount_errors(amount: Decimal) -> dict[str, list[str]]:
     """What even a draft cannot hold (the database would refuse it)."""
     if not amount.is_finite():
         # NaN cannot even be compared with 0: refuse it before any comparison raises.
         return {"amount": [_("本月完成投资不是有效的数字。")]}
+    if amount.adjusted() > MAX_PROJECT_INVESTMENT_WAN.adjusted():
+        # Like "1e308": too long even to print in the message below.
+        return {
+            "amount": [_("本月完成投资超过 1 万亿元，超出合理范围；请确认单位是万元而不是元。")]
+        }
     if amount < 0:
         return {
             "amount": [
@@ -267,7 +289,10 @@ def report_save(
             obj=project,
             message=_("无权填报项目“%(code)s”的月度进展。") % {"code": project.code},
         )
-    errors = _storable_amount_errors(Decimal(0) if data.amount is None else data.amount)
+    errors = {
+        **_storable_amount_errors(Decimal(0) if data.amount is None else data.amount),
+        **_text_length_errors(data),
+    }
     if errors:
         raise ValidationError(errors)
     if not projects_due(period=period).filter(pk=project.pk).exists():

@@ -30,7 +30,16 @@ from pathlib import Path
 from typing import Any
 
 # Audit actions that mean a request changed data (a refusal, a sign-in or an export does not).
-WRITE_ACTIONS = ("create", "update", "delete", "stage", "import")
+WRITE_ACTIONS = (
+    "create",
+    "update",
+    "delete",
+    "stage",
+    "import",
+    "role_granted",
+    "role_revoked",
+    "password_reset",
+)
 TABLE = Path(__file__).with_name("permission_matrix.csv")
 FIELDS = ["route", "variant", "role", "method", "outcome"]
 
@@ -42,6 +51,7 @@ ROLES = [
     "district_filer",
     "district_reviewer",
     "department",
+    "security_admin",
 ]
 # Personas: (username, role, region code); the district roles hold 鲤城区 350502.
 PERSONAS = {
@@ -51,6 +61,7 @@ PERSONAS = {
     "district_filer": ("pm_lichen_filer", "district_filer", "350502"),
     "district_reviewer": ("pm_lichen_reviewer", "district_reviewer", "350502"),
     "department": ("pm_zsj_officer", "department", "350500"),
+    "security_admin": ("pm_security_admin", "security_admin", "350500"),
 }
 OWN, OTHER = "350502", "350503"
 VARIANT_NAMES = {OWN: "own-district", OTHER: "other-district"}
@@ -65,6 +76,11 @@ REGIONAL = {"project", "report", "problem", "supervision", "park", "lead", "reso
 PARAMS: dict[str, dict[str, str]] = {
     "dashboard_region": {"code": "region"},
     "accounts:session_end": {"pk": "missing"},
+    "accounts:user_detail": {"pk": "subject_user"},
+    "accounts:membership_revoke": {"pk": "subject_user", "membership_pk": "subject_membership"},
+    "accounts:password_reset": {"pk": "subject_user"},
+    "accounts:user_unlock": {"pk": "subject_user"},
+    "accounts:user_set_active": {"pk": "subject_user"},
     "projects:detail": {"pk": "project"},
     "plans:plan_adjust": {"pk": "project"},
     "projects:edit": {"pk": "project"},
@@ -209,6 +225,8 @@ def _build_world() -> dict[str, Any]:
     indicator = f.IndicatorFactory.create()
     action = f.SpecialActionFactory.create(campaign=campaign)
     values: dict[str, Any] = {
+        "subject_user": users["district_filer"].pk,
+        "subject_membership": users["district_filer"].memberships.get().pk,
         "period": period.pk,
         "period_month": "2022-11",
         "campaign": campaign.code,

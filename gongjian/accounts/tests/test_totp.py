@@ -245,12 +245,16 @@ def test_mandatory_role_cannot_switch_it_off(settings, city_admin, lichen_filer)
     assert AuditEvent.objects.filter(action="denied", actor=city_admin).count() == 1
 
 
-def test_a_filer_cannot_remove_someone_elses_device(city_admin, lichen_filer, fengze_filer):
+def test_only_the_security_admin_removes_someone_elses_device(
+    city_admin, security_admin, lichen_filer, fengze_filer
+):
     _enrol(fengze_filer)
 
-    with pytest.raises(PermissionDenied):
-        totp.totp_device_remove(user=fengze_filer, actor=lichen_filer)
-    totp.totp_device_remove(user=fengze_filer, actor=city_admin)
+    for actor in (lichen_filer, city_admin):
+        with pytest.raises(PermissionDenied):
+            totp.totp_device_remove(user=fengze_filer, actor=actor)
+    assert TotpDevice.objects.count() == 1
+    totp.totp_device_remove(user=fengze_filer, actor=security_admin)
 
     assert TotpDevice.objects.count() == 0
     assert RecoveryCode.objects.count() == 0
@@ -292,3 +296,31 @@ def test_switching_it_off_without_a_device_does_nothing(client, lichen_filer):
 
     assert (response.status_code, response["Location"]) == (302, "/accounts/totp/")
     assert AuditEvent.objects.count() == before
+
+
+def test_new_recovery_codes_need_a_current_code(client, lichen_filer):
+    """A stolen session alone cannot mint recovery codes (and with them turn the code off)."""
+    old = _enrol(lichen_filer)
+    client.force_login(lichen_filer)
+    before = set(RecoveryCode.objects.values_list("digest", flat=True))
+
+    for code in ("", "000000", old[0]):
+        refused = client.post("/accounts/totp/codes/new/", {"code": code})
+        assert refused["Location"] == "/accounts/totp/"
+    assert set(RecoveryCode.objects.values_list("digest", flat=True)) == before
+    assert (
+        list(AuditEvent.objects.filter(action="denied").values_list("message", flat=True))
+        == ["重新生成恢复码被拒绝：动态口令不正确。"] * 3
+    )
+
+    device = TotpDevice.objects.get(user=lichen_filer)
+    renewed = client.post(
+        "/accounts/totp/codes/new/", {"code": totp.totp(device.secret, when=time.time() + 30)}
+    )
+
+    assert renewed["Location"] == "/accounts/totp/codes/"
+    assert len(client.get("/accounts/totp/codes/").context["codes"]) == 10
+    assert set(RecoveryCode.objects.values_list("digest", flat=True)).isdisjoint(before)
+    assert list(lichen_filer.notifications.values_list("kind", "title")) == [
+        ("account_security", "您的恢复码已重新生成")
+    ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -16,6 +19,7 @@ from gongjian.audit import guard
 from gongjian.audit.exports import verify_jsonl
 from gongjian.audit.models import AuditEvent
 from gongjian.audit.services import audit_purge, audit_record, neutralise
+from gongjian.core.csvfiles import safe_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -327,3 +331,49 @@ def test_flush_empties_the_audit_table_and_the_guard_is_back_afterwards(lichen_f
     with pytest.raises(DatabaseError, match="audit events are append-only"):
         _raw("DELETE FROM audit_auditevent")
     assert list(AuditEvent.objects.values_list("id", flat=True)) == [remaining]
+
+
+def test_csv_export_neutralises_formulas(lichen_filer, tmp_path):
+    """Issue 14.5: cells a spreadsheet would run (=, +, -, @, tab, CR) start with a quote."""
+    for message in ('=HYPERLINK("http://x","点此")', "+1+cmd", "-2+3", "@SUM(A1)", "正常"):
+        audit_record(actor=lichen_filer, action="update", message=message)
+    out = tmp_path / "a.csv"
+
+    call_command("audit-export", "--out", str(out), "--format", "csv")
+
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["message"] for r in rows[:5]] == [
+        '\'=HYPERLINK("http://x","点此")',
+        "'+1+cmd",
+        "'-2+3",
+        "'@SUM(A1)",
+        "正常",
+    ]
+
+
+def test_safe_cell():
+    assert [safe_cell(v) for v in ("\t=1", "\r=1", "a=1", "", None, -5, Decimal("-1.5"))] == [
+        "'\t=1",
+        "'\r=1",
+        "a=1",
+        "",
+        None,
+        -5,
+        Decimal("-1.5"),
+    ]
+
+
+def test_every_csv_the_platform_writes_uses_the_safe_writer():
+    """One rule, one place: no module but core.csvfiles calls the csv module's writers."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "/tests/" not in str(path)
+        and path.name != "csvfiles.py"
+        and (
+            "csv.writer(" in (text := path.read_text(encoding="utf-8")) or "csv.DictWriter(" in text
+        )
+    ]
+    assert offenders == []

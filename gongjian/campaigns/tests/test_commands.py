@@ -220,3 +220,61 @@ def test_openapi_document_lists_the_progress_path(client):
         "action",
         "action_code",
     ]
+
+
+@pytest.fixture
+def rate_target_2023(small_campaign, region):
+    """The README's case: a 入园率 target that starts in 2023, read at an as-of in 2022."""
+    from gongjian.tests.factories import IndicatorFactory
+
+    in_park = IndicatorFactory.create(
+        code="in-park-rate",
+        name="规上工业企业入园率",
+        kind="stock_ratio",
+        unit="%",
+        definition={
+            "source": "enterprises",
+            "numerator": {"in_park": True},
+            "denominator": {"above_scale": True},
+        },
+    )
+    return TargetFactory.create(
+        campaign=small_campaign,
+        indicator=in_park,
+        region=region("350503"),
+        period_start=dt.date(2023, 1, 1),
+        period_end=dt.date(2023, 12, 31),
+        value=Decimal("50.00"),
+        sort_order=5,
+    )
+
+
+def test_api_as_of_before_a_targets_window(client, rate_target_2023, fengze_filer):
+    """Issue 14.7: the README's example was a 500 for district users."""
+    response = client.get(
+        "/api/v1/campaigns/xmgj2022/progress?as_of=2022-11-30", **_bearer(fengze_filer)
+    )
+
+    assert response.status_code == 200
+    [rate] = [t for t in response.json()["targets"] if t["indicator_code"] == "in-park-rate"]
+    assert {k: rate[k] for k in ("indicator_code", "time_elapsed", "completion", "met")} == {
+        "indicator_code": "in-park-rate",
+        "time_elapsed": "0.0000",
+        "completion": None,
+        "met": False,
+    }
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31"])
+def test_api_as_of_far_outside_the_campaign_is_422(client, rate_target_2023, fengze_filer, as_of):
+    response = client.get(
+        f"/api/v1/campaigns/xmgj2022/progress?as_of={as_of}", **_bearer(fengze_filer)
+    )
+
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": "as_of 须在 1900-01-01 至 2099-12-31 之间。 / as_of must be within "
+            "1900-01-01 and 2099-12-31."
+        },
+    )

@@ -171,3 +171,59 @@ def test_bad_business_date_fails_loudly():
         "django.core.exceptions.ImproperlyConfigured: "
         "GONGJIAN_TODAY='2022-13-01' is not a date YYYY-MM-DD / GONGJIAN_TODAY 不是日期"
     )
+
+
+def test_production_refuses_the_demo_secret_key():
+    result = _import_settings(
+        GONGJIAN_ENV="production",
+        SECRET_KEY="gongjian-demo-and-test-only-not-a-secret-0123456789",
+        DATABASE_URL="postgres://gongjian@db/gongjian",
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: SECRET_KEY appears in the repository "
+        "(the code); generate a new one (README: 密钥) / SECRET_KEY 已公开在代码库中，请重新生成"
+    )
+
+
+def test_production_refuses_the_demo_pii_key():
+    result = _import_settings(
+        GONGJIAN_ENV="production",
+        SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://gongjian@db/gongjian",
+        GONGJIAN_PII_KEY="e3Arz_athB2-IY1eD_xjKap7w8UaF8NgFR3zbsJ9pgY=",
+    )
+
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "GONGJIAN_PII_KEY appears in the repository (the code); generate a new one "
+            "(README: 密钥) / GONGJIAN_PII_KEY 已公开在代码库中，请重新生成"
+        )
+    )
+
+
+def test_a_key_written_anywhere_in_the_tree_is_found(tmp_path):
+    from gongjian.core.keys import found_in_tree, public_key_problem
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "deploy.md").write_text("SECRET_KEY=pasted-from-the-howto-0123456789abc\n")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "x.py").write_text("other-key-only-in-the-virtualenv-0123456789\n")
+
+    assert found_in_tree("pasted-from-the-howto-0123456789abc", tmp_path) == (
+        tmp_path / "docs" / "deploy.md"
+    )
+    assert found_in_tree("other-key-only-in-the-virtualenv-0123456789", tmp_path) is None
+    assert (
+        public_key_problem(
+            "SECRET_KEY",
+            "a-fresh-random-key-nobody-wrote-down-0123",
+            known=frozenset(),
+            root=tmp_path,
+        )
+        is None
+    )

@@ -1009,7 +1009,7 @@ def test_openapi_document_lists_every_reporting_path(client):
         "/api/v1/reports/{report_id}/return": ["post"],
     }
     create = document["paths"]["/api/v1/reports"]["post"]
-    assert sorted(create["responses"]) == ["201", "400", "401", "403", "404", "409", "422"]
+    assert sorted(create["responses"]) == ["201", "400", "401", "403", "404", "409", "413", "422"]
     assert document["components"]["schemas"]["ValidationErrorOut"]["required"] == [
         "detail",
         "errors",
