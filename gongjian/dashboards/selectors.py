@@ -142,7 +142,7 @@ class TargetCard:
 
     @property
     def has_started(self) -> bool:
-        return self.progress.as_of >= self.target.period_start
+        return self.progress.status != ProgressStatus.NOT_STARTED
 
     @property
     def bar_width(self) -> Decimal:
@@ -307,8 +307,7 @@ def region_dashboard(
     dashboard = RegionDashboard(campaign=campaign, as_of=as_of, region=region, groups=groups)
     counts = {status: 0 for status in ProgressStatus.values}
     for card in dashboard.cards:
-        if card.has_started:
-            counts[card.progress.status] += 1
+        counts[card.progress.status] += 1
     dashboard.status_counts = counts
     if not below:
         return dashboard

@@ -60,7 +60,7 @@ def test_the_city_cards_grouped_by_special_action(small_campaign, region, leader
         [("key-investment", "7000.00", "0.7000", "0.9151", "-21.51", "red")],
         [("key-started", "3", "0.7500", "0.9151", "-16.51", "red")],
     ]
-    assert dashboard.status_counts == {"green": 0, "yellow": 0, "red": 2}
+    assert dashboard.status_counts == {"green": 0, "yellow": 0, "red": 2, "not_started": 0}
     card = dashboard.groups[0].cards[0]
     assert (card.bar_width, card.marker) == (Decimal("70.0"), Decimal("91.5"))
 
@@ -223,7 +223,7 @@ def test_a_district_sees_its_own_cards_and_no_ranking(small_campaign, region, li
         ("key-started", "2", "1.0000", "0.9151", "8.49", "green"),
     ]
     assert dashboard.layer is None
-    assert dashboard.status_counts == {"green": 1, "yellow": 1, "red": 0}
+    assert dashboard.status_counts == {"green": 1, "yellow": 1, "red": 0, "not_started": 0}
 
 
 def test_the_city_dashboard_takes_one_query_per_indicator(
