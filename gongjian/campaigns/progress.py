@@ -19,10 +19,11 @@ Semantics (one place, so the CLI, the API and the pages agree):
   earlier years (up to three, same months, same region) have data — actual ÷ the pooled share of
   those years' totals reached by the same day; otherwise linear — actual ÷ time_elapsed (for a
   rate: start + (actual − start) ÷ time_elapsed). None before any time has elapsed.
-* ``status``: before the period starts 未开始 (no ahead_points, no forecast); while it runs, green when ahead_points ≥ the green threshold, yellow when ≥
-  the yellow threshold, red below (thresholds from the target, else from the campaign). Once the
-  period is over, only the result counts: green when met, red when not. No measurement (a rate
-  with no enterprise) is red.
+* ``status``: before the period starts 未开始 (no ahead_points, no forecast); while it runs,
+  green when ahead_points ≥ the green threshold, yellow when ≥ the yellow threshold, red below
+  (thresholds from the target, else from the campaign). Once the period is over, only the
+  result counts: green when met, red when not. No measurement (a rate with no enterprise) is
+  red.
 * ``met`` is the comparator applied to the actual value now (a cap is met while not exceeded).
 """
 

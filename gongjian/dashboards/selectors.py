@@ -210,7 +210,7 @@ def _spark(progress: TargetProgress, evaluation: Evaluation) -> Spark:
     for month in months:
         share = time_elapsed(target, month_end(month))
         plan.append(start + (target.value - start) * share)
-        if month > last:
+        if month > last or not evaluation.is_plotted(code, month):
             values.append(None)
         elif is_ratio:
             values.append(evaluation.rate(code, month))

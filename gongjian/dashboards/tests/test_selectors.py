@@ -106,6 +106,21 @@ def test_a_sparkline_is_the_cumulative_value_at_each_month_end(small_campaign, r
     assert spark.plan[-1] == Decimal("10000.00")
 
 
+def test_an_open_month_without_reports_does_not_repeat_the_month_before(
+    small_campaign, region, leader
+):
+    # On 2022-12-02 December is open and nothing is reported in it yet
+    dashboard = region_dashboard(
+        user=leader,
+        campaign=small_campaign["campaign"],
+        region=region("350500"),
+        as_of=dt.date(2022, 12, 2),
+    )
+
+    spark = dashboard.groups[0].cards[0].spark
+    assert spark.values[-3:] == [Decimal("7000"), Decimal("7000"), None]
+
+
 def test_a_sparkline_by_months_adds_a_twelfth_at_each_month_end(small_campaign, region, leader):
     campaign = small_campaign["campaign"]
     campaign.elapsed_basis = ElapsedBasis.MONTHS
