@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
-    "simple_history",
     "django_tasks",
     "django_tasks_db",
     "gongjian.core",
@@ -94,7 +93,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "gongjian.audit.context.AuditContextMiddleware",
     "gongjian.accounts.sessions.SessionTimeoutMiddleware",
 ]

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from gongjian.accounts.scopes import region_scope_q
 from gongjian.projects.models import Category, IndustryChain, Project, StageEvent
@@ -26,7 +25,7 @@ class StageEventInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(admin.ModelAdmin):
     """Read-only here: ledger writes go through the services (pages, API, imports)."""
 
     list_display = ["code", "name", "region", "category", "stage", "total_investment"]

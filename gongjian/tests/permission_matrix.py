@@ -311,7 +311,7 @@ def routes(world: dict[str, Any]) -> list[Route]:
         else:
             variants = {"-": {}}
         for variant, kwargs in variants.items():
-            if positional:  # simple_history's admin history pages use unnamed groups
+            if positional:  # admin pages with unnamed groups
                 path = reverse(name, args=["1"] * positional)
             else:
                 path = reverse(name, kwargs=kwargs)
