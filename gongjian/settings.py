@@ -79,8 +79,11 @@ INSTALLED_APPS = [
     "gongjian.investment",
     "gongjian.plans",
     "gongjian.demo",
-    "gongjian.bench",
 ]
+if not IS_PRODUCTION:
+    # The benchmarks and drills (`gongjian bench`) are a developer's tool, not part of the
+    # platform a city runs: their command exists in the demo and test modes only.
+    INSTALLED_APPS.append("gongjian.bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

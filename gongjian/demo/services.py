@@ -26,10 +26,10 @@ from django.db.models import Count, ProtectedError, Q
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import Department, Membership, User
-from gongjian.assessment.demo import demo_assessment_load, demo_assessment_remove
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
 from gongjian.campaigns.rollup import rollup_rebuild
+from gongjian.demo.assessment import demo_assessment_load, demo_assessment_remove
 from gongjian.demo.campaign import demo_campaign_load, demo_campaign_reset
 from gongjian.demo.data import (
     CITY_ADMIN_ADMIN_PERMISSIONS,
@@ -41,10 +41,10 @@ from gongjian.demo.data import (
     REPORTED_MONTHS,
 )
 from gongjian.demo.generator import ProjectSpec, generate
+from gongjian.demo.investment import demo_investment_load, demo_investment_remove
 from gongjian.demo.parks import EnterpriseSpec, ParkSpec, generate_parks
 from gongjian.demo.plans import demo_plans_load
 from gongjian.demo.reports import ReportSpec, generate_reports, reporting_periods
-from gongjian.investment.demo import demo_investment_load, demo_investment_remove
 from gongjian.parks.models import Enterprise, EnterpriseSpell, Park
 from gongjian.projects.choices import RECORDABLE_STAGES, Stage
 from gongjian.projects.models import (

@@ -171,3 +171,29 @@ def test_bad_business_date_fails_loudly():
         "django.core.exceptions.ImproperlyConfigured: "
         "GONGJIAN_TODAY='2022-13-01' is not a date YYYY-MM-DD / GONGJIAN_TODAY 不是日期"
     )
+
+
+def _installed_apps(**env: str) -> list[str]:
+    clean = {"PATH": os.environ.get("PATH", ""), **env}
+    result = subprocess.run(
+        [sys.executable, "-c", "import gongjian.settings as s; print(*s.INSTALLED_APPS)"],
+        cwd=REPO,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.stdout.split()
+
+
+def test_the_benchmark_app_is_not_installed_in_production():
+    production = _installed_apps(
+        GONGJIAN_ENV="production",
+        SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://gongjian@db/gongjian",
+        GONGJIAN_PII_KEY="e3Arz_athB2-IY1eD_xjKap7w8UaF8NgFR3zbsJ9pgY=",
+    )
+    test = _installed_apps(GONGJIAN_ENV="test")
+
+    assert ("gongjian.bench" in production, "gongjian.bench" in test) == (False, True)
+    assert production[-1] == "gongjian.demo"
