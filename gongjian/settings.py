@@ -205,7 +205,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=IS_PRODUCTION)
 
 # Background jobs live in the database (no broker); `gongjian db_worker` runs them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A deployment without a worker sets GONGJIAN_TASKS_INLINE=1: jobs then run in the request that
+# queues them (django-tasks' immediate backend), so nothing waits in a queue no one reads.
+TASKS_INLINE = env_bool("GONGJIAN_TASKS_INLINE", default=False)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TASKS_INLINE
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 # An Excel import of more rows than this runs as a background task, with a progress bar.
 REPORT_IMPORT_BACKGROUND_ROWS = env_int("GONGJIAN_IMPORT_BACKGROUND_ROWS", 200)
 if REPORT_IMPORT_BACKGROUND_ROWS < 0:
