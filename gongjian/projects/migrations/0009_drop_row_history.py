@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0006_stage_event_project_index'),
+        ('projects', '0008_default_sectors'),
     ]
 
     operations = [
