@@ -98,6 +98,8 @@ PARAMS: dict[str, dict[str, str]] = {
     "bulletins:progress": {"pk": "bulletin"},
     "bulletins:download": {"pk": "bulletin"},
     "bulletins:publish": {"pk": "bulletin"},
+    "bulletins:generate": {"pk": "bulletin"},
+    "plans:plan_adjust": {"pk": "project"},
     "campaigns:indicator_edit": {"indicator_code": "indicator"},
     "campaigns:detail": {"code": "campaign"},
     "campaigns:edit": {"code": "campaign"},
