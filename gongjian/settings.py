@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
-    "simple_history",
     "django_tasks",
     "django_tasks_db",
     "gongjian.core",
@@ -80,8 +79,11 @@ INSTALLED_APPS = [
     "gongjian.investment",
     "gongjian.plans",
     "gongjian.demo",
-    "gongjian.bench",
 ]
+if not IS_PRODUCTION:
+    # The benchmarks and drills (`gongjian bench`) are a developer's tool, not part of the
+    # platform a city runs: their command exists in the demo and test modes only.
+    INSTALLED_APPS.append("gongjian.bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -94,7 +96,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "gongjian.audit.context.AuditContextMiddleware",
     "gongjian.accounts.sessions.SessionTimeoutMiddleware",
     "gongjian.accounts.sessions.PasswordChangeRequiredMiddleware",
@@ -205,7 +206,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=IS_PRODUCTION)
 
 # Background jobs live in the database (no broker); `gongjian db_worker` runs them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A deployment without a worker sets GONGJIAN_TASKS_INLINE=1: jobs then run in the request that
+# queues them (django-tasks' immediate backend), so nothing waits in a queue no one reads.
+TASKS_INLINE = env_bool("GONGJIAN_TASKS_INLINE", default=False)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TASKS_INLINE
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 # An Excel import of more rows than this runs as a background task, with a progress bar.
 REPORT_IMPORT_BACKGROUND_ROWS = env_int("GONGJIAN_IMPORT_BACKGROUND_ROWS", 200)
 if REPORT_IMPORT_BACKGROUND_ROWS < 0:

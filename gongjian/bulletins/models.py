@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.bulletins.choices import (
@@ -14,6 +17,11 @@ from gongjian.bulletins.choices import (
 
 def _bulletin_path(instance: Bulletin, filename: str) -> str:
     return f"bulletins/{instance.campaign.code}/{instance.month:%Y-%m}/{filename}"
+
+
+# How long a queued bulletin may wait for the background worker before the page offers to make
+# it in the request instead (a running `gongjian db_worker` picks a job up within a second).
+WORKER_GRACE = dt.timedelta(seconds=15)
 
 
 class Bulletin(models.Model):
@@ -80,6 +88,16 @@ class Bulletin(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_BULLETIN_STATUSES
+
+    @property
+    def is_waiting_for_worker(self) -> bool:
+        """Still queued after ``WORKER_GRACE``: no background worker has picked it up, so the
+        page says so and offers to generate it in the request."""
+        return (
+            self.status == BulletinStatus.QUEUED
+            and self.created_at is not None
+            and timezone.now() - self.created_at > WORKER_GRACE
+        )
 
     @property
     def is_published(self) -> bool:

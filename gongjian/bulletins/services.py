@@ -184,6 +184,28 @@ def bulletin_generate(*, bulletin: Bulletin, on: dt.date | None = None) -> Bulle
     return bulletin
 
 
+def bulletin_generate_now(*, actor, bulletin: Bulletin) -> Bulletin:
+    """Make a queued bulletin in this request, when no background worker has picked it up (a
+    deployment without `gongjian db_worker`): never left at 排队中. Audited; refused once it is
+    running or finished."""
+    _require(actor, "bulletins.manage", bulletin, message=_("无权生成工作通报。"))
+    # Claim the job: whoever moves it out of the queue first makes it (the worker or this request).
+    claimed = Bulletin.objects.filter(pk=bulletin.pk, status=BulletinStatus.QUEUED).update(
+        status=BulletinStatus.RUNNING
+    )
+    if not claimed:
+        raise ValidationError(_("该通报已在生成或已生成完成。"))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=bulletin,
+        message=_("后台任务未运行，在页面中直接生成工作通报 第%(number)s期（%(label)s）。")
+        % {"number": bulletin.issue_number, "label": bulletin.month_label},
+    )
+    bulletin.status = BulletinStatus.RUNNING
+    return bulletin_generate(bulletin=bulletin)
+
+
 def bulletin_publish(*, actor, bulletin: Bulletin) -> Bulletin:
     """Publish a generated bulletin (once): who and when are kept and audited."""
     _require(actor, "bulletins.manage", bulletin, message=_("无权发布工作通报。"))

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/progress/", views.bulletin_progress, name="progress"),
     path("<int:pk>/download/", views.bulletin_download, name="download"),
     path("<int:pk>/publish/", views.bulletin_publish, name="publish"),
+    path("<int:pk>/generate/", views.bulletin_generate_now, name="generate"),
 ]

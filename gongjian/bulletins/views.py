@@ -83,7 +83,11 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def bulletin_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar (htmx polls it); once the bulletin is finished the page reloads."""
     bulletin = selectors.bulletin_get(user=request.user, pk=pk)
-    response = render(request, "bulletins/_progress.html", {"bulletin": bulletin})
+    response = render(
+        request,
+        "bulletins/_progress.html",
+        {"bulletin": bulletin, "can_manage": request.user.has_perm("bulletins.manage")},
+    )
     if bulletin.is_finished:
         response["HX-Refresh"] = "true"
     return response
@@ -103,6 +107,19 @@ def bulletin_download(request: HttpRequest, pk: int) -> HttpResponse:
         content_disposition_header(True, bulletin.filename) or "attachment"
     )
     return response
+
+
+@login_required
+@require_POST
+def bulletin_generate_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a bulletin that no background worker picked up, in this request."""
+    bulletin = selectors.bulletin_get(user=request.user, pk=pk)
+    try:
+        services.bulletin_generate_now(actor=request.user, bulletin=bulletin)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return redirect("bulletins:detail", pk=bulletin.pk)
 
 
 @login_required

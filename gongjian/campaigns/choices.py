@@ -54,3 +54,4 @@ class ProgressStatus(models.TextChoices):
     GREEN = "green", _("正常")
     YELLOW = "yellow", _("预警")
     RED = "red", _("滞后")
+    NOT_STARTED = "not_started", _("未开始")

@@ -227,8 +227,18 @@ class Evaluation:
             return self.rate(region, month)
         return self.total(region, self.months[0], month)
 
+    def is_plotted(self, region: Region | str, month: dt.date) -> bool:
+        """Whether a curve shows a point for ``month``: not after the as-of month, and for a sum
+        not a month still open at the as-of date with nothing in it yet — a curve does not
+        repeat the month before (on 2022-12-02, December is not November's total again)."""
+        if month > self.last_month:
+            return False
+        if self.is_ratio or month_end(month) <= self.as_of:
+            return True
+        return month in self.increments.get(_code(region), {})
+
     def series(self, region: Region | str) -> list[tuple[dt.date, Decimal | None]]:
-        """(month, cumulative value) for every month of the window."""
+        """(month, cumulative value) for every month of the window (None where not plotted)."""
         if self.is_ratio:
             return [(month, self.value(region, month)) for month in self.months]
         running = Decimal(0)
@@ -236,7 +246,7 @@ class Evaluation:
         out: list[tuple[dt.date, Decimal | None]] = []
         for month in self.months:
             running += cells.get(month, Decimal(0))
-            out.append((month, running if month <= self.last_month else None))
+            out.append((month, running if self.is_plotted(region, month) else None))
         return out
 
     def at_as_of(self, region: Region | str) -> Decimal | None:

@@ -19,10 +19,11 @@ Semantics (one place, so the CLI, the API and the pages agree):
   earlier years (up to three, same months, same region) have data — actual ÷ the pooled share of
   those years' totals reached by the same day; otherwise linear — actual ÷ time_elapsed (for a
   rate: start + (actual − start) ÷ time_elapsed). None before any time has elapsed.
-* ``status``: while the period runs, green when ahead_points ≥ the green threshold, yellow when ≥
-  the yellow threshold, red below (thresholds from the target, else from the campaign). Once the
-  period is over, only the result counts: green when met, red when not. No measurement (a rate
-  with no enterprise) is red.
+* ``status``: before the period starts 未开始 (no ahead_points, no forecast); while it runs,
+  green when ahead_points ≥ the green threshold, yellow when ≥ the yellow threshold, red below
+  (thresholds from the target, else from the campaign). Once the period is over, only the
+  result counts: green when met, red when not. No measurement (a rate with no enterprise) is
+  red.
 * ``met`` is the comparator applied to the actual value now (a cap is met while not exceeded).
 """
 
@@ -191,7 +192,11 @@ def target_progress(
 
     met = actual is not None and compare(target.comparator, actual, value)
     ahead_points = None if ahead is None else ahead.quantize(POINT_PLACES, rounding=ROUND_HALF_UP)
-    if is_over:
+    if as_of < target.period_start:
+        # Nothing is asked yet: no pace to be ahead of or behind, and nothing to forecast.
+        ahead_points, forecast, method = None, None, ""
+        status = ProgressStatus.NOT_STARTED
+    elif is_over:
         status = ProgressStatus.GREEN if met else ProgressStatus.RED
     elif ahead_points is None:
         status = ProgressStatus.RED

@@ -84,10 +84,12 @@ def parse_money_wan(text: str) -> Decimal:
     return quantity.value
 
 
-def format_wan(value: Decimal | None, places: int = 2) -> str:
-    """Format an amount in 万元 with thousands separators: 12,345.60."""
-    if value is None:
+def format_wan(value: Decimal | str | None, places: int = 2) -> str:
+    """Format an amount in 万元 with thousands separators: 12,345.60 (a snapshot's "12345.6"
+    too)."""
+    if value is None or value == "":
         return "—"
+    value = Decimal(str(value))
     quantum = Decimal(1).scaleb(-places)
     return f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,}"
 

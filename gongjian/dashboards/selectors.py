@@ -143,7 +143,7 @@ class TargetCard:
 
     @property
     def has_started(self) -> bool:
-        return self.progress.as_of >= self.target.period_start
+        return self.progress.status != ProgressStatus.NOT_STARTED
 
     @property
     def bar_width(self) -> Decimal:
@@ -211,7 +211,7 @@ def _spark(progress: TargetProgress, evaluation: Evaluation) -> Spark:
     for month in months:
         share = time_elapsed(target, month_end(month))
         plan.append(start + (target.value - start) * share)
-        if month > last:
+        if month > last or not evaluation.is_plotted(code, month):
             values.append(None)
         elif is_ratio:
             values.append(evaluation.rate(code, month))
@@ -308,8 +308,7 @@ def region_dashboard(
     dashboard = RegionDashboard(campaign=campaign, as_of=as_of, region=region, groups=groups)
     counts = {status: 0 for status in ProgressStatus.values}
     for card in dashboard.cards:
-        if card.has_started:
-            counts[card.progress.status] += 1
+        counts[card.progress.status] += 1
     dashboard.status_counts = counts
     if not below:
         return dashboard

@@ -4,8 +4,8 @@ These writes bypass the per-row ledger and reporting services on purpose: thousa
 ``project_create`` and ``project_record_stage`` calls, and tens of thousands of report saves and
 transitions, would take minutes. What those services check (codes, amounts, coordinates, stage
 order, the report validation rules, the review workflow) the generators guarantee, and the demo's
-tests hold them to that. The load still leaves a trail: a history row per project, a status-change
-row per review step, and one audit event for the whole load. The parks and the enterprise roster
+tests hold them to that. The load still leaves a trail: a status-change row per review step, and one
+audit event for the whole load. The parks and the enterprise roster
 go in the same way, past ``enterprise_create`` and its checks, which their tests hold them to.
 """
 
@@ -24,13 +24,12 @@ from django.contrib.auth.models import Permission
 from django.db import connection, models, transaction
 from django.db.models import Count, ProtectedError, Q
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from gongjian.accounts.models import Department, Membership, User
-from gongjian.assessment.demo import demo_assessment_load, demo_assessment_remove
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
 from gongjian.campaigns.rollup import rollup_rebuild
+from gongjian.demo.assessment import demo_assessment_load, demo_assessment_remove
 from gongjian.demo.campaign import demo_campaign_load, demo_campaign_reset
 from gongjian.demo.data import (
     CITY_ADMIN_ADMIN_PERMISSIONS,
@@ -42,10 +41,10 @@ from gongjian.demo.data import (
     REPORTED_MONTHS,
 )
 from gongjian.demo.generator import ProjectSpec, generate
+from gongjian.demo.investment import demo_investment_load, demo_investment_remove
 from gongjian.demo.parks import EnterpriseSpec, ParkSpec, generate_parks
 from gongjian.demo.plans import demo_plans_load
 from gongjian.demo.reports import ReportSpec, generate_reports, reporting_periods
-from gongjian.investment.demo import demo_investment_load, demo_investment_remove
 from gongjian.parks.models import Enterprise, EnterpriseSpell, Park
 from gongjian.projects.choices import RECORDABLE_STAGES, Stage
 from gongjian.projects.models import (
@@ -165,7 +164,6 @@ def demo_reset() -> int:
             period.delete()
     StageEvent.objects.filter(project__in=projects).delete()
     removed = projects.count()
-    # One by one through the ORM, so that simple_history records each deletion.
     projects.delete()
     User.objects.filter(username__in=DEMO_USERNAMES).delete()
     return removed
@@ -312,9 +310,7 @@ def _load_projects(specs: list[ProjectSpec]) -> dict[str, int]:
             )
         )
         events_of.append(events)
-    created = bulk_create_with_history(
-        projects, Project, batch_size=_BATCH_SIZE, default_change_reason="载入演示数据"
-    )
+    created = Project.objects.bulk_create(projects, batch_size=_BATCH_SIZE)
     # SQLite ≥ 3.35 and PostgreSQL return the new keys, in order, from the bulk insert.
     for project, events in zip(created, events_of, strict=True):
         assert project.pk is not None

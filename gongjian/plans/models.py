@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from gongjian.plans.choices import BoardSubject, LightColor
 
@@ -119,8 +118,6 @@ class LightRule(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["sort_order", "code"]
         verbose_name = _("亮灯规则")
@@ -153,8 +150,6 @@ class BoardRule(models.Model):
     )
     is_active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sort_order", "code"]

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from gongjian.core.periods import month_start
+from gongjian.core.periods import month_start, year_elapsed
 from gongjian.plans.choices import ScheduleConvention
 from gongjian.plans.models import AnnualPlan, PlanChange
 from gongjian.projects.choices import Stage
@@ -32,16 +32,10 @@ POINTS = Decimal("0.01")
 
 
 def schedule_share(as_of: dt.date, *, convention: str = ScheduleConvention.MONTHS) -> Decimal:
-    """序时进度 of the calendar year at ``as_of`` as a fraction 0–1.
-
-    By months (what most bulletins use): month n counts n/12 from its first day. By days:
-    the days elapsed, today included, over the days of the year.
-    """
-    if convention == ScheduleConvention.DAYS:
-        first = dt.date(as_of.year, 1, 1)
-        days = (dt.date(as_of.year + 1, 1, 1) - first).days
-        return Decimal((as_of - first).days + 1) / Decimal(days)
-    return Decimal(as_of.month) / Decimal(12)
+    """序时进度 of the calendar year at ``as_of`` as a fraction 0–1: the one definition,
+    ``core.periods.year_elapsed`` (by months, month n counts n/12 from its first day; by days,
+    the days elapsed, today included, over the days of the year)."""
+    return year_elapsed(as_of, basis=convention)
 
 
 def campaign_convention(as_of: dt.date) -> str:
@@ -53,7 +47,7 @@ def campaign_convention(as_of: dt.date) -> str:
         .order_by("-starts_on")
         .first()
     )
-    return getattr(campaign, "schedule_convention", "") or ScheduleConvention.MONTHS
+    return campaign.elapsed_basis if campaign is not None else ScheduleConvention.MONTHS
 
 
 def plan_in_force(as_of: dt.date, plan_ref: str = "pk") -> Subquery:

@@ -190,7 +190,6 @@ def light_rule_update(
     rule.days = days
     rule.is_active = is_active
     with transaction.atomic():
-        rule._history_user = actor  # type: ignore[attr-defined]
         rule.save()
         audit_record(
             actor=actor,

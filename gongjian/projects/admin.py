@@ -1,5 +1,4 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from gongjian.accounts.scopes import region_scope_q
 from gongjian.core.admin_site import ReadOnlyAdmin, ReadOnlyInline
@@ -22,7 +21,7 @@ class StageEventInline(ReadOnlyInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class ProjectAdmin(ReadOnlyAdmin):
     """Read-only here: ledger writes go through the services (pages, API, imports)."""
 
     list_display = ["code", "name", "region", "category", "stage", "total_investment"]

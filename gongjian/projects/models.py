@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from gongjian.accounts.choices import BUSINESS_ROLES, Role
 from gongjian.accounts.scopes import department_ids_of, region_scope_q
@@ -178,7 +177,6 @@ class Project(models.Model):
     )
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["region__sort_order", "code"]

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.selectors import scoped_get_or_404
+from gongjian.audit.choices import AuditAction
+from gongjian.audit.models import AuditEvent
 from gongjian.projects.choices import (
     SUPERVISION_AWAITING_REPLY,
     UNRESOLVED_PROBLEM_STATUSES,
@@ -102,8 +104,21 @@ def project_stage_events(*, project: Project):
     return StageEvent.objects.filter(project=project).select_related("actor").order_by("date", "id")
 
 
-def project_history(*, project: Project, limit: int = 50):
-    return project.history.select_related("history_user").order_by("-history_date")[:limit]
+_CHANGES = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.STAGE, AuditAction.IMPORT)
+
+
+def project_history(*, project: Project, limit: int = 50) -> QuerySet[AuditEvent]:
+    """The project's change log: the audit events that changed it, newest first (the audit is
+    the one change log; refused edits and denied reads are in the audit log, not here)."""
+    return (
+        AuditEvent.objects.filter(
+            object_type="projects.project",
+            object_id=str(project.pk),
+            action__in=_CHANGES,
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
 
 
 def project_summary(*, user) -> dict:

@@ -50,6 +50,7 @@ from gongjian.projects.models import (
     SupervisionStatusChange,
 )
 from gongjian.projects.rules import DISTRICT_STAFF_ROLES, LEADERSHIP_ROLES
+from gongjian.projects.selectors import project_history
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
 from gongjian.reporting.models import ProgressReport
@@ -396,7 +397,6 @@ def project_create(*, actor, data: ProjectInput) -> Project:
     try:
         with transaction.atomic():
             project = Project(**values, created_by=actor)
-            project._history_user = actor  # type: ignore[attr-defined]
             project.save()
             audit_record(
                 actor=actor,
@@ -460,7 +460,6 @@ def project_update(
             for name, value in values.items():
                 setattr(current, name, value)
             current.version += 1
-            current._history_user = actor  # type: ignore[attr-defined]
             current.save()
             audit_record(
                 actor=actor,
@@ -492,10 +491,11 @@ def _check_national_code_free(
 
 
 def _last_editor(project: Project) -> str:
-    record = project.history.order_by("-history_date").select_related("history_user").first()
-    if record is None or record.history_user is None:
+    """Who saved the version the stale edit collided with: the last audited write's actor."""
+    event = next(iter(project_history(project=project, limit=1)), None)
+    if event is None or event.actor is None:
         return _("其他用户")
-    return str(record.history_user)
+    return str(event.actor)
 
 
 def derive_stage(events: list[StageEvent]) -> str:
@@ -603,7 +603,6 @@ def project_record_stage(
         )
         before_stage = locked.stage
         locked.stage = derive_stage([*events, event])
-        locked._history_user = actor  # type: ignore[attr-defined]
         locked.save(update_fields=["stage", "updated_at"])
         audit_record(
             actor=actor,

@@ -116,6 +116,8 @@ PARAMS: dict[str, dict[str, str]] = {
     "bulletins:progress": {"pk": "bulletin"},
     "bulletins:download": {"pk": "bulletin"},
     "bulletins:publish": {"pk": "bulletin"},
+    "bulletins:generate": {"pk": "bulletin"},
+    "plans:plan_adjust": {"pk": "project"},
     "campaigns:indicator_edit": {"indicator_code": "indicator"},
     "campaigns:detail": {"code": "campaign"},
     "campaigns:edit": {"code": "campaign"},
@@ -331,7 +333,7 @@ def routes(world: dict[str, Any]) -> list[Route]:
         else:
             variants = {"-": {}}
         for variant, kwargs in variants.items():
-            if positional:  # simple_history's admin history pages use unnamed groups
+            if positional:  # admin pages with unnamed groups
                 path = reverse(name, args=["1"] * positional)
             else:
                 path = reverse(name, kwargs=kwargs)

@@ -119,11 +119,14 @@ def test_only_the_reviewed_writes_go_through_on_an_empty_post():
 
     # Each justified by DESIGN.md: city_admin sets up campaigns (members, targets) and opens and
     # closes periods, and as a project editor at the city may file for any district; the city
-    # reviewer (and the office) raise and close 督办; the filer files its own district.
+    # reviewer (and the office) raise and close 督办; the filer files its own district; the office
+    # generates its bulletins.
     assert writes == [
         ("api/v1/reports/<report_id>/submit", "other-district", "city_admin"),
         ("api/v1/reports/<report_id>/submit", "own-district", "city_admin"),
         ("api/v1/reports/<report_id>/submit", "own-district", "district_filer"),
+        # The office makes a bulletin no worker picked up (立即生成: a button, no form fields).
+        ("bulletins/<int:pk>/generate/", "-", "city_admin"),
         (
             "campaigns/<slug:code>/actions/<slug:action_code>/members/<int:pk>/remove/",
             "-",

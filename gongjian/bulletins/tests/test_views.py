@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from gongjian.audit.models import AuditEvent
 from gongjian.bulletins.models import Bulletin
@@ -53,6 +54,56 @@ def test_progress_fragment_reloads_the_page_when_done(client, campaign, city_adm
 
     Bulletin.objects.filter(pk=bulletin.pk).update(status="done", progress=100)
     assert client.get(f"/bulletins/{bulletin.pk}/progress/")["HX-Refresh"] == "true"
+
+
+WAITING = "后台任务未运行，通报仍在排队。"
+
+
+def test_a_bulletin_no_worker_picks_up_is_generated_in_the_request(client, campaign, city_admin):
+    # Given a bulletin queued 16 s ago that no worker has picked up
+    bulletin = bulletin_request(actor=city_admin, campaign=campaign, month=NOVEMBER, format="xlsx")
+    client.force_login(city_admin)
+    assert WAITING not in client.get(f"/bulletins/{bulletin.pk}/progress/").content.decode()
+    Bulletin.objects.filter(pk=bulletin.pk).update(
+        created_at=timezone.now() - dt.timedelta(seconds=16)
+    )
+
+    # Then the page says so and offers to make it here
+    fragment = client.get(f"/bulletins/{bulletin.pk}/progress/").content.decode()
+    assert WAITING in fragment
+    assert f'<form method="post" action="/bulletins/{bulletin.pk}/generate/">' in fragment
+
+    # When the city admin makes it in the request
+    response = client.post(f"/bulletins/{bulletin.pk}/generate/")
+
+    # Then it is done, with a file, and the request is audited
+    assert response["Location"] == f"/bulletins/{bulletin.pk}/"
+    row = Bulletin.objects.get(pk=bulletin.pk)
+    assert (row.status, row.progress, bool(row.file)) == ("done", 100, True)
+    event = AuditEvent.objects.filter(object_type="bulletins.bulletin").latest("id")
+    assert (event.action, event.message) == (
+        "update",
+        "后台任务未运行，在页面中直接生成工作通报 第11期（2022年11月）。",
+    )
+
+    # And a second request is refused: nothing is made twice
+    again = client.post(f"/bulletins/{bulletin.pk}/generate/", follow=True)
+    assert "该通报已在生成或已生成完成。" in again.content.decode()
+
+
+def test_a_leader_cannot_generate_a_waiting_bulletin(client, campaign, city_admin, leader):
+    bulletin = bulletin_request(actor=city_admin, campaign=campaign, month=NOVEMBER, format="xlsx")
+    Bulletin.objects.filter(pk=bulletin.pk).update(
+        created_at=timezone.now() - dt.timedelta(seconds=16)
+    )
+    client.force_login(leader)
+
+    fragment = client.get(f"/bulletins/{bulletin.pk}/progress/").content.decode()
+    response = client.post(f"/bulletins/{bulletin.pk}/generate/")
+
+    assert (WAITING in fragment, "/generate/" in fragment) == (True, False)
+    assert response.status_code == 403
+    assert Bulletin.objects.get(pk=bulletin.pk).status == "queued"
 
 
 def test_a_leader_reads_and_downloads_but_cannot_publish(client, done, leader):

@@ -285,9 +285,7 @@ def test_once_the_period_is_over_only_the_result_counts(
     assert _figures(document, "status", "met") == (status, met)
 
 
-def test_before_the_period_nothing_has_elapsed_and_nothing_is_forecast(
-    campaign, key_project, city_admin
-):
+def test_before_the_period_it_is_not_started_never_on_pace(campaign, key_project, city_admin):
     TargetFactory.create(
         campaign=campaign, period_start=dt.date(2023, 1, 1), period_end=dt.date(2023, 12, 31)
     )
@@ -295,7 +293,7 @@ def test_before_the_period_nothing_has_elapsed_and_nothing_is_forecast(
     document = _one(campaign, city_admin)
 
     assert _figures(document, *FIGURES) == (
-        "0.00", "0.0000", "0.0000", "0.00", None, None, "green", False
+        "0.00", "0.0000", "0.0000", None, None, None, "not_started", False
     )  # fmt: skip
 
 

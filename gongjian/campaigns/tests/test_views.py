@@ -215,7 +215,7 @@ def test_the_city_sees_each_city_target_with_its_allocations(client, city_admin,
     (row,) = block.targets
     assert row.progress.target == city_target
     assert [a.target.region.code for a in row.allocations] == ["350502", "350503"]
-    assert row.allocations_by_status() == {"green": 2, "yellow": 0, "red": 0}
+    assert row.allocations_by_status() == {"green": 2, "yellow": 0, "red": 0, "not_started": 0}
     assert "2 个区域" in response.content.decode()
 
 

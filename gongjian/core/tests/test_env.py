@@ -227,3 +227,33 @@ def test_a_key_written_anywhere_in_the_tree_is_found(tmp_path):
         )
         is None
     )
+
+
+def _installed_apps(**env: str) -> list[str]:
+    clean = {"PATH": os.environ.get("PATH", ""), **env}
+    result = subprocess.run(
+        [sys.executable, "-c", "import gongjian.settings as s; print(*s.INSTALLED_APPS)"],
+        cwd=REPO,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.stdout.split()
+
+
+def test_the_benchmark_app_is_not_installed_in_production():
+    # Fresh keys: production refuses any key written in the repository, this file included.
+    from cryptography.fernet import Fernet
+    from django.core.management.utils import get_random_secret_key
+
+    production = _installed_apps(
+        GONGJIAN_ENV="production",
+        SECRET_KEY=get_random_secret_key(),
+        DATABASE_URL="postgres://gongjian@db/gongjian",
+        GONGJIAN_PII_KEY=Fernet.generate_key().decode(),
+    )
+    test = _installed_apps(GONGJIAN_ENV="test")
+
+    assert ("gongjian.bench" in production, "gongjian.bench" in test) == (False, True)
+    assert production[-1] == "gongjian.demo"

@@ -60,7 +60,7 @@ def test_the_city_cards_grouped_by_special_action(small_campaign, region, leader
         [("key-investment", "7000.00", "0.7000", "0.9151", "-21.51", "red")],
         [("key-started", "3", "0.7500", "0.9151", "-16.51", "red")],
     ]
-    assert dashboard.status_counts == {"green": 0, "yellow": 0, "red": 2}
+    assert dashboard.status_counts == {"green": 0, "yellow": 0, "red": 2, "not_started": 0}
     card = dashboard.groups[0].cards[0]
     assert (card.bar_width, card.marker) == (Decimal("70.0"), Decimal("91.5"))
 
@@ -104,6 +104,21 @@ def test_a_sparkline_is_the_cumulative_value_at_each_month_end(small_campaign, r
         Decimal("2465.75"),
     ]
     assert spark.plan[-1] == Decimal("10000.00")
+
+
+def test_an_open_month_without_reports_does_not_repeat_the_month_before(
+    small_campaign, region, leader
+):
+    # On 2022-12-02 December is open and nothing is reported in it yet
+    dashboard = region_dashboard(
+        user=leader,
+        campaign=small_campaign["campaign"],
+        region=region("350500"),
+        as_of=dt.date(2022, 12, 2),
+    )
+
+    spark = dashboard.groups[0].cards[0].spark
+    assert spark.values[-3:] == [Decimal("7000"), Decimal("7000"), None]
 
 
 def test_a_sparkline_by_months_adds_a_twelfth_at_each_month_end(small_campaign, region, leader):
@@ -223,7 +238,7 @@ def test_a_district_sees_its_own_cards_and_no_ranking(small_campaign, region, li
         ("key-started", "2", "1.0000", "0.9151", "8.49", "green"),
     ]
     assert dashboard.layer is None
-    assert dashboard.status_counts == {"green": 1, "yellow": 1, "red": 0}
+    assert dashboard.status_counts == {"green": 1, "yellow": 1, "red": 0, "not_started": 0}
 
 
 def test_the_city_dashboard_takes_one_query_per_indicator(

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from gongjian.investment.demo import demo_investment_load
+from gongjian.demo.investment import demo_investment_load
 from gongjian.investment.models import Lead, Resource
 from gongjian.projects.models import Category
 from gongjian.regions.models import Region
