@@ -275,9 +275,28 @@ if LEAD_RATE_LIMIT_PER_HOUR < 1:
 # The department new leads from the public form go to first (市招商局).
 LEAD_INTAKE_DEPARTMENT = env_str("GONGJIAN_LEAD_INTAKE_DEPARTMENT", "zsj")
 
+# Everything goes to standard error once, through the root logger (systemd's journal adds the time
+# in production). Django's own "django" logger keeps its console handler when DEBUG is on and
+# would print each line a second time beside the root's, so it only propagates here; its
+# "django.server" logger (runserver's request lines) keeps its own format and does not propagate.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
