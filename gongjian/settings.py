@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gongjian.core.middleware.ForwardedClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gongjian.core.middleware.RejectNulMiddleware",
     "gongjian.core.middleware.ContentSecurityPolicyMiddleware",
@@ -169,6 +170,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Production serves the files `gongjian collectstatic` (run by `gongjian upgrade`) writes under
+# content-hashed names, so nginx can let browsers cache them for a year; the manifest maps each
+# name to its hashed one. The demo (DEBUG) and the tests serve them as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
@@ -192,6 +204,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
 if env_bool("GONGJIAN_TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind that proxy the client's address is the last one in X-Forwarded-For, which the proxy must
+# overwrite (gongjian.core.middleware.ForwardedClientMiddleware); never set it without a proxy.
+TRUST_X_FORWARDED_FOR = env_bool("GONGJIAN_TRUST_X_FORWARDED_FOR", default=False)
 # Content-Security-Policy of every response (gongjian.core.middleware); empty turns it off.
 CONTENT_SECURITY_POLICY = env_str(
     "GONGJIAN_CSP",
