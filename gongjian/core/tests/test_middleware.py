@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from gongjian.core.middleware import ForwardedClientMiddleware
 
 
-def _seen(**meta: str) -> str:
-    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", **meta)
-    return ForwardedClientMiddleware(lambda r: r.META["REMOTE_ADDR"])(request)
+def _seen(forwarded: str | None = None) -> str:
+    """The REMOTE_ADDR the view sees of a request from 127.0.0.1 (the proxy)."""
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1")
+    if forwarded is not None:
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    seen: list[str] = []
+
+    def view(request):
+        seen.append(request.META["REMOTE_ADDR"])
+        return HttpResponse()
+
+    ForwardedClientMiddleware(view)(request)
+    return seen[0]
 
 
 @pytest.mark.parametrize(
@@ -27,13 +38,13 @@ def _seen(**meta: str) -> str:
 def test_behind_the_proxy_the_last_forwarded_address_is_the_client(settings, forwarded, expected):
     settings.TRUST_X_FORWARDED_FOR = True
 
-    assert _seen(HTTP_X_FORWARDED_FOR=forwarded) == expected
+    assert _seen(forwarded) == expected
 
 
 def test_without_the_setting_the_header_is_ignored(settings):
     settings.TRUST_X_FORWARDED_FOR = False
 
-    assert _seen(HTTP_X_FORWARDED_FOR="198.51.100.7") == "127.0.0.1"
+    assert _seen("198.51.100.7") == "127.0.0.1"
 
 
 def test_the_audit_log_records_the_forwarded_address(settings, client, lichen_filer):
