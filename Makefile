@@ -27,10 +27,12 @@ setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
-# Production: the runtime dependencies from the lock file, no test, lint or benchmark tools.
+# Production: the runtime dependencies from the lock file, no test, lint or benchmark tools, compiled
+# ahead (the services may not write into the clone).
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen --no-dev
+	$(UV) sync --frozen --no-dev --compile-bytecode
+	$(VENV)/python -m compileall -q gongjian
 
 # The demo campaign is 2022's: the platform works as if today were this date.
 DEMO_TODAY ?= 2022-12-02
