@@ -8,19 +8,31 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/gongjian
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist workers, one per core: each has its own test database (pytest-django adds _gw0,
+# _gw1, ... to the name) and its own media directory (settings_test.py); tests marked
+# xdist_group (the demo package) stay together on one worker.
+TEST_WORKERS ?= auto
 
-.PHONY: help setup demo serve test test-sqlite test-postgres lint format typecheck audit messages bench bench-deadline
+.PHONY: help setup install demo serve test test-sqlite test-postgres lint format typecheck audit messages bench bench-deadline
 
 help:
 	@echo "make demo    - install, migrate an SQLite database under var/, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    - lint, type-check, migration check, the suite on SQLite and on PostgreSQL"
-	@echo "make setup   - install only (virtualenv with uv)"
+	@echo "make setup   - install only (virtualenv with uv, with the test and benchmark tools)"
+	@echo "make install - production install: the runtime dependencies only (docs/deploy.md)"
 	@echo "make bench   - the rollup benchmark on PostgreSQL (BENCH_SIZE=city|province|nation-ci, default city)"
 	@echo "make bench-deadline - the monthly deadline drill on loopback (1,000 reports, dashboards read)"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
+
+# Production: the runtime dependencies from the lock file, no test, lint or benchmark tools, compiled
+# ahead (the services may not write into the clone).
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen --no-dev --compile-bytecode
+	$(VENV)/python -m compileall -q gongjian
 
 # The demo campaign is 2022's: the platform works as if today were this date.
 DEMO_TODAY ?= 2022-12-02
@@ -42,7 +54,11 @@ demo: setup
 	@echo "  taishang_filer   县区填报员 · 泉州台商投资区"
 	@echo "  zsj_officer      行业部门 · 市招商局"
 	@echo ""
-	GONGJIAN_ENV=demo GONGJIAN_TODAY=$(DEMO_TODAY) $(VENV)/gongjian runserver $(HOST):$(PORT)
+	@echo "The background worker (gongjian db_worker) runs beside the web server; Ctrl-C stops both."
+	@export GONGJIAN_ENV=demo GONGJIAN_TODAY=$(DEMO_TODAY); \
+	$(VENV)/gongjian db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(VENV)/gongjian runserver $(HOST):$(PORT)
 
 lint:
 	$(VENV)/ruff check .
@@ -73,10 +89,10 @@ test: setup lint typecheck audit
 	fi
 
 test-sqlite:
-	DATABASE_URL=sqlite:///:memory: GONGJIAN_REQUIRE_POSTGRES= $(VENV)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///:memory: GONGJIAN_REQUIRE_POSTGRES= $(VENV)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-postgres:
-	DATABASE_URL=$(PG_URL) $(VENV)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(VENV)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Prints figures (docs/benchmarks.md); generates into its own database gongjian_bench_<size> on
 # PG_URL's server and re-uses it while the size and generator version are unchanged.

@@ -3,7 +3,13 @@
 Tiers: the suite runs on SQLite and on PostgreSQL (DATABASE_URL). Tests marked ``postgres`` are
 skipped on SQLite; with GONGJIAN_REQUIRE_POSTGRES=1 a non-PostgreSQL run fails instead. Tests marked
 ``browser`` need Chromium; with GONGJIAN_REQUIRE_BROWSER=1 a missing browser fails
-instead of skipping.
+instead of skipping. Tests marked ``deploy`` need nginx and openssl (the deployment test); with
+GONGJIAN_REQUIRE_DEPLOY=1 (CI) their absence fails instead of skipping.
+
+Under pytest-xdist (``make test`` runs one worker per core) every worker has its own test
+database (pytest-django appends ``_gw0``, ``_gw1``, ... to its name) and media directory
+(settings_test.py); a test that creates a database or role of its own names it after the
+worker's test database (``connection.settings_dict["NAME"]``), and servers take free ports.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import pytest
 from gongjian.accounts.choices import Role
 
 CHROMIUM = os.environ.get("GONGJIAN_CHROMIUM", "/usr/bin/chromium")
+NGINX = os.environ.get("GONGJIAN_NGINX", "/usr/sbin/nginx")
 
 
 def _require(name: str) -> bool:
@@ -33,13 +40,19 @@ def pytest_collection_modifyitems(config, items):
     has_browser = shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
     if _require("GONGJIAN_REQUIRE_BROWSER") and not has_browser:
         raise pytest.UsageError(f"GONGJIAN_REQUIRE_BROWSER=1 but {CHROMIUM} is missing.")
+    has_deploy_tools = os.path.exists(NGINX) and shutil.which("openssl") is not None
+    if _require("GONGJIAN_REQUIRE_DEPLOY") and not has_deploy_tools:
+        raise pytest.UsageError(f"GONGJIAN_REQUIRE_DEPLOY=1 but {NGINX} or openssl is missing.")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    skip_deploy = pytest.mark.skip(reason=f"needs nginx at {NGINX} and openssl")
     skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
         if "browser" in item.keywords and not has_browser:
             item.add_marker(skip_browser)
+        if "deploy" in item.keywords and not has_deploy_tools:
+            item.add_marker(skip_deploy)
 
 
 @pytest.fixture

@@ -86,6 +86,7 @@ if not IS_PRODUCTION:
     INSTALLED_APPS.append("gongjian.bench")
 
 MIDDLEWARE = [
+    "gongjian.core.middleware.ForwardedClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gongjian.core.middleware.RejectNulMiddleware",
     "gongjian.core.middleware.ContentSecurityPolicyMiddleware",
@@ -171,6 +172,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Production serves the files `gongjian collectstatic` (run by `gongjian upgrade`) writes under
+# content-hashed names, so nginx can let browsers cache them for a year; the manifest maps each
+# name to its hashed one. The demo (DEBUG) and the tests serve them as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
@@ -194,6 +206,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
 if env_bool("GONGJIAN_TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind that proxy the client's address is the last one in X-Forwarded-For, which the proxy must
+# overwrite (gongjian.core.middleware.ForwardedClientMiddleware); never set it without a proxy.
+TRUST_X_FORWARDED_FOR = env_bool("GONGJIAN_TRUST_X_FORWARDED_FOR", default=False)
 # Content-Security-Policy of every response (gongjian.core.middleware); empty turns it off.
 CONTENT_SECURITY_POLICY = env_str(
     "GONGJIAN_CSP",
@@ -298,9 +313,28 @@ if LEAD_RATE_LIMIT_PER_HOUR < 1:
 # The department new leads from the public form go to first (市招商局).
 LEAD_INTAKE_DEPARTMENT = env_str("GONGJIAN_LEAD_INTAKE_DEPARTMENT", "zsj")
 
+# Everything goes to standard error once, through the root logger (systemd's journal adds the time
+# in production). Django's own "django" logger keeps its console handler when DEBUG is on and
+# would print each line a second time beside the root's, so it only propagates here; its
+# "django.server" logger (runserver's request lines) keeps its own format and does not propagate.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -19,9 +19,12 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import queue
 import random
 import secrets
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -612,8 +615,15 @@ def execute(
         f"starting gunicorn ({load.workers} × {load.threads})…"
     )
     var_dir.mkdir(parents=True, exist_ok=True)
+    env = server_env(database_url, today=today, var_dir=var_dir)
+    # Production pages name the static files by their hashes: collect them as an upgrade does.
+    subprocess.run(
+        [sys.executable, "-m", "gongjian.cli", "collectstatic", "--no-input", "--verbosity", "0"],
+        env={**os.environ, **env},
+        check=True,
+    )
     server = Server(
-        env=server_env(database_url, today=today, var_dir=var_dir),
+        env=env,
         log=var_dir / "gunicorn.log",
         workers=load.workers,
         threads=load.threads,

@@ -8,10 +8,16 @@
   (no inline script or handler: page behaviours are bound by data attributes in
   ``gongjian/behaviours.js``), no plugins, no framing, forms posting only to us. Inline *styles*
   stay allowed: bar widths and map colours are computed values in ``style`` attributes.
+* The client's address behind the reverse proxy: gunicorn sees only the proxy's, so with
+  GONGJIAN_TRUST_X_FORWARDED_FOR=1 ``REMOTE_ADDR`` becomes the address the proxy put last in
+  X-Forwarded-For (deploy/nginx/gongjian.conf overwrites the header with the address it saw),
+  before the sign-in throttle, the session list and the audit log read it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
 import re
 from typing import Any
@@ -108,3 +114,17 @@ class ContentSecurityPolicyMiddleware:
         if settings.CONTENT_SECURITY_POLICY and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
         return response
+
+
+class ForwardedClientMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.TRUST_X_FORWARDED_FOR:
+            # The last address is the one our own proxy appended or wrote; any before it came
+            # from the client and proves nothing. Anything that is not an address is ignored.
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+            with contextlib.suppress(ValueError):
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(forwarded))
+        return self.get_response(request)

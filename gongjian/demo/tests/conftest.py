@@ -31,6 +31,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     in name order, and test_campaign.py sorts before test_loaddemo.py)."""
     here = Path(__file__).parent
     slots = [i for i, item in enumerate(items) if item.path.parent == here]
+    # Under pytest-xdist (make test) the package runs on one worker, in this order, so that the
+    # demo is loaded once there and the empty-ledger test still comes first.
+    for i in slots:
+        items[i].add_marker(pytest.mark.xdist_group("demo"))
     ours = sorted((items[i] for i in slots), key=lambda item: item.path.name == "test_campaign.py")
     for slot, item in zip(slots, ours, strict=True):
         items[slot] = item

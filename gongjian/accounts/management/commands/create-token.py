@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = "Issue an API token for a user and print it (shown once). 为用户创建接口令牌。"
 
     def add_arguments(self, parser):
-        parser.add_argument("username")
+        parser.add_argument("username", help="the active user the token acts as / 令牌所属用户")
         parser.add_argument("--name", default="", help="what the token is for / 用途")
 
     def handle(self, *args, username: str, name: str, **options):

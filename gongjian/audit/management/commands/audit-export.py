@@ -37,7 +37,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--out", required=True, help="output file")
-        parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+        parser.add_argument(
+            "--format",
+            choices=["jsonl", "csv"],
+            default="jsonl",
+            help="jsonl (one event a line, default) or csv / 文件格式",
+        )
         parser.add_argument("--since", default="", help="YYYY-MM-DD, inclusive")
         parser.add_argument("--until", default="", help="YYYY-MM-DD, exclusive")
 

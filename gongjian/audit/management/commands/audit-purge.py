@@ -21,7 +21,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--older-than-days", type=int, default=RETENTION_FLOOR_DAYS)
+        parser.add_argument(
+            "--older-than-days",
+            type=int,
+            default=RETENTION_FLOOR_DAYS,
+            help="删除早于此天数的事件，不少于 %(default)s / remove events older than this "
+            "many days (at least %(default)s)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="只统计不删除 / count only")
 
     def handle(self, *args: Any, older_than_days: int, dry_run: bool, **options: Any) -> None:

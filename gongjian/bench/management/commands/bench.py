@@ -21,7 +21,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("benchmark", choices=["rollup", "deadline"])
+        parser.add_argument(
+            "benchmark",
+            choices=["rollup", "deadline"],
+            help="rollup: the campaign engine at a size; deadline: the monthly deadline drill",
+        )
         parser.add_argument(
             "--size",
             choices=[*PUBLIC_SIZES, "tiny"],

@@ -22,7 +22,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaign", required=True, help="campaign code, e.g. xmgj2022")
         parser.add_argument("--period", required=True, help="the month, YYYY-MM")
-        parser.add_argument("--format", required=True, choices=BulletinFormat.values)
+        parser.add_argument(
+            "--format", required=True, choices=BulletinFormat.values, help="the file type"
+        )
         parser.add_argument("--out", required=True, help="the file to write")
 
     def handle(self, *args, campaign: str, period: str, format: str, out: str, **options):

@@ -91,7 +91,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaign", required=True, help="campaign code, e.g. xmgj2022")
         parser.add_argument("--as-of", default="", help="YYYY-MM-DD (default: today)")
-        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--format",
+            choices=["json", "table"],
+            default="table",
+            help="table (default) or json, the document of the progress API",
+        )
 
     def handle(self, *args, campaign: str, as_of: str, format: str, **options):
         try:

@@ -18,8 +18,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--as-of", default="", help="YYYY-MM-DD（默认今天）")
         parser.add_argument("--region", default="", help="区域代码（默认全市）")
-        parser.add_argument("--light", choices=["red", "yellow", "green"], default="")
-        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--light",
+            choices=["red", "yellow", "green"],
+            default="",
+            help="只列此灯色（默认全部） / only this light",
+        )
+        parser.add_argument(
+            "--format", choices=["json", "table"], default="table", help="输出格式 / output"
+        )
 
     def handle(self, *args, **options) -> None:
         try:

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help=".txt or .docx, or - for standard input")
         parser.add_argument("--year", type=int, help="the document's year (今年, 明年 …)")
         parser.add_argument("--date", default="", help="YYYY-MM-DD: the date facts hold at")
-        parser.add_argument("--format", choices=["json", "text"], default="json")
+        parser.add_argument(
+            "--format", choices=["json", "text"], default="json", help="output (json)"
+        )
         parser.add_argument(
             "--evaluate",
             metavar="CORPUS",

@@ -14,12 +14,14 @@ class Command(BaseCommand):
     help = "导入年度重点项目清单（.xlsx/.xls/.csv） / Import a published key-project list"
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file")
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("file", help="重点项目清单 .xlsx/.xls/.csv / the key-project list")
+        parser.add_argument("--year", type=int, required=True, help="清单年度 / the list's year")
         parser.add_argument("--region", default="", help="区域代码，表中无所在地列时使用")
         parser.add_argument("--update", action="store_true", help="更新已有项目（按项目编号）")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
-        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--format", choices=["json", "table"], default="table", help="输出格式 / output"
+        )
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
