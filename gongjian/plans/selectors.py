@@ -20,32 +20,19 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from gongjian.core.periods import month_start
-from gongjian.plans.choices import ScheduleConvention
+from gongjian.core.periods import ElapsedBasis, month_start, year_elapsed
 from gongjian.plans.models import AnnualPlan, PlanChange
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import LEVEL_FIELDS, Project, StageEvent
 from gongjian.reporting.models import ProgressReport
 
-_MONEY = DecimalField(max_digits=18, decimal_places=2)
+_MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 POINTS = Decimal("0.01")
 
 
-def schedule_share(as_of: dt.date, *, convention: str = ScheduleConvention.MONTHS) -> Decimal:
-    """序时进度 of the calendar year at ``as_of`` as a fraction 0–1.
-
-    By months (what most bulletins use): month n counts n/12 from its first day. By days:
-    the days elapsed, today included, over the days of the year.
-    """
-    if convention == ScheduleConvention.DAYS:
-        first = dt.date(as_of.year, 1, 1)
-        days = (dt.date(as_of.year + 1, 1, 1) - first).days
-        return Decimal((as_of - first).days + 1) / Decimal(days)
-    return Decimal(as_of.month) / Decimal(12)
-
-
-def campaign_convention(as_of: dt.date) -> str:
-    """The 序时 convention of the campaign running at ``as_of`` (by months when none says)."""
+def campaign_basis(as_of: dt.date) -> str:
+    """The 序时进度 basis (by days or by months) of the campaign running at ``as_of``; by days
+    (the core default) when none runs."""
     from gongjian.campaigns.models import Campaign
 
     campaign = (
@@ -53,7 +40,7 @@ def campaign_convention(as_of: dt.date) -> str:
         .order_by("-starts_on")
         .first()
     )
-    return getattr(campaign, "schedule_convention", "") or ScheduleConvention.MONTHS
+    return campaign.elapsed_basis if campaign is not None else ElapsedBasis.DAYS
 
 
 def plan_in_force(as_of: dt.date, plan_ref: str = "pk") -> Subquery:
@@ -172,7 +159,7 @@ class PlanIndicators:
 
 
 def plan_indicators(
-    *, projects: QuerySet[Project], as_of: dt.date, convention: str | None = None
+    *, projects: QuerySet[Project], as_of: dt.date, basis: str | None = None
 ) -> PlanIndicators:
     """The plan indicators over ``projects`` (already scoped and filtered) at ``as_of``, pooled:
     Σ actual ÷ Σ plan in force; started ÷ due to start by ``as_of``'s month; completed (竣工 or
@@ -197,9 +184,9 @@ def plan_indicators(
         due_to_complete=Count("pk", filter=due_complete),
         completed=Count("pk", filter=due_complete & Q(completed)),
     )
-    schedule = (
-        schedule_share(as_of, convention=convention or campaign_convention(as_of)) * 100
-    ).quantize(POINTS, rounding=ROUND_HALF_UP)
+    schedule = (year_elapsed(as_of, basis=basis or campaign_basis(as_of)) * 100).quantize(
+        POINTS, rounding=ROUND_HALF_UP
+    )
     rate = percent(actual_total, plan_total)
     return PlanIndicators(
         as_of=as_of,
