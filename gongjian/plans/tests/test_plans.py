@@ -68,15 +68,17 @@ def ledger(city_admin):
         ends_on=dt.date(2022, 12, 31),
         elapsed_basis="months",
     )
+    months = {
+        "C": {"planned_start_month": dt.date(2022, 4, 1)},
+        "D": {"planned_completion_month": dt.date(2022, 10, 1)},
+        "E": {"planned_start_month": dt.date(2022, 3, 1)},
+    }
     projects = {
-        code: ProjectFactory(code=code, name=f"项目{code}", annual_plan=Decimal(0))
+        code: ProjectFactory.create(
+            code=code, name=f"项目{code}", annual_plan=Decimal(0), **months.get(code, {})
+        )
         for code in "ABCDE"
     }
-    projects["C"].planned_start_month = dt.date(2022, 4, 1)
-    projects["D"].planned_completion_month = dt.date(2022, 10, 1)
-    projects["E"].planned_start_month = dt.date(2022, 3, 1)
-    for project in projects.values():
-        project.save()
     for code in "ABD":
         StageEventFactory(project=projects[code], stage="started", date=dt.date(2021, 6, 1))
     StageEventFactory(project=projects["D"], stage="completed", date=dt.date(2022, 10, 20))
@@ -136,6 +138,7 @@ def test_a_plan_change_is_dated_audited_and_progress_reads_the_plan_in_force(led
     a.refresh_from_db()
     assert a.annual_plan == Decimal("8000.00")
     last = AuditEvent.objects.filter(object_type="plans.annualplan").order_by("id").last()
+    assert last is not None and last.before is not None and last.after is not None
     assert (last.action, last.before["amount"], last.after["amount"]) == (
         "update",
         "10000.00",
@@ -404,4 +407,5 @@ def test_only_the_campaign_office_edits_light_rules(city_admin, lichen_filer):
     rule.refresh_from_db()
     assert rule.threshold == Decimal("15.00")
     event = AuditEvent.objects.filter(object_type="plans.lightrule").get(action="update")
+    assert event.before is not None and event.after is not None
     assert (event.before["threshold"], event.after["threshold"]) == ("10.00", "15")
