@@ -379,7 +379,7 @@ def _board_rows(groups: list[tuple[str, str, Decimal, Decimal]], size: int, *, b
     ]
 
 
-def plan_bulletin_section(*, user, as_of: dt.date):
+def plan_bulletin_section(*, user, as_of: dt.date) -> Any:
     """The bulletin's section on the year's list: plan completion, lights, every red project
     with its responsible unit, and the 红黑榜 of the active board rules."""
     from gongjian.bulletins.content import Board, PlanSection, RedProjectRow
@@ -390,6 +390,8 @@ def plan_bulletin_section(*, user, as_of: dt.date):
     projects = planned_projects(as_of.year).filter(
         pk__in=ProjectModel.objects.visible_to(user).values("pk")
     )
+    if not projects.exists():
+        return None  # no list for the year: the bulletin has no such section
     indicators = plan_indicators(projects=projects, as_of=as_of)
     lights = project_lights(projects=projects, as_of=as_of)
     counts = light_counts(lights)

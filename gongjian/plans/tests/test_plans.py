@@ -409,3 +409,72 @@ def test_only_the_campaign_office_edits_light_rules(city_admin, lichen_filer):
     event = AuditEvent.objects.filter(object_type="plans.lightrule").get(action="update")
     assert event.before is not None and event.after is not None
     assert (event.before["threshold"], event.after["threshold"]) == ("10.00", "15")
+
+
+def test_the_bulletin_names_every_red_project_with_its_unit_and_the_boards(
+    ledger, city_admin, tmp_path
+):
+    import subprocess
+
+    from docx import Document
+    from python_calamine import CalamineWorkbook
+
+    from gongjian.bulletins.renderers import render_docx, render_pdf, render_xlsx
+    from gongjian.bulletins.selectors import bulletin_content
+
+    Project.objects.filter(code="B").update(responsible_unit="泉州城建集团有限公司")
+    campaign = Campaign.objects.get(code="xmgj2022")
+    content = bulletin_content(
+        campaign=campaign, month=dt.date(2022, 11, 1), user=city_admin, on=dt.date(2022, 12, 6)
+    )
+    plan = content.plan
+    assert plan is not None
+    assert plan.summary == (
+        "2022年清单内重点项目5个，年度计划投资2.40亿元，累计完成投资1.40亿元，"
+        "完成年度计划投资58.33%，落后序时进度33.34个百分点。"
+        "计划开工项目2个、已开工1个，开工率50.00%；亮红灯项目3个、黄灯1个、绿灯1个。"
+    )
+    assert [(p.name, p.responsible_unit) for p in plan.red_projects] == [
+        ("项目B", "泉州城建集团有限公司"),
+        ("项目C", "鲤城区发改局"),
+        ("项目E", "鲤城区发改局"),
+    ]
+    boards = {board.name: board for board in plan.boards}
+    projects_board = boards["重点项目红黑榜"]
+    assert [(r.name, r.rate) for r in projects_board.red] == [
+        ("项目A", Decimal("87.50")),
+        ("项目D", Decimal("80.00")),
+        ("项目B", Decimal("50.00")),
+        ("项目C", Decimal("0.00")),
+        ("项目E", Decimal("0.00")),
+    ]
+    assert [r.name for r in projects_board.black][:3] == ["项目C", "项目E", "项目B"]
+    soes = boards["国有企业红黑榜"]
+    assert [(r.name, r.detail, r.rate) for r in soes.red] == [
+        ("泉州城建集团有限公司", "1个项目", Decimal("50.00"))
+    ]
+    assert [(r.name, r.rate) for r in boards["县（市、区）红黑榜"].red] == [
+        ("鲤城区", Decimal("58.33"))
+    ]
+
+    document = Document(io.BytesIO(render_docx(content)))
+    cells = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    assert ["项目B", "鲤城区", "泉州城建集团有限公司", plan.red_projects[0].reasons_text] in cells
+    assert "七、重点项目推进和红黑榜" in [p.text for p in document.paragraphs]
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(render_xlsx(content)))
+    red_sheet = workbook.get_sheet_by_name("红灯项目").to_python()
+    assert [row[:4] for row in red_sheet[2:5]] == [
+        ["B", "项目B", "鲤城区", "泉州城建集团有限公司"],
+        ["C", "项目C", "鲤城区", "鲤城区发改局"],
+        ["E", "项目E", "鲤城区", "鲤城区发改局"],
+    ]
+
+    pdf = tmp_path / "bulletin.pdf"
+    pdf.write_bytes(render_pdf(content))
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    squeezed = "".join(text.split())
+    for expected in ("七、重点项目推进和红黑榜", "项目B", "泉州城建集团有限公司", "国有企业红黑榜"):
+        assert expected in squeezed, expected
