@@ -66,6 +66,7 @@ PARAMS: dict[str, dict[str, str]] = {
     "dashboard_region": {"code": "region"},
     "accounts:session_end": {"pk": "missing"},
     "projects:detail": {"pk": "project"},
+    "plans:plan_adjust": {"pk": "project"},
     "projects:edit": {"pk": "project"},
     "projects:record_stage": {"pk": "project"},
     "projects:problem_raise": {"pk": "project"},

@@ -33,6 +33,8 @@ pytestmark = [
 
 def _sign_in(browser, base: str, username: str):
     context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    # The machine is shared: a slow answer is waited for, not a failure.
+    context.set_default_timeout(120_000)
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
