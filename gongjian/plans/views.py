@@ -81,6 +81,8 @@ def light_rules(request: HttpRequest) -> HttpResponse:
     can_edit = has_any_role(request.user, [Role.CITY_ADMIN])
     if not has_any_role(request.user, [Role.CITY_ADMIN, Role.CITY_REVIEWER, Role.LEADER]):
         raise audit_denied(actor=request.user, message=_("无权查看亮灯规则。"))
+    if request.method == "POST" and not can_edit:
+        raise audit_denied(actor=request.user, message=_("只有市项目办可以修改亮灯规则。"))
     kinds = rule_kinds()
     forms_by_rule = []
     for rule in LightRule.objects.all():
@@ -128,6 +130,12 @@ def light_rules(request: HttpRequest) -> HttpResponse:
 def plan_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     """Set or adjust a project's annual plan from a date (调整), with its reason."""
     project = project_selectors.project_get(user=request.user, pk=pk)
+    if not request.user.has_perm("projects.change_project", project):
+        raise audit_denied(
+            actor=request.user,
+            obj=project,
+            message=_("无权修改项目“%(code)s”的年度计划。") % {"code": project.code},
+        )
     form = PlanAdjustForm(request.POST)
     if form.is_valid():
         try:
