@@ -228,6 +228,112 @@ class AssessmentRow:
 
 
 @dataclass(frozen=True)
+class RedProjectRow:
+    """A key project on red at the month end: the bulletin names it and its responsible unit."""
+
+    code: str
+    name: str
+    region: str
+    responsible_unit: str
+    reasons: list[str]
+
+    @property
+    def reasons_text(self) -> str:
+        return "；".join(self.reasons)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """A place on a 红黑榜: a project, a district or a responsible unit, by plan completion."""
+
+    rank: int
+    name: str
+    detail: str  # the district of a project, the number of projects of a unit
+    plan: Decimal  # 万元
+    actual: Decimal  # 万元
+    rate: Decimal | None  # percent
+
+    @property
+    def rate_text(self) -> str:
+        return "—" if self.rate is None else f"{self.rate}%"
+
+
+@dataclass(frozen=True)
+class Board:
+    """One 红黑榜 list (rules as data, ``plans.BoardRule``): the best (红榜), the worst (黑榜)."""
+
+    name: str
+    subject: str
+    red: list[BoardRow]
+    black: list[BoardRow]
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """The year's key-project list at the month end: plan completion, lights, red projects."""
+
+    year: int
+    project_count: int
+    plan_total: Decimal  # 万元
+    actual_total: Decimal  # 万元
+    completion_rate: Decimal | None  # percent
+    schedule: Decimal  # percent
+    ahead: Decimal | None  # points
+    start_rate: Decimal | None
+    started: int
+    due_to_start: int
+    completion_count_rate: Decimal | None
+    completed: int
+    due_to_complete: int
+    red: int
+    yellow: int
+    green: int
+    red_projects: list[RedProjectRow]
+    boards: list[Board]
+
+    @property
+    def summary(self) -> str:
+        """ "完成年度计划投资 X%，超序时进度 Y 个百分点" and the lights, as bulletins say it."""
+        if self.completion_rate is None or self.ahead is None:
+            progress = _("尚无年度计划。")
+        elif self.ahead >= 0:
+            progress = _("完成年度计划投资%(rate)s%%，超序时进度%(points)s个百分点。") % {
+                "rate": self.completion_rate,
+                "points": self.ahead,
+            }
+        else:
+            progress = _("完成年度计划投资%(rate)s%%，落后序时进度%(points)s个百分点。") % {
+                "rate": self.completion_rate,
+                "points": -self.ahead,
+            }
+        return (
+            _(
+                "%(year)s年清单内重点项目%(count)s个，年度计划投资%(plan)s亿元，"
+                "累计完成投资%(actual)s亿元，"
+            )
+            % {
+                "year": self.year,
+                "count": self.project_count,
+                "plan": format_yi(self.plan_total),
+                "actual": format_yi(self.actual_total),
+            }
+            + progress
+            + _(
+                "计划开工项目%(due)s个、已开工%(started)s个，开工率%(start_rate)s；"
+                "亮红灯项目%(red)s个、黄灯%(yellow)s个、绿灯%(green)s个。"
+            )
+            % {
+                "due": self.due_to_start,
+                "started": self.started,
+                "start_rate": "—" if self.start_rate is None else f"{self.start_rate}%",
+                "red": self.red,
+                "yellow": self.yellow,
+                "green": self.green,
+            }
+        )
+
+
+@dataclass(frozen=True)
 class BulletinContent:
     """Everything one issue of the monthly bulletin prints."""
 
@@ -252,6 +358,12 @@ class BulletinContent:
     open_supervision_count: int
     overdue_supervision_count: int
     assessment: list[AssessmentRow] | None = None
+    plan: PlanSection | None = None
+
+    @property
+    def plan_heading(self) -> str:
+        number = _("八") if self.assessment else _("七")
+        return _("%(number)s、重点项目推进和红黑榜") % {"number": number}
 
     @property
     def title(self) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.bulletins.choices import BulletinFormat
 from gongjian.bulletins.content import BulletinContent, TargetRow, date_text
+from gongjian.core.money import format_yi
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -341,6 +342,49 @@ def render_docx(content: BulletinContent) -> bytes:
             ],
         )
 
+    if content.plan is not None:
+        plan = content.plan
+        document.add_heading(content.plan_heading, level=1)
+        body(plan.summary)
+        document.add_heading(_("（一）红灯项目"), level=2)
+        if plan.red_projects:
+            _table(
+                document,
+                [_("项目"), _("县（市、区）"), _("责任单位"), _("亮灯原因")],
+                [[p.name, p.region, p.responsible_unit, p.reasons_text] for p in plan.red_projects],
+            )
+        else:
+            body(_("本期无亮红灯项目。"))
+        for index, board in enumerate(plan.boards, start=2):
+            document.add_heading(
+                _("（%(number)s）%(name)s")
+                % {"number": _chinese_number(index), "name": board.name},
+                level=2,
+            )
+            for label, rows in ((_("红榜"), board.red), (_("黑榜"), board.black)):
+                _table(
+                    document,
+                    [
+                        label,
+                        _("名称"),
+                        _("说明"),
+                        _("年度计划（亿元）"),
+                        _("完成（亿元）"),
+                        _("完成率"),
+                    ],
+                    [
+                        [
+                            str(r.rank),
+                            r.name,
+                            r.detail,
+                            format_yi(r.plan),
+                            format_yi(r.actual),
+                            r.rate_text,
+                        ]
+                        for r in rows
+                    ],
+                )
+
     closing = document.add_paragraph()
     closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _east_asian(closing.add_run(f"{content.office}\n{date_text(content.issued_on)}"), BODY_FONT)
@@ -354,7 +398,20 @@ def render_docx(content: BulletinContent) -> bytes:
 # ---------------------------------------------------------------------------------------------
 # Excel
 
-SHEETS = ("总体进度", "目标明细", "县区排名", "红黄灯", "逾期填报", "重点问题")
+SHEETS = (
+    "总体进度",
+    "目标明细",
+    "县区排名",
+    "红黄灯",
+    "逾期填报",
+    "重点问题",
+    "红灯项目",
+    "红黑榜",
+)
+
+
+def _chinese_number(number: int) -> str:
+    return "一二三四五六七八九十"[number - 1] if 1 <= number <= 10 else str(number)
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -600,6 +657,60 @@ def render_xlsx(content: BulletinContent) -> bytes:
                 ],
                 [cell, cell, cell, cell, number, number],
             )
+
+    # 红灯项目 and 红黑榜
+    if content.plan is not None:
+        plan = content.plan
+        ws = sheet(
+            "红灯项目",
+            [_("项目编号"), _("项目"), _("县（市、区）"), _("责任单位"), _("亮灯原因")],
+            [20, 36, 14, 24, 80],
+        )
+        for offset, red in enumerate(plan.red_projects):
+            write(
+                ws,
+                2 + offset,
+                [red.code, red.name, red.region, red.responsible_unit, red.reasons_text],
+                [cell] * 5,
+            )
+        ws.write(3 + len(plan.red_projects), 0, plan.summary)
+        ws = sheet(
+            "红黑榜",
+            [
+                _("榜单"),
+                _("红/黑"),
+                _("名次"),
+                _("名称"),
+                _("说明"),
+                _("年度计划（万元）"),
+                _("完成（万元）"),
+                _("完成率"),
+            ],
+            [20, 8, 6, 36, 16, 16, 16, 10],
+        )
+        line = 2
+        for board in plan.boards:
+            for label, rows, fill in (
+                (_("红榜"), board.red, fills["green"]),
+                (_("黑榜"), board.black, fills["red"]),
+            ):
+                for r in rows:
+                    write(
+                        ws,
+                        line,
+                        [
+                            board.name,
+                            label,
+                            r.rank,
+                            r.name,
+                            r.detail,
+                            _number(r.plan),
+                            _number(r.actual),
+                            None if r.rate is None else _number(r.rate / 100),
+                        ],
+                        [cell, fill, cell, cell, cell, number, number, percent],
+                    )
+                    line += 1
 
     workbook.close()
     return buffer.getvalue()

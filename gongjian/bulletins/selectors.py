@@ -46,6 +46,7 @@ from gongjian.core.periods import (
     today,
 )
 from gongjian.core.ranking import competition_ranks
+from gongjian.plans.selectors import plan_bulletin_section
 from gongjian.projects.choices import SUPERVISION_AWAITING_REPLY, UNRESOLVED_PROBLEM_STATUSES
 from gongjian.projects.models import Problem, Supervision
 from gongjian.reporting.models import ReportingPeriod
@@ -304,6 +305,7 @@ def bulletin_content(
         open_supervision_count=open_orders,
         overdue_supervision_count=overdue_orders,
         assessment=_assessment(campaign=campaign, month=month),
+        plan=plan_bulletin_section(user=user, as_of=as_of),
     )
 
 

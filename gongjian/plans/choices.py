@@ -20,10 +20,3 @@ class BoardSubject(models.TextChoices):
     PROJECT = "project", _("项目")
     REGION = "region", _("县（市、区）")
     UNIT = "unit", _("责任单位")
-
-
-class ScheduleConvention(models.TextChoices):
-    """How the share of the year elapsed (序时进度) is counted."""
-
-    MONTHS = "months", _("按月（第 n 月计 n/12）")
-    DAYS = "days", _("按日")

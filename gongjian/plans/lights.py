@@ -34,13 +34,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjian.core.money import format_wan
-from gongjian.core.periods import add_months, month_start
+from gongjian.core.periods import add_months, month_start, time_elapsed
 from gongjian.plans.choices import COLOR_SEVERITY, LightColor
-from gongjian.plans.models import LightRule
+from gongjian.plans.models import AnnualPlan, LightRule
 from gongjian.plans.selectors import (
     POINTS,
-    campaign_convention,
-    schedule_share,
+    campaign_basis,
     stage_reached,
     with_plan_progress,
 )
@@ -145,14 +144,23 @@ KIND_NO_REPORT = "no_approved_report"
 def _behind_schedule(*, rule: LightRule, projects: QuerySet[Project], as_of: dt.date):
     """Annual-plan completion behind 序时进度 by more than ``threshold`` points."""
     threshold = rule.threshold if rule.threshold is not None else Decimal(10)
-    schedule = schedule_share(as_of, convention=campaign_convention(as_of)) * 100
-    rows = (
-        with_plan_progress(projects, as_of)
-        .filter(plan_amount__gt=0)
-        .values_list("pk", "plan_amount", "year_amount")
+    basis = campaign_basis(as_of)
+    year_start, year_end = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
+    even = time_elapsed(year_start, year_end, as_of, basis=basis) * 100
+    curves = dict(
+        AnnualPlan.objects.filter(project__in=projects, year=as_of.year)
+        .exclude(monthly_curve=[])
+        .values_list("project_id", "monthly_curve")
     )
+    annotated: QuerySet[Any] = with_plan_progress(projects, as_of)
+    rows = annotated.filter(plan_amount__gt=0).values_list("pk", "plan_amount", "year_amount")
     out: dict[int, str] = {}
     for pk, plan, actual in rows:
+        schedule = even
+        if pk in curves:
+            # The project's own monthly plan curve (cumulative %) is its 序时进度.
+            curve = [Decimal(str(point)) / 100 for point in curves[pk]]
+            schedule = time_elapsed(year_start, year_end, as_of, basis=basis, curve=curve) * 100
         rate = Decimal(actual) * 100 / Decimal(plan)
         behind = schedule - rate
         if behind > threshold:
@@ -178,6 +186,7 @@ def _start_overdue(*, rule: LightRule, projects: QuerySet[Project], as_of: dt.da
     return {
         pk: _("计划 %(month)s 开工，至今未开工") % {"month": month.strftime("%Y-%m")}
         for pk, month in rows
+        if month is not None
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -20,26 +21,19 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from gongjian.core.periods import month_start, year_elapsed
-from gongjian.plans.choices import ScheduleConvention
+from gongjian.core.periods import ElapsedBasis, month_start, year_elapsed
 from gongjian.plans.models import AnnualPlan, PlanChange
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import LEVEL_FIELDS, Project, StageEvent
 from gongjian.reporting.models import ProgressReport
 
-_MONEY = DecimalField(max_digits=18, decimal_places=2)
+_MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 POINTS = Decimal("0.01")
 
 
-def schedule_share(as_of: dt.date, *, convention: str = ScheduleConvention.MONTHS) -> Decimal:
-    """序时进度 of the calendar year at ``as_of`` as a fraction 0–1: the one definition,
-    ``core.periods.year_elapsed`` (by months, month n counts n/12 from its first day; by days,
-    the days elapsed, today included, over the days of the year)."""
-    return year_elapsed(as_of, basis=convention)
-
-
-def campaign_convention(as_of: dt.date) -> str:
-    """The 序时 convention of the campaign running at ``as_of`` (by months when none says)."""
+def campaign_basis(as_of: dt.date) -> str:
+    """The 序时进度 basis (by days or by months) of the campaign running at ``as_of``; by days
+    (the core default) when none runs."""
     from gongjian.campaigns.models import Campaign
 
     campaign = (
@@ -47,7 +41,7 @@ def campaign_convention(as_of: dt.date) -> str:
         .order_by("-starts_on")
         .first()
     )
-    return campaign.elapsed_basis if campaign is not None else ScheduleConvention.MONTHS
+    return campaign.elapsed_basis if campaign is not None else ElapsedBasis.DAYS
 
 
 def plan_in_force(as_of: dt.date, plan_ref: str = "pk") -> Subquery:
@@ -166,7 +160,7 @@ class PlanIndicators:
 
 
 def plan_indicators(
-    *, projects: QuerySet[Project], as_of: dt.date, convention: str | None = None
+    *, projects: QuerySet[Project], as_of: dt.date, basis: str | None = None
 ) -> PlanIndicators:
     """The plan indicators over ``projects`` (already scoped and filtered) at ``as_of``, pooled:
     Σ actual ÷ Σ plan in force; started ÷ due to start by ``as_of``'s month; completed (竣工 or
@@ -191,9 +185,9 @@ def plan_indicators(
         due_to_complete=Count("pk", filter=due_complete),
         completed=Count("pk", filter=due_complete & Q(completed)),
     )
-    schedule = (
-        schedule_share(as_of, convention=convention or campaign_convention(as_of)) * 100
-    ).quantize(POINTS, rounding=ROUND_HALF_UP)
+    schedule = (year_elapsed(as_of, basis=basis or campaign_basis(as_of)) * 100).quantize(
+        POINTS, rounding=ROUND_HALF_UP
+    )
     rate = percent(actual_total, plan_total)
     return PlanIndicators(
         as_of=as_of,
@@ -366,3 +360,114 @@ def plan_ratio_rows_value(definition, rows: QuerySet[Project]) -> Decimal | None
         return percent(totals["actual"] or 0, totals["plan"] or 0)
     counts = rows.aggregate(due=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
     return percent(counts["reached"], counts["due"])
+
+
+def _board_rows(groups: list[tuple[str, str, Decimal, Decimal]], size: int, *, best: bool):
+    """Rank (name, detail, plan, actual) by completion rate, best or worst first."""
+    from gongjian.bulletins.content import BoardRow
+
+    rated = [
+        (name, detail, plan, actual, percent(actual, plan))
+        for name, detail, plan, actual in groups
+        if plan > 0
+    ]
+    sign = -1 if best else 1
+    rated.sort(key=lambda row: (sign * (row[4] or Decimal(0)), row[0]))
+    return [
+        BoardRow(rank=index, name=name, detail=detail, plan=plan, actual=actual, rate=rate)
+        for index, (name, detail, plan, actual, rate) in enumerate(rated[:size], start=1)
+    ]
+
+
+def plan_bulletin_section(*, user, as_of: dt.date) -> Any:
+    """The bulletin's section on the year's list: plan completion, lights, every red project
+    with its responsible unit, and the 红黑榜 of the active board rules."""
+    from gongjian.bulletins.content import Board, PlanSection, RedProjectRow
+    from gongjian.plans.lights import light_counts, project_lights
+    from gongjian.plans.models import BoardRule
+    from gongjian.projects.models import Project as ProjectModel
+
+    projects = planned_projects(as_of.year).filter(
+        pk__in=ProjectModel.objects.visible_to(user).values("pk")
+    )
+    if not projects.exists():
+        return None  # no list for the year: the bulletin has no such section
+    indicators = plan_indicators(projects=projects, as_of=as_of)
+    lights = project_lights(projects=projects, as_of=as_of)
+    counts = light_counts(lights)
+    rows: list[Any] = list(
+        with_plan_progress(projects, as_of)
+        .select_related("region")
+        .order_by("region__sort_order", "code")
+    )
+    red_projects = [
+        RedProjectRow(
+            code=project.code,
+            name=project.name,
+            region=project.region.name,
+            responsible_unit=project.responsible_unit or "—",
+            reasons=lights[project.pk].reason_texts(),
+        )
+        for project in rows
+        if lights[project.pk].color == "red"
+    ]
+    boards = []
+    for rule in BoardRule.objects.filter(is_active=True):
+        eligible = [p for p in rows if (getattr(p, "plan_amount", None) or 0) >= rule.minimum_plan]
+        groups: list[tuple[str, str, Decimal, Decimal]]
+        if rule.subject == "project":
+            groups = [
+                (p.name, p.region.name, p.plan_amount or Decimal(0), p.year_amount)
+                for p in eligible
+            ]
+        else:
+            pooled: dict[str, list[Decimal]] = {}
+            for p in eligible:
+                if rule.subject == "region":
+                    key = p.region.name
+                else:
+                    key = p.responsible_unit
+                    keywords = [w for w in rule.unit_keywords.split("、") if w]
+                    if not key or (keywords and not any(w in key for w in keywords)):
+                        continue
+                cell = pooled.setdefault(key, [Decimal(0), Decimal(0), Decimal(0)])
+                cell[0] += p.plan_amount or 0
+                cell[1] += p.year_amount
+                cell[2] += 1
+            groups = [
+                (name, _count_text(int(cell[2])), cell[0], cell[1]) for name, cell in pooled.items()
+            ]
+        boards.append(
+            Board(
+                name=rule.name,
+                subject=rule.subject,
+                red=_board_rows(groups, rule.size, best=True),
+                black=_board_rows(groups, rule.size, best=False),
+            )
+        )
+    return PlanSection(
+        year=as_of.year,
+        project_count=len(rows),
+        plan_total=indicators.plan_total,
+        actual_total=indicators.actual_total,
+        completion_rate=indicators.completion_rate,
+        schedule=indicators.schedule,
+        ahead=indicators.ahead,
+        start_rate=indicators.start_rate,
+        started=indicators.started,
+        due_to_start=indicators.due_to_start,
+        completion_count_rate=indicators.completion_count_rate,
+        completed=indicators.completed,
+        due_to_complete=indicators.due_to_complete,
+        red=counts["red"],
+        yellow=counts["yellow"],
+        green=counts["green"],
+        red_projects=red_projects,
+        boards=boards,
+    )
+
+
+def _count_text(count: int) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("%(count)s个项目") % {"count": count}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from gongjian.core.periods import today
 from gongjian.plans import services
 from gongjian.plans.choices import LightColor
 from gongjian.plans.forms import LightFilterForm, LightRuleForm, PlanAdjustForm
-from gongjian.plans.lights import light_counts, project_lights, rule_kinds
+from gongjian.plans.lights import Light, light_counts, project_lights, rule_kinds
 from gongjian.plans.models import LightRule
 from gongjian.plans.selectors import PlanFilters, planned_projects, with_plan_progress
 from gongjian.projects import selectors as project_selectors
@@ -49,23 +50,24 @@ def light_board(request: HttpRequest) -> HttpResponse:
     )
     lights = project_lights(projects=projects, as_of=as_of)
     counts = light_counts(lights)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for project in (
         with_plan_progress(projects, as_of)
         .select_related("region", "sector")
         .order_by("region__sort_order", "code")
     ):
-        light = lights[project.pk]
+        light: Light = lights[project.pk]
         if data.get("light") and light.color != data["light"]:
             continue
         rate = None
-        if project.plan_amount:
-            rate = (project.year_amount * 100 / project.plan_amount).quantize(
+        plan_amount = getattr(project, "plan_amount", None)
+        if plan_amount:
+            rate = (getattr(project, "year_amount", Decimal(0)) * 100 / plan_amount).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
         rows.append({"project": project, "light": light, "rate": rate})
     order = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
-    rows.sort(key=lambda row: order[LightColor(row["light"].color)])
+    rows.sort(key=lambda row: order[LightColor(row["light"].color)])  # red first
     return render(
         request,
         "plans/light_board.html",
@@ -79,6 +81,8 @@ def light_rules(request: HttpRequest) -> HttpResponse:
     can_edit = has_any_role(request.user, [Role.CITY_ADMIN])
     if not has_any_role(request.user, [Role.CITY_ADMIN, Role.CITY_REVIEWER, Role.LEADER]):
         raise audit_denied(actor=request.user, message=_("无权查看亮灯规则。"))
+    if request.method == "POST" and not can_edit:
+        raise audit_denied(actor=request.user, message=_("只有市项目办可以修改亮灯规则。"))
     kinds = rule_kinds()
     forms_by_rule = []
     for rule in LightRule.objects.all():
@@ -126,6 +130,12 @@ def light_rules(request: HttpRequest) -> HttpResponse:
 def plan_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     """Set or adjust a project's annual plan from a date (调整), with its reason."""
     project = project_selectors.project_get(user=request.user, pk=pk)
+    if not request.user.has_perm("projects.change_project", project):
+        raise audit_denied(
+            actor=request.user,
+            obj=project,
+            message=_("无权修改项目“%(code)s”的年度计划。") % {"code": project.code},
+        )
     form = PlanAdjustForm(request.POST)
     if form.is_valid():
         try:
@@ -136,7 +146,7 @@ def plan_adjust(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已记录年度计划调整。"))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        for field_errors in form.errors.values():
+            for text in field_errors:
+                messages.error(request, str(text))
     return redirect("projects:detail", pk=project.pk)

@@ -700,25 +700,33 @@ def _existing(parsed: list[ParsedRow]) -> dict[int, Project]:
     return out
 
 
+_FIELD_KEYS: dict[str, str] = {
+    "total_investment": "total",
+    "annual_plan": "plan",
+    "amount": "plan",
+    "region": "region",
+    "national_code": "national_code",
+    "owner_uscc": "owner_uscc",
+    "responsible_phone": "responsible_phone",
+    "code": "code",
+    "name": "name",
+    "sector": "sector",
+    "project_class": "project_class",
+    "planned_completion_month": "completion_month",
+    "planned_start_month": "start_month",
+    "end_year": "years",
+    "start_year": "years",
+}
+
+
 def _field_column(by_key: dict[str, Column], field_name: str) -> str:
-    key = {
-        "total_investment": "total",
-        "annual_plan": "plan",
-        "region": "region",
-        "national_code": "national_code",
-        "owner_uscc": "owner_uscc",
-        "responsible_phone": "responsible_phone",
-        "code": "code",
-        "name": "name",
-        "sector": "sector",
-        "project_class": "project_class",
-        "planned_completion_month": "completion_month",
-        "planned_start_month": "start_month",
-        "end_year": "years",
-        "start_year": "years",
-    }.get(field_name, field_name)
-    column = by_key.get(key)
+    column = by_key.get(_FIELD_KEYS.get(field_name, field_name))
     return column_letter(column.index) if column else ""
+
+
+def _field_label(by_key: dict[str, Column], field_name: str) -> str:
+    column = by_key.get(_FIELD_KEYS.get(field_name, field_name))
+    return column.label if column else field_name
 
 
 def import_projects(
@@ -847,7 +855,7 @@ def import_projects(
                                 {
                                     "row": row.row,
                                     "column": _field_column(by_key, field_name),
-                                    "field": field_name,
+                                    "field": _field_label(by_key, field_name),
                                     "message": message,
                                 }
                             )

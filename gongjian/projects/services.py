@@ -482,7 +482,10 @@ def _check_national_code_free(
     code = values.get("national_code")
     if errors or not code:
         return
-    other = Project.objects.filter(national_code=code).exclude(pk=exclude_pk).first()
+    others = Project.objects.filter(national_code=code)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    other = others.first()
     if other is not None:
         errors["national_code"] = [
             _("全国投资项目代码“%(code)s”已用于项目“%(other)s”。")

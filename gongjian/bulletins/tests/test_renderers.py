@@ -150,6 +150,7 @@ def _sheet(workbook: CalamineWorkbook, name: str) -> list[list]:
 
 
 def test_xlsx_has_the_six_sheets_with_exact_cells(content):
+    # (Without a key-project list for the year there are no 红灯项目 and 红黑榜 sheets.)
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(render_xlsx(content)))
 
     assert workbook.sheet_names == [

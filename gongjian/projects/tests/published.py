@@ -10,6 +10,7 @@ thousands separators and blanks.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import xlsxwriter
 
@@ -60,7 +61,7 @@ def city_list_2022() -> tuple[bytes, str]:
         sheet.merge_range(2, 6, 2, 7, "2022年工作计划", merged)
         sheet.write(3, 6, "投资", merged)
         sheet.write(3, 7, "工程主要形象进度", merged)
-        rows = [
+        rows: list[list[Any]] = [
             ["", "合计", "", "", "", 144.75, 17.15, "", "", "", ""],
             ["一、", "交通项目（3个）", "", "", "", "", "", "", "", "", ""],
             [

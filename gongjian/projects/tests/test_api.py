@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from io import StringIO
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -82,7 +83,7 @@ def ledger(region):
 
 
 # The fields of the yearly key-project list, as a project without them shows them.
-LIST_FIELDS_UNSET = {
+LIST_FIELDS_UNSET: dict[str, Any] = {
     "levels": [],
     "project_class": "",
     "sector": None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +41,7 @@ LICHENG_INPUT = ProjectInput(
     description="  中山路沿线立面整治  ",
 )
 
-LICHENG_SNAPSHOT = {
+LICHENG_SNAPSHOT: dict[str, Any] = {
     "code": "LC-2022-001",
     "name": "鲤城古城片区提升工程",
     "region": "350502",
