@@ -342,7 +342,14 @@ class Extraction:
 # Text as the original reads: simplified characters, half-width digits, no layout spaces
 
 _FULL_WIDTH = str.maketrans(
-    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "﹪": "%", "．": ".", "－": "-", "＋": "+"}
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "％": "%",
+        "﹪": "%",
+        "．": ".",
+        "－": "-",
+        "＋": "+",
+    }
 )
 _CJK = r"\u3400-\u9fff\uff0c\u3001\u3002\uff1b\uff1a\uff08\uff09\u201c\u201d"
 _LAYOUT_SPACE = re.compile(
@@ -729,13 +736,18 @@ _NOT_METRICS = {"力争", "争取", "确保", "打造", "到", "达到", "其中
 # The park itself as the subject before a number-first figure: 园区30户规上企业 counts 规上企业.
 _PARK_SUBJECT = re.compile(r"全?(?:园区|开发区|经开区|高新区|工业园区?|工业集中区|产业园)")
 _STOCK_OF_ENTERPRISES = re.compile(r"入园|入驻|在园|规上|规模以上|规模较大|现有|共有|拥有|集聚")
-_NEW_ENTERPRISES = re.compile(r"新增|新引进|引进|签约|落地|新签|培育|认定|招引|对接|新落户|增长|增加")
+_NEW_ENTERPRISES = re.compile(
+    r"新增|新引进|引进|签约|落地|新签|培育|认定|招引|对接|新落户|增长|增加"
+)
 
 
 def _enterprise_stock(metric: str, sentence: str, unit: str) -> bool:
-    """A count of enterprises that says what a park has (入园企业达3636户, 规上企业454户, 现有各类企业
-    80家) is a baseline; enterprises that came or were made (新增入园企业27户, 培育…企业) are not."""
-    if unit != "count" or not re.search(r"企业(?:法人)?$", metric) or _NEW_ENTERPRISES.search(metric):
+    """A count of enterprises that says what a park has (入园企业达3636户, 规上企业454户,
+    现有各类企业80家) is a baseline; enterprises that came or were made (新增入园企业27户,
+    培育…企业) are not."""
+    if unit != "count" or not re.search(r"企业(?:法人)?$", metric):
+        return False
+    if _NEW_ENTERPRISES.search(metric):
         return False
     return bool(
         _STOCK_OF_ENTERPRISES.search(metric)
@@ -838,9 +850,7 @@ def _sentence_items(
     context: dict[str, Any],
 ) -> None:
     state = _State(
-        mode=_sentence_mode(
-            sentence, year, context.get("past", False), bool(context.get("period"))
-        )
+        mode=_sentence_mode(sentence, year, context.get("past", False), bool(context.get("period")))
     )
     sentence_mode = state.mode
     spoken_sentence = _respectively(sentence)
@@ -879,7 +889,8 @@ def _sentence_items(
             and state.mode in ("achieved", "baseline")
             and not _PLAN_CUES.search(_CLASS_WORDS.sub("", clause))
         ):
-            mode = state.mode  # a result sentence's 达87%, 超过800家: only a plan cue makes a target
+            # a result sentence's 达87%, 超过800家: only a plan cue makes a target
+            mode = state.mode
         state.mode = mode
         state.period = period_of(clause, year) or state.period
         clause_scope = scope_of(clause, places)

@@ -204,9 +204,7 @@ def test_a_plan_cue_or_a_deadline_still_makes_a_target():
     assert _items("今年园区入驻企业超过150家。")[0] == [
         ("园区入驻企业", ">", "150", "count", "2022-12-31")
     ]
-    assert _items("园区产值增长10%左右。")[0] == [
-        ("园区产值增长", "=", "10", "%", "2022-12-31")
-    ]
+    assert _items("园区产值增长10%左右。")[0] == [("园区产值增长", "=", "10", "%", "2022-12-31")]
     # a deadline of an earlier sentence carries: the list under 到2025年 is a plan
     assert _items("到2025年，园区发展目标如下。规上工业产值突破500亿元。")[0] == [
         ("规上工业产值", ">", "50000000000", "元", "2025-12-31")
@@ -233,7 +231,9 @@ def test_a_parks_enterprises_are_a_stock_new_ones_are_achieved():
         ("规上企业", "baseline", "65", "count"),
         ("新增入园企业", "achieved", "18", "count"),
     ]
-    assert _items("开发区共有高新技术企业52家。")[1] == [("高新技术企业", "baseline", "52", "count")]
+    assert _items("开发区共有高新技术企业52家。")[1] == [
+        ("高新技术企业", "baseline", "52", "count")
+    ]
 
 
 def test_one_projects_size_is_a_baseline():
