@@ -153,7 +153,12 @@ _PLAN_CUES = re.compile(
     r"(?<![主重需只必])要|将|年度|拟|新建|培育|打造|实施|左右|不低于|不少于|不超过|以内|控制在|保持在"
 )
 # A class of enterprise or unit, not a comparator: 规模以上工业企业, 限额以上, 规上.
-_CLASS_WORDS = re.compile(r"规模以上|限额以上|规模以下|限额以下|规上|限上")
+# After a count, 10个计划投产项目 (the projects due to start production) is a class of projects,
+# not a plan (计划新开工项目270项 is one).
+_CLASS_WORDS = re.compile(
+    r"规模以上|限额以上|规模以下|限额以下|规上|限上|"
+    r"(?<=[个项])计划(?:新)?(?:开工|投产|竣工|建成)(?=的?项目)"
+)
 _BASELINE_CUES = re.compile(r"目前|现有|当前|截至目前|截止到目前|到目前为止|现已|已有|基数")
 _ACHIEVED_CUES = re.compile(
     r"已|累计|去年|上年|过去一年|过去五年|同比|实现了|完成了|签约了|大年初|\d{1,2}月\d{1,2}日|"

@@ -260,3 +260,11 @@ def test_main_is_no_plan_word():
         [],
         [("企业", "baseline", "46", "count")],
     )
+
+
+def test_projects_due_to_start_are_a_class_after_a_count_and_a_plan_before_one():
+    text = "截至9月底，12个计划投产项目已投产9个。"
+    assert _items(text)[0] == []
+    assert _items("今年计划新开工项目80项，目前已开工52项。")[0] == [
+        ("新开工项目", ">=", "80", "count", "2022-12-31")
+    ]
