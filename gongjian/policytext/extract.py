@@ -143,8 +143,21 @@ MONEY_WORDS = re.compile(
 
 _TARGET_CUES = re.compile(
     r"力争|争取|确保|目标|以上|不低于|不少于|不超过|以内|左右|突破|超过|提升至|提高到|提高至|达到|全年|"
-    r"今年|明年|年内|到20\d\d年|\d{4}年前|[一二两三四五十\d]年内|计划|预期|要|将|保持在|控制在|增至|"
-    r"提升到"
+    r"今年|明年|年内|到20\d\d年|\d{4}年前|[一二两三四五十\d]年内|计划|预期|(?<![主重需只必])要|将|"
+    r"保持在|控制在|增至|提升到"
+)
+# The cues that say something is to be done (a hedge or a plan), as opposed to the comparator
+# words (以上, 超过, 达到 …) that a report of results uses as well.
+_PLAN_CUES = re.compile(
+    r"力争|争取|确保|目标|全年|今年|明年|年内|到20\d\d年|\d{4}年前|[一二两三四五十\d]年内|计划|预期|"
+    r"(?<![主重需只必])要|将|年度|拟|新建|培育|打造|实施|左右|不低于|不少于|不超过|以内|控制在|保持在"
+)
+# A class of enterprise or unit, not a comparator: 规模以上工业企业, 限额以上, 规上.
+# After a count, 10个计划投产项目 (the projects due to start production) is a class of projects,
+# not a plan (计划新开工项目270项 is one).
+_CLASS_WORDS = re.compile(
+    r"规模以上|限额以上|规模以下|限额以下|规上|限上|"
+    r"(?<=[个项])计划(?:新)?(?:开工|投产|竣工|建成)(?=的?项目)"
 )
 _BASELINE_CUES = re.compile(r"目前|现有|当前|截至目前|截止到目前|到目前为止|现已|已有|基数")
 _ACHIEVED_CUES = re.compile(
@@ -159,9 +172,11 @@ _STRONG_TARGET = re.compile(
 )
 _PROGRESS_CUES = re.compile(
     r"计划的|任务的|目标的|时间进度|序时进度|时序进度|均衡进度|平均进度|完成率|已(?!有)|"
-    r"完成[^，；。]{0,12}的\d"
+    r"完成[^，；。]{0,12}的\d|成[^，；。\d]{0,8}(?:任务|目标|计划)\s*\d[\d.]*\s*%"
 )
-_FUTURE_WORDS = re.compile(r"力争|争取|确保|目标|计划|预期|将|要|明年|到20\d\d年|年内")
+_FUTURE_WORDS = re.compile(
+    r"力争|争取|确保|目标|计划|预期|将|(?<![主重需只必])要|明年|到20\d\d年|年内"
+)
 
 # Words that start a metric but are not part of it, removed from its front again and again.
 _LEADING = (
@@ -197,6 +212,7 @@ _LEADING = (
     "培育",
     "仍有",
     "共有",
+    "拥有",
     "已有",
     "安排",
     "打造",
@@ -331,7 +347,14 @@ class Extraction:
 # Text as the original reads: simplified characters, half-width digits, no layout spaces
 
 _FULL_WIDTH = str.maketrans(
-    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "．": ".", "－": "-", "＋": "+"}
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "％": "%",
+        "﹪": "%",
+        "．": ".",
+        "－": "-",
+        "＋": "+",
+    }
 )
 _CJK = r"\u3400-\u9fff\uff0c\u3001\u3002\uff1b\uff1a\uff08\uff09\u201c\u201d"
 _LAYOUT_SPACE = re.compile(
@@ -665,6 +688,7 @@ def _comparator(before: str, after: str) -> str | None:
 def _strip_metric(text: str, places: dict[str, str]) -> str:
     text = re.sub(r"[“”\"‘’「」『』《》（）()【】已了]", "", text)
     text = _PERIOD_IN_METRIC.sub("", text).replace("项目项目", "项目")
+    text = re.sub(r"^" + _PARK_SUBJECT.pattern + r"(?=共有|现有|已有|拥有|内有)", "", text)
     for name in sorted(places, key=len, reverse=True):
         if text.startswith(name):
             text = text[len(name) :]
@@ -714,6 +738,29 @@ _ROSTER_METRIC = re.compile(r"^(计划)?总投资$|^(计划)?投资额$|项目$|
 _NOT_METRICS = {"力争", "争取", "确保", "打造", "到", "达到", "其中", "合", "分别", "和"}
 
 
+# The park itself as the subject before a number-first figure: 园区30户规上企业 counts 规上企业.
+_PARK_SUBJECT = re.compile(r"全?(?:园区|开发区|经开区|高新区|工业园区?|工业集中区|产业园)")
+_STOCK_OF_ENTERPRISES = re.compile(r"入园|入驻|在园|规上|规模以上|规模较大|现有|共有|拥有|集聚")
+_NEW_ENTERPRISES = re.compile(
+    r"新增|新引进|引进|签约|落地|新签|培育|认定|招引|对接|新落户|增长|增加"
+)
+
+
+def _enterprise_stock(metric: str, sentence: str, unit: str) -> bool:
+    """A count of enterprises that says what a park has (入园企业达3636户, 规上企业454户,
+    现有各类企业80家) is a baseline; enterprises that came or were made (新增入园企业27户,
+    培育…企业) are not."""
+    if unit != "count" or not re.search(r"企业(?:法人)?$", metric):
+        return False
+    if _NEW_ENTERPRISES.search(metric):
+        return False
+    return bool(
+        _STOCK_OF_ENTERPRISES.search(metric)
+        or re.search(r"截[至止][^，；。]{0,12}[末底]|现有|共有|拥有|集聚|入驻", sentence)
+        or re.search(re.escape(metric) + r"(?:总数)?达到?\d", sentence)
+    )
+
+
 def _counted_noun(after: str) -> str:
     """The noun a number-first figure counts: 741个项目 → 项目; 21个签约项目总投资… → 签约项目."""
     match = re.match(r"[^，、；。：0-9“”（）()]{1,14}", after)
@@ -751,11 +798,13 @@ def _names_past(text: str, year: int | None) -> bool:
     return bool(years) and year is not None and max(years) < year
 
 
-def _sentence_mode(sentence: str, year: int | None, past_context: bool) -> str:
+def _sentence_mode(
+    sentence: str, year: int | None, past_context: bool, deadline: bool = False
+) -> str:
     """The mode a sentence starts in: a report of a past year (or of a paragraph about one) is
     achieved; a target when it says what is to be done and reports nothing done; otherwise a
     report of what was done."""
-    spoken = _FILTER.sub("", sentence)
+    spoken = _CLASS_WORDS.sub("", _FILTER.sub("", sentence))
     strong = _STRONG_TARGET.search(spoken)
     if (
         not strong
@@ -763,13 +812,17 @@ def _sentence_mode(sentence: str, year: int | None, past_context: bool) -> str:
         and not re.search(r"今年|明年|到20\d\d年", spoken)
     ):
         return "achieved"
-    if _TARGET_CUES.search(spoken) and not _ACHIEVED_CUES.search(spoken):
-        return "target"
+    if (
+        _TARGET_CUES.search(spoken)
+        and not _ACHIEVED_CUES.search(spoken)
+        and (strong or deadline or _PLAN_CUES.search(spoken))
+    ):
+        return "target"  # a plan; a comparator word alone (达到, 超过, 以上) states what is
     return "achieved"
 
 
 def _clause_mode(clause: str, previous: str | None, year: int | None) -> str | None:
-    spoken = _FILTER.sub("", clause)
+    spoken = _CLASS_WORDS.sub("", _FILTER.sub("", clause))
     if _PROJECTION_CUES.search(spoken) and not re.search(r"力争|争取|确保|预期目标", spoken):
         return "projection"
     if re.search(r"至目前|截至目前", spoken):
@@ -801,7 +854,9 @@ def _sentence_items(
     extraction: Extraction,
     context: dict[str, Any],
 ) -> None:
-    state = _State(mode=_sentence_mode(sentence, year, context.get("past", False)))
+    state = _State(
+        mode=_sentence_mode(sentence, year, context.get("past", False), bool(context.get("period")))
+    )
     sentence_mode = state.mode
     spoken_sentence = _respectively(sentence)
     if context.get("period"):
@@ -833,6 +888,14 @@ def _sentence_items(
             and (state.mode == "projection" or context.get("past") or past_sentence)
         ):
             mode = state.mode
+        if (
+            mode == "target"
+            and sentence_mode == "achieved"
+            and state.mode in ("achieved", "baseline")
+            and not _PLAN_CUES.search(_CLASS_WORDS.sub("", clause))
+        ):
+            # a result sentence's 达87%, 超过800家: only a plan cue makes a target
+            mode = state.mode
         state.mode = mode
         state.period = period_of(clause, year) or state.period
         clause_scope = scope_of(clause, places)
@@ -863,6 +926,8 @@ def _sentence_items(
                 # 已有199个项目实质性开工建设: the noun and what it did
                 rest = re.match(r"[^，、；。0-9（(]{0,12}", after)
                 metric = _strip_metric((rest[0] if rest else noun), places)
+            elif noun and _PARK_SUBJECT.fullmatch(metric):
+                metric = _strip_metric(noun, places)  # 园区30户规上企业: the park is the subject
             elif not _COUNTED_HEADS.search(metric) and noun:
                 # Number first: 首批已下达741个项目, 21个签约项目总投资…
                 metric = _strip_metric(prefix + noun, places)
@@ -921,7 +986,9 @@ def _sentence_items(
             ):
                 target = False  # a plan's roster: 储备项目85个、计划投资额1576亿元
                 roster = True
-            descriptor = bool(re.match(r"的[^，、；。0-9]{0,20}项目", after))
+            descriptor = bool(re.match(r"的[^，、；。0-9]{0,20}项目", after)) or bool(
+                re.match(r"(?:该|此|这个)项目(?:计划)?总投资", metric)
+            )  # 总投资21.18亿元的…项目, 该项目总投资8亿元: one project's size
             if target and "在建" in metric and not _comparator(clause[: figure.start], after):
                 target = False  # 加快30个在建项目: the projects under way, a stock
                 roster = True
@@ -969,6 +1036,8 @@ def _sentence_items(
                     and not _EVENT_WORDS.search(after)
                 ):
                     kind = "baseline"  # the projects on a list: 100个重点推进项目
+                elif kind == "achieved" and _enterprise_stock(metric, sentence, measure.unit):
+                    kind = "baseline"  # a park's enterprises: 入园企业3636户, 规上企业454户
                 if descriptor or (measure.unit == "平方米" and "面积" in metric):
                     kind = "baseline"  # a project's size, an area: what is, not what was done
                 extraction.facts.append(

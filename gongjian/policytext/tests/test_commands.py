@@ -68,9 +68,9 @@ def test_evaluate_prints_both_parts_per_genre_with_f1():
         "investment",
         "park",
     }
-    assert scores["all"]["documents"] == 73
-    assert (scores["dev"]["documents"], scores["test"]["documents"]) == (38, 35)
-    assert scores["all"]["targets"]["labelled"] + scores["all"]["facts"]["labelled"] == 706
+    assert scores["all"]["documents"] == 88
+    assert (scores["dev"]["documents"], scores["test"]["documents"]) == (53, 35)
+    assert scores["all"]["targets"]["labelled"] + scores["all"]["facts"]["labelled"] == 894
     assert set(scores["test"]) == {"documents", "targets", "facts", "periods"}
     text = _run("--evaluate", str(CORPUS), "--format", "text")
     assert text.splitlines()[0].split() == [

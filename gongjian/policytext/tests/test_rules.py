@@ -170,3 +170,101 @@ def test_a_stock_to_date_and_projects_under_way_are_baselines():
         "80.8",
         "%",
     )
+
+
+# 招商 and park reports: results worded with comparator words are facts; only a hedge or a
+# plan cue makes a target.
+
+
+def test_a_class_of_enterprises_is_no_comparator():
+    # 规模以上 names a class; the sentence reports what was done (1-9月).
+    assert _items("1-9月，园区30户规模以上工业企业实现产值45亿元，增长12%。") == (
+        [],
+        [
+            ("规模以上工业企业", "baseline", "30", "count"),
+            ("规模以上工业企业实现产值", "achieved", "4500000000", "元"),
+            ("增长", "achieved", "12", "%"),
+        ],
+    )
+
+
+def test_a_comparator_word_alone_states_what_is():
+    # 超过, 达 and 以上 without 力争/计划/今年 … describe the park, they set nothing.
+    assert _items("园区规划面积6.5平方公里，入驻企业超过120家，年产值达80亿元以上。") == (
+        [],
+        [
+            ("园区规划面积", "baseline", "6500000", "平方米"),
+            ("入驻企业", "baseline", "120", "count"),
+            ("年产值", "achieved", "8000000000", "元"),
+        ],
+    )
+
+
+def test_a_plan_cue_or_a_deadline_still_makes_a_target():
+    assert _items("今年园区入驻企业超过150家。")[0] == [
+        ("园区入驻企业", ">", "150", "count", "2022-12-31")
+    ]
+    assert _items("园区产值增长10%左右。")[0] == [("园区产值增长", "=", "10", "%", "2022-12-31")]
+    # a deadline of an earlier sentence carries: the list under 到2025年 is a plan
+    assert _items("到2025年，园区发展目标如下。规上工业产值突破500亿元。")[0] == [
+        ("规上工业产值", ">", "50000000000", "元", "2025-12-31")
+    ]
+
+
+def test_in_a_result_sentence_only_a_plan_cue_turns_a_clause_into_a_target():
+    text = "上半年签约项目12个，总投资36亿元，已落地8个，开工率达到66.7%，年内力争再签约10个。"
+    assert _items(text) == (
+        [("再签约", ">=", "10", "count", "2022-12-31")],
+        [
+            ("签约项目", "achieved", "12", "count"),
+            ("总投资", "achieved", "3600000000", "元"),
+            ("落地", "achieved", "8", "count"),
+            ("开工率", "achieved", "66.7", "%"),
+        ],
+    )
+
+
+def test_a_parks_enterprises_are_a_stock_new_ones_are_achieved():
+    text = "截至6月底，园区入园企业达到420家，其中规上企业65家；上半年新增入园企业18家。"
+    assert _items(text)[1] == [
+        ("园区入园企业", "baseline", "420", "count"),
+        ("规上企业", "baseline", "65", "count"),
+        ("新增入园企业", "achieved", "18", "count"),
+    ]
+    assert _items("开发区共有高新技术企业52家。")[1] == [
+        ("高新技术企业", "baseline", "52", "count")
+    ]
+
+
+def test_one_projects_size_is_a_baseline():
+    assert _items("智能装备产业园一期项目开工建设，该项目总投资12亿元。")[1] == [
+        ("该项目总投资", "baseline", "1200000000", "元")
+    ]
+
+
+def test_a_share_written_right_after_the_task_is_progress():
+    assert _items("截至5月底，到位资金4.2亿元，完成目标任务 35. 6%。") == (
+        [],
+        [("到位资金", "achieved", "420000000", "元"), ("完成目标任务", "achieved", "35.6", "%")],
+    )
+
+
+def test_a_small_percent_sign_reads_as_percent():
+    assert normalize_text("履约率90﹪") == "履约率90%"
+    assert _items("签约项目履约率90﹪。")[1] == [("签约项目履约率", "achieved", "90", "%")]
+
+
+def test_main_is_no_plan_word():
+    # 要 inside 主要/重要 is no plan cue.
+    assert _items("该园区主要发展电子信息产业，现有企业46家。") == (
+        [],
+        [("企业", "baseline", "46", "count")],
+    )
+
+
+def test_projects_due_to_start_are_a_class_after_a_count_and_a_plan_before_one():
+    text = "截至9月底，12个计划投产项目已投产9个。"
+    assert _items(text)[0] == []
+    assert _items("今年计划新开工项目80项，目前已开工52项。")[0] == [
+        ("新开工项目", ">=", "80", "count", "2022-12-31")
+    ]
