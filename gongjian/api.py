@@ -16,6 +16,7 @@ from gongjian.audit.services import audit_record
 from gongjian.campaigns.api import router as campaigns_router
 from gongjian.investment.api import router as leads_router
 from gongjian.projects.api import router as projects_router
+from gongjian.projects.api import stage_events_router
 from gongjian.reporting.api import periods_router, reports_router
 
 TOKEN_TOUCH_INTERVAL = dt.timedelta(seconds=60)
@@ -101,6 +102,7 @@ api = GongjianAPI(
     docs_url=None,
 )
 api.add_router("/projects", projects_router)
+api.add_router("/stage-events", stage_events_router)
 api.add_router("/periods", periods_router)
 api.add_router("/reports", reports_router)
 api.add_router("/campaigns", campaigns_router)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "gongjian.assessment",
     "gongjian.investment",
     "gongjian.plans",
+    "gongjian.dispatch",
     "gongjian.demo",
     "gongjian.bench",
 ]

@@ -12,6 +12,12 @@ class NotificationKind(models.TextChoices):
     PROBLEM_RAISED = "problem_raised", _("问题上报")
     PROBLEM_ASSIGNED = "problem_assigned", _("问题交办")
     PROBLEM_UPDATED = "problem_updated", _("问题进展")
+    STAGE_CLAIMED = "stage_claimed", _("阶段待核实")
+    STAGE_REJECTED = "stage_rejected", _("阶段退回")
+    FACTOR_REQUEST_ASSIGNED = "factor_assigned", _("要素保障交办")
+    TASK_ASSIGNED = "task_assigned", _("调度交办")
+    TASK_REMINDER = "task_reminder", _("交办提醒")
+    TASK_UPDATED = "task_updated", _("交办进展")
 
 
 class ReminderKind(models.TextChoices):
