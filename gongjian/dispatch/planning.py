@@ -18,13 +18,8 @@ from gongjian.campaigns.choices import ProgressStatus
 from gongjian.campaigns.models import Target
 from gongjian.campaigns.progress import target_progress
 from gongjian.campaigns.selectors import evaluate_targets
-from gongjian.dispatch.choices import Light
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
-
-# The 前期工作 step whose planned date stands for the planned start while projects have no
-# planned start month of their own.
-START_MILESTONE = "construction-permit"
 
 LightReasons = dict[int, list[tuple[str, str]]]
 
@@ -34,43 +29,28 @@ def _one_place(value: Decimal) -> Decimal:
 
 
 def planned_start(project_ids: Iterable[int]) -> dict[int, dt.date]:
-    """Each project's planned start (开工) date, where one is known.
-
-    Read from the project's ``planned_start_month`` when the ledger has that field (issue 16),
-    else the planned date of its 施工许可 milestone."""
-    from gongjian.dispatch.models import ProjectMilestone
+    """Each project's planned start (开工) month, where the yearly list gives one."""
     from gongjian.projects.models import Project
 
-    ids = list(project_ids)
-    field = "planned_start_month"
-    if field in {f.name for f in Project._meta.get_fields()}:
-        return dict(
-            Project.objects.filter(pk__in=ids)
-            .filter(**{f"{field}__isnull": False})
-            .values_list("pk", field)
-        )
-    return dict(
-        ProjectMilestone.objects.filter(
-            project_id__in=ids, milestone_type__code=START_MILESTONE
-        ).values_list("project_id", "planned_date")
-    )
+    rows = Project.objects.filter(
+        pk__in=list(project_ids), planned_start_month__isnull=False
+    ).values_list("pk", "planned_start_month")
+    return {pk: month for pk, month in rows if month is not None}
 
 
 def project_lights(project_ids: Iterable[int], *, as_of: dt.date) -> dict[int, tuple[str, list]]:
-    """Each project's light and its reasons at ``as_of``: red if any reason is red, yellow if
-    any is yellow, else green. Until the plan's lights exist, the reasons are the dispatch's own
-    (milestones and 要素保障 requests); the plan's rules join here."""
-    from gongjian.dispatch.selectors import light_reasons
+    """Each project's light and its reasons at ``as_of`` as the plans app computes them (its
+    rules, with the dispatch's milestone and 要素保障 kinds among them): {project id: (colour,
+    [(colour, reason), ...])}."""
+    from gongjian.plans.lights import project_lights as plan_lights
+    from gongjian.projects.models import Project
 
     ids = list(project_ids)
-    reasons = light_reasons(ids, as_of=as_of)
-    lights: dict[int, tuple[str, list]] = {}
-    for pk in ids:
-        mine = reasons.get(pk, [])
-        colours = {colour for colour, _reason in mine}
-        light = Light.RED if Light.RED in colours else Light.YELLOW if colours else Light.GREEN
-        lights[pk] = (light, mine)
-    return lights
+    lights = plan_lights(projects=Project.objects.filter(pk__in=ids), as_of=as_of)
+    return {
+        pk: (str(light.color), [(str(r.color), r.text) for r in light.reasons])
+        for pk, light in lights.items()
+    }
 
 
 def regions_behind(*, scope: Region, as_of: dt.date) -> list[tuple[Region, list[str]]]:
@@ -126,27 +106,12 @@ def regions_behind(*, scope: Region, as_of: dt.date) -> list[tuple[Region, list[
 
 
 def plan_completion(project_ids: Iterable[int], *, as_of: dt.date) -> dict[int, str]:
-    """Each project's 完成年度计划投资 at ``as_of`` as text ("63.5%"): the counted reports of
-    the year to date over the project's annual plan (projects without a plan are left out)."""
-    from django.db.models import Sum
-
+    """Each project's 完成年度计划投资 at ``as_of`` as text ("63.5%"): the year's counted reports
+    over the annual plan in force (projects without a plan are left out)."""
+    from gongjian.plans.selectors import percent, with_plan_progress
     from gongjian.projects.models import Project
-    from gongjian.reporting.models import ProgressReport
 
-    ids = list(project_ids)
-    plans = dict(
-        Project.objects.filter(pk__in=ids, annual_plan__gt=0).values_list("pk", "annual_plan")
-    )
-    done = dict(
-        ProgressReport.objects.counted()
-        .filter(
-            project_id__in=list(plans),
-            period__month__gte=dt.date(as_of.year, 1, 1),
-            period__month__lte=as_of,
-        )
-        .values_list("project_id")
-        .annotate(total=Sum("amount"))
-    )
-    return {
-        pk: f"{_one_place(done.get(pk, Decimal(0)) / plan * 100)}%" for pk, plan in plans.items()
-    }
+    progress = with_plan_progress(Project.objects.filter(pk__in=list(project_ids)), as_of)
+    # plan_amount and year_amount are annotations of with_plan_progress.
+    rows = progress.filter(**{"plan_amount__gt": 0}).values_list("pk", "plan_amount", "year_amount")  # type: ignore[misc]
+    return {pk: f"{_one_place(percent(done, plan) or Decimal(0))}%" for pk, plan, done in rows}

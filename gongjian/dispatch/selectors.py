@@ -39,73 +39,100 @@ MILESTONE_WARNING_DAYS = 60
 # Lights: the dispatch's contribution
 
 
-def light_reasons(project_ids: Iterable[int], *, as_of: dt.date) -> planning.LightReasons:
-    """The dispatch's reasons for the projects' lights at ``as_of``: {project id: [(colour,
-    reason), ...]}. An overdue 前期工作 milestone is red; one still open within 60 days of the
-    planned start yellow; an open 要素保障 request yellow, red once past its due date. Two
-    queries and one for the planned starts, whatever the number of projects."""
-    ids = list(project_ids)
-    reasons: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    starts = planning.planned_start(ids)
-    milestones = (
-        ProjectMilestone.objects.filter(project_id__in=ids, actual_date__isnull=True)
+def milestone_overdue_reasons(project_ids: Iterable[int], *, as_of: dt.date) -> dict:
+    """{project id: [reason]} for 前期工作 milestones still open past their planned date."""
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for milestone in (
+        ProjectMilestone.objects.filter(
+            project_id__in=list(project_ids), actual_date__isnull=True, planned_date__lt=as_of
+        )
         .select_related("milestone_type")
         .order_by("project_id", "planned_date", "milestone_type__sort_order")
-    )
-    for milestone in milestones:
-        name = milestone.milestone_type.name
-        if milestone.planned_date < as_of:
-            reasons[milestone.project_id].append(
-                (
-                    Light.RED,
-                    _("前期工作“%(name)s”计划 %(date)s 完成，已逾期 %(days)s 天")
-                    % {
-                        "name": name,
-                        "date": milestone.planned_date,
-                        "days": (as_of - milestone.planned_date).days,
-                    },
-                )
-            )
-            continue
-        start = starts.get(milestone.project_id)
-        if start is not None and (start - as_of).days <= MILESTONE_WARNING_DAYS:
-            reasons[milestone.project_id].append(
-                (
-                    Light.YELLOW,
-                    _("计划 %(start)s 开工，前期工作“%(name)s”尚未完成")
-                    % {"start": start, "name": name},
-                )
-            )
+    ):
+        reasons[milestone.project_id].append(
+            _("前期工作“%(name)s”计划 %(date)s 完成，已逾期 %(days)s 天")
+            % {
+                "name": milestone.milestone_type.name,
+                "date": milestone.planned_date,
+                "days": (as_of - milestone.planned_date).days,
+            }
+        )
+    return dict(reasons)
+
+
+def milestone_near_start_reasons(
+    project_ids: Iterable[int], *, as_of: dt.date, days: int = MILESTONE_WARNING_DAYS
+) -> dict:
+    """{project id: [reason]} for milestones still open (not yet overdue) while the planned
+    start is ``days`` or fewer days away."""
+    ids = list(project_ids)
+    starts = planning.planned_start(ids)
+    near = [pk for pk, start in starts.items() if (start - as_of).days <= days]
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for milestone in (
+        ProjectMilestone.objects.filter(
+            project_id__in=near, actual_date__isnull=True, planned_date__gte=as_of
+        )
+        .select_related("milestone_type")
+        .order_by("project_id", "planned_date", "milestone_type__sort_order")
+    ):
+        reasons[milestone.project_id].append(
+            _("计划 %(start)s 开工，前期工作“%(name)s”尚未完成")
+            % {
+                "start": starts[milestone.project_id].strftime("%Y-%m"),
+                "name": milestone.milestone_type.name,
+            }
+        )
+    return dict(reasons)
+
+
+def factor_request_reasons(project_ids: Iterable[int], *, as_of: dt.date, overdue: bool) -> dict:
+    """{project id: [reason]} for open 要素保障 requests: those past their due date
+    (``overdue``) or the others."""
+    past_due = Q(problem__due_date__lt=as_of)
     requests = (
         FactorRequest.objects.filter(
-            problem__project_id__in=ids, problem__status__in=UNRESOLVED_PROBLEM_STATUSES
+            problem__project_id__in=list(project_ids),
+            problem__status__in=UNRESOLVED_PROBLEM_STATUSES,
         )
+        .filter(past_due if overdue else ~past_due | Q(problem__due_date__isnull=True))
         .select_related("factor_type", "problem__department")
         .order_by("problem__project_id", "problem__due_date", "id")
     )
+    reasons: dict[int, list[str]] = defaultdict(list)
     for request in requests:
         problem = request.problem
         department = problem.department.name if problem.department else _("未交办")
-        if problem.due_date is not None and problem.due_date < as_of:
-            reasons[problem.project_id].append(
-                (
-                    Light.RED,
-                    _("%(factor)s要素保障需求（%(department)s）%(due)s 到期未解决")
-                    % {
-                        "factor": request.factor_type.name,
-                        "department": department,
-                        "due": problem.due_date,
-                    },
-                )
-            )
+        if overdue:
+            text = _("%(factor)s要素保障需求（%(department)s）%(due)s 到期未解决") % {
+                "factor": request.factor_type.name,
+                "department": department,
+                "due": problem.due_date,
+            }
         else:
-            reasons[problem.project_id].append(
-                (
-                    Light.YELLOW,
-                    _("%(factor)s要素保障需求待解决（%(department)s）")
-                    % {"factor": request.factor_type.name, "department": department},
-                )
-            )
+            text = _("%(factor)s要素保障需求待解决（%(department)s）") % {
+                "factor": request.factor_type.name,
+                "department": department,
+            }
+        reasons[problem.project_id].append(text)
+    return dict(reasons)
+
+
+def light_reasons(project_ids: Iterable[int], *, as_of: dt.date) -> planning.LightReasons:
+    """The dispatch's reasons for the projects' lights at ``as_of``: {project id: [(colour,
+    reason), ...]}. An overdue 前期工作 milestone is red; one still open within 60 days of the
+    planned start yellow; an open 要素保障 request yellow, red once past its due date. The same
+    rules the plans app's lights evaluate (``dispatch.lights``), with their default settings."""
+    ids = list(project_ids)
+    reasons: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for colour, found in (
+        (Light.RED, milestone_overdue_reasons(ids, as_of=as_of)),
+        (Light.YELLOW, milestone_near_start_reasons(ids, as_of=as_of)),
+        (Light.RED, factor_request_reasons(ids, as_of=as_of, overdue=True)),
+        (Light.YELLOW, factor_request_reasons(ids, as_of=as_of, overdue=False)),
+    ):
+        for pk, texts in found.items():
+            reasons[pk].extend((colour, text) for text in texts)
     return dict(reasons)
 
 

@@ -435,6 +435,12 @@ def project_update(
     if not errors and Project.objects.filter(code=values["code"]).exclude(pk=project.pk).exists():
         errors["code"] = [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]
     _check_national_code_free(values, errors, exclude_pk=project.pk)
+    if (
+        project.project_class == ProjectClass.PREPARATORY
+        and values.get("project_class") == ProjectClass.NEW
+        and not project.stage_events.confirmed().filter(stage=Stage.STARTED).exists()
+    ):
+        errors["project_class"] = [_("预备项目须经开工核实后才转为新开工，不能直接修改。")]
     if errors:
         raise ValidationError(errors)
 
@@ -581,8 +587,13 @@ def _rederive_stage(*, actor, project: Project, events: list[StageEvent], event:
     """Set the project's current stage from its confirmed events and audit the step."""
     before_stage = project.stage
     project.stage = derive_stage([e for e in events if e.status == StageEventStatus.CONFIRMED])
+    fields = ["stage", "updated_at"]
+    # A 预备 project joins the year's 新开工 only through a confirmed 开工.
+    if event.stage == Stage.STARTED and project.project_class == ProjectClass.PREPARATORY:
+        project.project_class = ProjectClass.NEW
+        fields.append("project_class")
     project._history_user = actor  # type: ignore[attr-defined]
-    project.save(update_fields=["stage", "updated_at"])
+    project.save(update_fields=fields)
     audit_record(
         actor=actor,
         action=AuditAction.STAGE,

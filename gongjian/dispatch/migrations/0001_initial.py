@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_login_security'),
-        ('projects', '0007_stage_event_verification'),
+        ('projects', '0009_stage_event_verification'),
         ('regions', '0002_quanzhou'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

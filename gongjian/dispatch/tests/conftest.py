@@ -18,6 +18,7 @@ from gongjian.dispatch.models import (
     ProjectMilestone,
     Task,
 )
+from gongjian.plans.models import AnnualPlan, PlanChange
 from gongjian.projects.models import Category
 from gongjian.regions.models import Region
 from gongjian.tests.factories import (
@@ -59,7 +60,11 @@ def city(region, city_admin, lichen_filer):
         code="LC-1", name="鲤城智能装备园", region=region("350502"), category=key, stage="started"
     )
     lc2 = ProjectFactory.create(
-        code="LC-2", name="鲤城古城提升", region=region("350502"), category=key
+        code="LC-2",
+        name="鲤城古城提升",
+        region=region("350502"),
+        category=key,
+        planned_start_month=dt.date(2023, 1, 1),
     )
     fz1 = ProjectFactory.create(
         code="FZ-1", name="丰泽数字产业园", region=region("350503"), category=key
@@ -103,6 +108,11 @@ def city(region, city_admin, lichen_filer):
         period=ReportingPeriodFactory.create(month=dt.date(2022, 6, 1)),
         amount=Decimal("5000.00"),
         status="city_approved",
+    )
+    # LC-1's 2022 plan of 6000 万元, 5000 done: 83.3%, within 10 points of 序时 (no light).
+    plan = AnnualPlan.objects.create(project=lc1, year=2022, amount=Decimal("6000.00"))
+    PlanChange.objects.create(
+        plan=plan, effective_date=dt.date(2022, 1, 1), amount=Decimal("6000.00"), reason="年初计划"
     )
     october = Meeting.objects.create(
         title="泉州市2022年10月项目攻坚调度会",

@@ -113,11 +113,11 @@ def test_light_reasons_red_for_overdue_yellow_near_planned_start(city):
 
     assert light_reasons(ids, as_of=dt.date(2022, 11, 30)) == {
         city["LC-1"].pk: [("red", "前期工作“环评批复”计划 2022-11-10 完成，已逾期 20 天")],
-        city["LC-2"].pk: [("yellow", "计划 2023-01-10 开工，前期工作“施工许可”尚未完成")],
+        city["LC-2"].pk: [("yellow", "计划 2023-01 开工，前期工作“施工许可”尚未完成")],
         city["FZ-1"].pk: [("red", "用地要素保障需求（市自然资源和规划局）2022-11-20 到期未解决")],
     }
-    # Two months earlier: nothing is overdue yet, the start is still more than 60 days away and
-    # the request is not yet due.
+    # Two months earlier: nothing is overdue yet, the start (2023-01) is more than 60 days away
+    # and the request is not yet due.
     assert light_reasons(ids, as_of=dt.date(2022, 9, 30)) == {
         city["FZ-1"].pk: [("yellow", "用地要素保障需求待解决（市自然资源和规划局）")]
     }

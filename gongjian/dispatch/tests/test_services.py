@@ -168,7 +168,7 @@ def test_leader_sees_the_projects_linked_to_them(city, city_admin, leader, setti
         (s.project.code, s.light, s.roles, [m.milestone_type.code for m in s.open_milestones])
         for s in sheets
     ] == [("LC-1", "red", ["挂钩领导"], ["eia"])]
-    assert sheets[0].plan_completion == "41.7%"  # 5000 of its 12000 万元 annual plan
+    assert sheets[0].plan_completion == "83.3%"  # 5000 of its 6000 万元 annual plan
     with pytest.raises(ValidationError) as refused:
         link_add(
             actor=city_admin,
