@@ -181,7 +181,9 @@ def _milestones(key: list[Project]) -> tuple[int, int]:
         rng = _rng("milestones", project.code)
         started = starts.get(project.pk)
         if started is None:
-            start = add_months(dt.date(2022, 10, 1), rng.randrange(0, 9))
+            start = project.planned_start_month or add_months(
+                dt.date(2022, 10, 1), rng.randrange(0, 9)
+            )
         elif index % 4 == 0:
             start = month_start(started)
         else:
