@@ -529,7 +529,9 @@ def _summarise(
         for category in Category.objects.filter(code__in=CODE_PREFIXES)
     )
     stage_counts = dict(
-        StageEvent.objects.filter(project__in=demo_projects())
+        # The ledger's stage events; the dispatch demo's claims waiting for review are not.
+        StageEvent.objects.confirmed()
+        .filter(project__in=demo_projects())
         .values_list("stage")
         .annotate(n=Count("id"))
         .order_by()
