@@ -19,6 +19,7 @@ from gongjian.core.middleware import too_large_message
 from gongjian.dashboards.api import router as me_router
 from gongjian.investment.api import router as leads_router
 from gongjian.projects.api import router as projects_router
+from gongjian.projects.api import stage_events_router
 from gongjian.reporting.api import periods_router, reports_router
 
 TOKEN_TOUCH_INTERVAL = dt.timedelta(seconds=60)
@@ -113,6 +114,7 @@ def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 
 api.add_router("/projects", projects_router)
+api.add_router("/stage-events", stage_events_router)
 api.add_router("/periods", periods_router)
 api.add_router("/reports", reports_router)
 api.add_router("/campaigns", campaigns_router)

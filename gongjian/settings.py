@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gongjian.assessment",
     "gongjian.investment",
     "gongjian.plans",
+    "gongjian.dispatch",
     "gongjian.demo",
 ]
 if not IS_PRODUCTION:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", include("gongjian.notifications.urls")),
     path("invest/", include("gongjian.investment.public_urls")),
     path("investment/", include("gongjian.investment.urls")),
+    path("dispatch/", include("gongjian.dispatch.urls")),
     path("accounts/", include("gongjian.accounts.urls")),
     path(
         "accounts/login/",

@@ -146,7 +146,9 @@ def source_rows(
             period__month__gte=month_start(start), period__month__lte=month_start(end)
         )
     else:
-        rows = StageEvent.objects.filter(stage=definition.stage, date__gte=start, date__lte=end)
+        rows = StageEvent.objects.confirmed().filter(
+            stage=definition.stage, date__gte=start, date__lte=end
+        )
     rows = rows.filter(project__region__path__startswith=root_path)
     if definition.categories:
         rows = rows.filter(project__category__code__in=definition.categories)

@@ -51,6 +51,7 @@ from gongjian.campaigns.definitions import (
 from gongjian.campaigns.models import Indicator, IndicatorCell
 from gongjian.core.periods import month_start
 from gongjian.parks.models import EnterpriseSpell
+from gongjian.projects.choices import StageEventStatus
 from gongjian.projects.models import Project, StageEvent
 from gongjian.reporting.choices import ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod
@@ -328,7 +329,8 @@ def rollup_drift() -> list[tuple[str, int, dt.date, Pair, Pair]]:
 # difference between its contributions before and after.
 
 _REPORT_FIELDS = ("status", "amount", "period_id", "project_id")
-_EVENT_FIELDS = ("stage", "date", "project_id")
+# Only a confirmed event counts; a claim waiting for the reviewer (or rejected) adds nothing.
+_EVENT_FIELDS = ("stage", "date", "project_id", "status")
 _PROJECT_FIELDS = ("region_id", "category_id", "total_investment")
 _INDICATOR_FIELDS = ("kind", "definition")
 
@@ -416,9 +418,9 @@ def _report_deleted(sender, instance, **kwargs) -> None:
 
 
 def _event_cells(state: tuple | None, facts: dict, indicators) -> dict:
-    if state is None or state[2] not in facts:
+    if state is None or state[2] not in facts or state[3] != StageEventStatus.CONFIRMED:
         return {}
-    stage, date, project_id = state
+    stage, date, project_id, _status = state
     return event_contribution(
         stage=stage, date=date, facts=facts[project_id], indicators=indicators
     )
@@ -509,8 +511,8 @@ def _project_moved(project_id: int, before: tuple, after: tuple) -> None:
                 indicators=indicators,
             ).items():
                 cells[key] += value
-    for stage, date in StageEvent.objects.filter(project_id=project_id).values_list(
-        "stage", "date"
+    for stage, date in (
+        StageEvent.objects.confirmed().filter(project_id=project_id).values_list("stage", "date")
     ):
         for facts, cells in ((old, was), (new, now)):
             for key, value in event_contribution(

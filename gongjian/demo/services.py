@@ -40,6 +40,7 @@ from gongjian.demo.data import (
     EMPTY_OPEN_MONTH,
     REPORTED_MONTHS,
 )
+from gongjian.demo.dispatch import demo_dispatch_load, demo_dispatch_remove
 from gongjian.demo.generator import ProjectSpec, generate
 from gongjian.demo.investment import demo_investment_load, demo_investment_remove
 from gongjian.demo.parks import EnterpriseSpec, ParkSpec, generate_parks
@@ -146,6 +147,7 @@ def demo_reset() -> int:
     users; return how many projects went. Other projects, enterprises and users are left alone,
     and so is a month that still holds someone else's reports or a park that holds someone else's
     enterprise."""
+    demo_dispatch_remove(demo_projects())
     demo_investment_remove()
     demo_assessment_remove()
     demo_campaign_reset()
@@ -216,6 +218,8 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
         # 2022-11 assessment under the default rubric, both through their services.
         demo_investment_load()
         demo_assessment_load()
+        # Milestones, 要素保障 requests, 挂钩领导, stage claims and the Oct/Nov dispatch meetings.
+        demo_dispatch_load()
         _refresh_planner_statistics(
             Project,
             StageEvent,
@@ -521,7 +525,9 @@ def _summarise(
         for category in Category.objects.filter(code__in=CODE_PREFIXES)
     )
     stage_counts = dict(
-        StageEvent.objects.filter(project__in=demo_projects())
+        # The ledger's stage events; the dispatch demo's claims waiting for review are not.
+        StageEvent.objects.confirmed()
+        .filter(project__in=demo_projects())
         .values_list("stage")
         .annotate(n=Count("id"))
         .order_by()

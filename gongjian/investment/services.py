@@ -483,7 +483,12 @@ def lead_convert_to_project(
             raise ValidationError({"project": problems})
         if not project.stage_events.filter(stage=Stage.SIGNED).exists():
             project_record_stage(
-                actor=actor, project=project, stage=Stage.SIGNED, date=date, note=lead.reference
+                actor=actor,
+                project=project,
+                stage=Stage.SIGNED,
+                date=date,
+                note=lead.reference,
+                verified=True,  # the lead's own pipeline is the evidence of the signing
             )
         return project
     assert lead.planned_investment is not None
@@ -508,6 +513,7 @@ def lead_convert_to_project(
         stage=Stage.SIGNED,
         date=date,
         note=_("招商线索 %(ref)s 签约") % {"ref": lead.reference},
+        verified=True,  # the lead's own pipeline is the evidence of the signing
     )
     return project
 

@@ -15,6 +15,12 @@ class NotificationKind(models.TextChoices):
     REPORT_RETURNED = "report_returned", _("报告退回")
     LEAD_RECEIVED = "lead_received", _("新线索")
     ACCOUNT_SECURITY = "account_security", _("账号安全")
+    STAGE_CLAIMED = "stage_claimed", _("阶段待核实")
+    STAGE_REJECTED = "stage_rejected", _("阶段退回")
+    FACTOR_REQUEST_ASSIGNED = "factor_assigned", _("要素保障交办")
+    TASK_ASSIGNED = "task_assigned", _("调度交办")
+    TASK_REMINDER = "task_reminder", _("交办提醒")
+    TASK_UPDATED = "task_updated", _("交办进展")
 
 
 class ReminderKind(models.TextChoices):

@@ -88,9 +88,11 @@ def year_actual(as_of: dt.date) -> Coalesce:
 def stage_reached(stage: str, as_of: dt.date) -> Exists:
     """For a Project queryset: whether it has reached ``stage`` on or before ``as_of``.
 
-    The one test lights and plan indicators use for 开工/竣工/投产 (a verification step for
-    stage claims belongs here)."""
-    return Exists(StageEvent.objects.filter(project=OuterRef("pk"), stage=stage, date__lte=as_of))
+    The one test lights and plan indicators use for 开工/竣工/投产: only confirmed events count
+    (a claim waiting for the district reviewer does not)."""
+    return Exists(
+        StageEvent.objects.confirmed().filter(project=OuterRef("pk"), stage=stage, date__lte=as_of)
+    )
 
 
 def planned_projects(year: int) -> QuerySet[Project]:
@@ -301,7 +303,8 @@ def plan_ratio_stock(
             else (Stage.COMPLETED, Stage.OPERATING)
         )
         reached = (
-            StageEvent.objects.filter(project=OuterRef("pk"), stage__in=stages, date__lte=end)
+            StageEvent.objects.confirmed()
+            .filter(project=OuterRef("pk"), stage__in=stages, date__lte=end)
             .order_by("date")
             .values("date")[:1]
         )

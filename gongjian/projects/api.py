@@ -1,20 +1,92 @@
+"""The project API: the ledger, and stage claims with their verification.
+
+A refusal by a service is answered 403 (no permission) or 422 (``{"detail", "errors": {field:
+[messages]}}`` with the services' own Chinese messages); an object outside the caller's scope 404.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
 
 from gongjian.core.periods import today
 from gongjian.notifications.sms import mask_phone
 from gongjian.plans.lights import Light, project_lights
 from gongjian.plans.selectors import planned_projects
-from gongjian.projects import selectors
-from gongjian.projects.models import Project
+from gongjian.projects import selectors, services
+from gongjian.projects.models import Project, StageEvent
 
 router = Router(tags=["projects"])
+stage_events_router = Router(tags=["stage-events"])
+
+
+class StageEventOut(Schema):
+    id: int
+    stage: str
+    date: dt.date
+    note: str
+    status: str  # "pending" (待核实), "confirmed" or "rejected"
+    has_evidence: bool
+    rejection_reason: str
+    recorded_at: dt.datetime
+    reviewed_at: dt.datetime | None
+
+    @staticmethod
+    def from_event(event: StageEvent) -> StageEventOut:
+        return StageEventOut(
+            id=event.pk,
+            stage=event.stage,
+            date=event.date,
+            note=event.note,
+            status=event.status,
+            has_evidence=bool(event.evidence),
+            rejection_reason=event.rejection_reason,
+            recorded_at=event.recorded_at,
+            reviewed_at=event.reviewed_at,
+        )
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class RejectIn(Schema):
+    reason: str = ""
+
+
+def _answer_refusals(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A service's refusal as JSON with its exact messages; the service wrote nothing."""
+
+    @functools.wraps(view)
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationError as error:
+            errors = (
+                error.message_dict
+                if hasattr(error, "error_dict")
+                else {NON_FIELD_ERRORS: list(error.messages)}
+            )
+            return Status(422, {"detail": " ".join(error.messages), "errors": errors})
+        except PermissionDenied as error:
+            return Status(403, {"detail": str(error)})
+
+    return answer
 
 
 class ProjectOut(Schema):
@@ -95,6 +167,10 @@ class ProjectOut(Schema):
         )
 
 
+class ProjectDetailOut(ProjectOut):
+    stage_events: list[StageEventOut]  # every record, each with its status
+
+
 class ProjectPage(Schema):
     count: int
     items: list[ProjectOut]
@@ -147,11 +223,103 @@ def list_projects(request: HttpRequest, params: Query[ProjectQuery]):
     return {"count": projects.count(), "items": items}
 
 
-@router.get("/{project_id}", response=ProjectOut, summary="One project in the caller's scope")
+@router.get("/{project_id}", response=ProjectDetailOut, summary="One project in the caller's scope")
 def get_project(request: HttpRequest, project_id: int):
     project = selectors.project_get(user=request.user, pk=project_id)
     as_of = today()
     listed = planned_projects(as_of.year).filter(pk=project.pk)
-    return ProjectOut.from_project(
-        project, project_lights(projects=listed, as_of=as_of).get(project.pk)
+    light = project_lights(projects=listed, as_of=as_of).get(project.pk)
+    events = selectors.project_stage_events(project=project)
+    return ProjectDetailOut(
+        **ProjectOut.from_project(project, light).dict(),
+        stage_events=[StageEventOut.from_event(e) for e in events],
+    )
+
+
+_CLAIM_BODY = {
+    "type": "object",
+    "required": ["stage", "date"],
+    "properties": {
+        "stage": {
+            "type": "string",
+            "enum": ["signed", "landed", "started", "completed", "operating", "suspended"],
+        },
+        "date": {"type": "string", "format": "date"},
+        "note": {"type": "string"},
+    },
+}
+_CLAIM_MULTIPART = {
+    **_CLAIM_BODY,
+    "properties": {
+        **_CLAIM_BODY["properties"],  # type: ignore[dict-item]
+        "evidence": {"type": "string", "format": "binary"},
+    },
+}
+
+
+def _claim_fields(request: HttpRequest) -> tuple[dict[str, Any], Any]:
+    """The claim's fields from a multipart form (with its ``evidence`` file) or a JSON body."""
+    if (request.content_type or "").startswith("multipart/form-data"):
+        return request.POST.dict(), request.FILES.get("evidence")
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        raise ValidationError(_("请求体不是有效的 JSON。")) from None
+    if not isinstance(body, dict):
+        raise ValidationError(_("请求体须为 JSON 对象。"))
+    return body, None
+
+
+@router.post(
+    "/{project_id}/stage-events",
+    response={201: StageEventOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Record a stage (开工, 竣工…): a claim pending the district reviewer",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {"schema": _CLAIM_MULTIPART},
+                "application/json": {"schema": _CLAIM_BODY},
+            }
+        }
+    },
+)
+@_answer_refusals
+def record_stage_event(request: HttpRequest, project_id: int):
+    project = selectors.project_get(user=request.user, pk=project_id)
+    fields, evidence = _claim_fields(request)
+    date = parse_date(str(fields.get("date") or ""))
+    if date is None:
+        raise ValidationError({"date": [_("日期须为 YYYY-MM-DD 格式。")]})
+    event = services.project_record_stage(
+        actor=request.user,
+        project=project,
+        stage=str(fields.get("stage") or ""),
+        date=date,
+        note=str(fields.get("note") or ""),
+        evidence=evidence,
+    )
+    return Status(201, StageEventOut.from_event(event))
+
+
+@stage_events_router.post(
+    "/{event_id}/confirm",
+    response={200: StageEventOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Confirm a pending stage claim (district reviewer)",
+)
+@_answer_refusals
+def confirm_stage_event(request: HttpRequest, event_id: int):
+    event = selectors.stage_event_get(user=request.user, pk=event_id)
+    return StageEventOut.from_event(services.stage_event_confirm(actor=request.user, event=event))
+
+
+@stage_events_router.post(
+    "/{event_id}/reject",
+    response={200: StageEventOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Reject a pending stage claim with a reason (district reviewer)",
+)
+@_answer_refusals
+def reject_stage_event(request: HttpRequest, event_id: int, payload: RejectIn):
+    event = selectors.stage_event_get(user=request.user, pk=event_id)
+    return StageEventOut.from_event(
+        services.stage_event_reject(actor=request.user, event=event, reason=payload.reason)
     )

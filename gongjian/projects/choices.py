@@ -24,6 +24,18 @@ STAGE_PROGRESSION: tuple[str, ...] = (
 )
 # Stages that can be recorded; SUSPENDED may be recorded more than once.
 RECORDABLE_STAGES: tuple[str, ...] = (*STAGE_PROGRESSION, Stage.SUSPENDED)
+# Stages that count toward city targets: a filer's claim waits for the district reviewer.
+VERIFIED_STAGES: tuple[str, ...] = (Stage.SIGNED, Stage.STARTED, Stage.COMPLETED, Stage.OPERATING)
+# Of those, the ones whose claim must carry a photo or a document.
+EVIDENCE_STAGES: tuple[str, ...] = (Stage.STARTED, Stage.COMPLETED)
+
+
+class StageEventStatus(models.TextChoices):
+    """Whether a stage event counts: a claim is pending until a reviewer confirms or rejects it."""
+
+    PENDING = "pending", _("待核实")
+    CONFIRMED = "confirmed", _("已核实")
+    REJECTED = "rejected", _("已退回")
 
 
 class ProjectClass(models.TextChoices):

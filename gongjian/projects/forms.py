@@ -229,6 +229,12 @@ class StageForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("如：施工许可证编号、开工报告")}),
     )
+    evidence = forms.FileField(
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("开工、竣工须附现场照片或文件（PDF、JPEG、PNG）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

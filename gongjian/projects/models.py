@@ -16,6 +16,7 @@ from gongjian.projects.choices import (
     ProjectClass,
     ProjectLevel,
     Stage,
+    StageEventStatus,
     SupervisionStatus,
 )
 
@@ -238,8 +239,23 @@ LEVEL_FIELDS = {
 }
 
 
+class StageEventQuerySet(models.QuerySet["StageEvent"]):
+    def confirmed(self) -> StageEventQuerySet:
+        """The events that count: in indicators, monthly cells, lights and the current stage."""
+        return self.filter(status=StageEventStatus.CONFIRMED)
+
+    def standing(self) -> StageEventQuerySet:
+        """Confirmed or still waiting: a rejected claim no longer stands in the way."""
+        return self.exclude(status=StageEventStatus.REJECTED)
+
+
+def _evidence_path(instance: StageEvent, filename: str) -> str:
+    return f"stage-evidence/{instance.project.code}/{filename}"
+
+
 class StageEvent(models.Model):
-    """A dated stage a project reached (签约, 开工, 竣工…), who recorded it, on what evidence."""
+    """A dated stage a project reached (签约, 开工, 竣工…), who recorded it, on what evidence, and
+    whether the district reviewer has confirmed it (only confirmed events count)."""
 
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="stage_events"
@@ -256,6 +272,30 @@ class StageEvent(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # Rows written by the ledger's own workflows (a won lead's 签约, imports, the demo) are facts;
+    # a filer's claim is written as PENDING by ``stage_event_claim``.
+    status = models.CharField(
+        _("核实状态"),
+        max_length=16,
+        choices=StageEventStatus.choices,
+        default=StageEventStatus.CONFIRMED,
+        db_default=StageEventStatus.CONFIRMED,
+        db_index=True,
+    )
+    evidence = models.FileField(_("佐证材料"), upload_to=_evidence_path, blank=True)
+    evidence_type = models.CharField(_("材料类型"), max_length=32, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核实人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    rejection_reason = models.TextField(_("退回原因"), blank=True)
+
+    objects = StageEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "id"]
@@ -264,10 +304,14 @@ class StageEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "stage"],
-                condition=~Q(stage="suspended"),
+                condition=~Q(stage="suspended") & ~Q(status="rejected"),
                 name="stage_event_once_per_project",
             ),
             models.CheckConstraint(condition=~Q(stage="planned"), name="stage_event_not_planned"),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="stage_event_rejected_has_reason",
+            ),
         ]
         indexes = [
             models.Index(fields=["stage", "date"], name="stage_event_stage_date_idx"),
@@ -277,6 +321,10 @@ class StageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.get_stage_display()} {self.date}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == StageEventStatus.CONFIRMED
 
 
 # Everyone but department staff sees by region; a department sees what is addressed to it.

@@ -79,6 +79,13 @@ def can_update_problem_status(user, problem) -> bool:
     )
 
 
+@rules.predicate
+def can_review_stage(user, event) -> bool:
+    """The district's reviewers confirm or reject a stage claim; the city's reviewers may too."""
+    return has_role_at(user, (Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER), event.project.region)
+
+
+rules.add_perm("projects.review_stage", can_review_stage)
 rules.add_perm("projects.issue_supervision", can_issue_supervision)
 rules.add_perm("projects.respond_supervision", can_respond_supervision)
 rules.add_perm("projects.close_supervision", can_close_supervision)

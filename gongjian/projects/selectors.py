@@ -19,6 +19,7 @@ from gongjian.projects.choices import (
     ProblemAge,
     ProblemStatus,
     Stage,
+    StageEventStatus,
     SupervisionStatus,
 )
 from gongjian.projects.models import (
@@ -101,7 +102,37 @@ def project_get(*, user, pk) -> Project:
 
 
 def project_stage_events(*, project: Project):
-    return StageEvent.objects.filter(project=project).select_related("actor").order_by("date", "id")
+    """Every stage record of the project with its status (待核实, 已核实, 已退回)."""
+    return (
+        StageEvent.objects.filter(project=project)
+        .select_related("actor", "reviewed_by")
+        .order_by("date", "id")
+    )
+
+
+def stage_event_get(*, user, pk) -> StageEvent:
+    """A stage record of a project in the user's scope, or 404."""
+    event = scoped_get_or_404(
+        queryset=StageEvent.objects.all(),
+        scoped=StageEvent.objects.filter(
+            project__in=Project.objects.visible_to(user)
+        ).select_related("project__region"),
+        user=user,
+        pk=pk,
+    )
+    assert isinstance(event, StageEvent)
+    return event
+
+
+def stage_claims_pending(*, user):
+    """Claims waiting for a reviewer, in the user's scope, oldest first."""
+    return (
+        StageEvent.objects.filter(
+            project__in=Project.objects.visible_to(user), status=StageEventStatus.PENDING
+        )
+        .select_related("project__region", "actor")
+        .order_by("recorded_at", "id")
+    )
 
 
 _CHANGES = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.STAGE, AuditAction.IMPORT)

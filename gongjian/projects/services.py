@@ -20,6 +20,7 @@ from gongjian.accounts.models import Department
 from gongjian.accounts.selectors import users_with_role
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
+from gongjian.core.evidence import evidence_check
 from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN, format_wan
 from gongjian.core.periods import now, today
 from gongjian.core.uscc import uscc_is_valid, uscc_normalise
@@ -27,14 +28,17 @@ from gongjian.notifications.choices import NotificationKind
 from gongjian.notifications.services import notify
 from gongjian.parks.models import Enterprise
 from gongjian.projects.choices import (
+    EVIDENCE_STAGES,
     NAME_MARKERS,
     RECORDABLE_STAGES,
     STAGE_PROGRESSION,
     SUPERVISION_AWAITING_REPLY,
+    VERIFIED_STAGES,
     ProblemStatus,
     ProjectClass,
     ProjectLevel,
     Stage,
+    StageEventStatus,
     SupervisionStatus,
 )
 from gongjian.projects.models import (
@@ -431,6 +435,12 @@ def project_update(
     if not errors and Project.objects.filter(code=values["code"]).exclude(pk=project.pk).exists():
         errors["code"] = [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]
     _check_national_code_free(values, errors, exclude_pk=project.pk)
+    if (
+        project.project_class == ProjectClass.PREPARATORY
+        and values.get("project_class") == ProjectClass.NEW
+        and not project.stage_events.confirmed().filter(stage=Stage.STARTED).exists()
+    ):
+        errors["project_class"] = [_("预备项目须经开工核实后才转为新开工，不能直接修改。")]
     if errors:
         raise ValidationError(errors)
 
@@ -560,10 +570,68 @@ def _stage_order_errors(events: list[StageEvent], stage: str, date: dt.date) -> 
     return errors
 
 
+def stage_event_snapshot(event: StageEvent) -> dict[str, Any]:
+    return {
+        "project": event.project.code,
+        "stage": event.stage,
+        "date": event.date.isoformat(),
+        "note": event.note,
+        "status": event.status,
+        "evidence": event.evidence.name or "",
+        "rejection_reason": event.rejection_reason,
+    }
+
+
+def _stage_event_link(event: StageEvent) -> str:
+    return reverse("projects:detail", args=[event.project_id])
+
+
+def _rederive_stage(*, actor, project: Project, events: list[StageEvent], event: StageEvent):
+    """Set the project's current stage from its confirmed events and audit the step."""
+    before_stage = project.stage
+    project.stage = derive_stage([e for e in events if e.status == StageEventStatus.CONFIRMED])
+    fields = ["stage", "updated_at"]
+    # A 预备 project joins the year's 新开工 only through a confirmed 开工.
+    if event.stage == Stage.STARTED and project.project_class == ProjectClass.PREPARATORY:
+        project.project_class = ProjectClass.NEW
+        fields.append("project_class")
+    project.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action=AuditAction.STAGE,
+        obj=project,
+        before={"stage": before_stage},
+        after={
+            "stage": project.stage,
+            "event": event.stage,
+            "date": event.date.isoformat(),
+            "note": event.note,
+        },
+    )
+
+
+def stage_reviewers(project: Project):
+    """The people who confirm a stage claim of ``project``: its district's reviewers."""
+    return users_with_role(roles=[Role.DISTRICT_REVIEWER], region=project.region)
+
+
 def project_record_stage(
-    *, actor, project: Project, stage: str, date: dt.date, note: str = ""
+    *,
+    actor,
+    project: Project,
+    stage: str,
+    date: dt.date,
+    note: str = "",
+    evidence=None,
+    verified: bool = False,
 ) -> StageEvent:
-    """Record that the project reached ``stage`` on ``date``; the current stage is re-derived."""
+    """Record that the project reached ``stage`` on ``date``.
+
+    签约, 开工, 竣工 and 投产 count toward city targets, so a filer's record of them is a claim
+    (待核实) until the district reviewer confirms it; 开工 and 竣工 need a photo or document as
+    evidence. 落地 and 停缓建 take effect at once. ``verified`` is for workflows that verified the
+    event themselves (a won lead's 签约); it is audited like any other record. The current stage
+    is re-derived from the confirmed events only."""
     if not actor.has_perm("projects.record_stage", project):
         raise audit_denied(
             actor=actor,
@@ -584,43 +652,154 @@ def project_record_stage(
         )
     if date < EARLIEST_STAGE_DATE:
         raise ValidationError({"date": [_("日期 %(date)s 过早，请检查。") % {"date": date}]})
+    pending = stage in VERIFIED_STAGES and not verified
+    evidence_type, evidence_name = ("", "")
+    if evidence is not None:
+        evidence_type, evidence_name = evidence_check(evidence)
 
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
-        events = list(locked.stage_events.all())
+        events = list(locked.stage_events.standing())
         existing = next((e for e in events if e.stage == stage and stage != Stage.SUSPENDED), None)
         if existing is not None:
+            if existing.status == StageEventStatus.PENDING:
+                message = _("该项目 %(date)s 的%(stage)s记录正在等待核实。")
+            else:
+                message = _("该项目已于 %(date)s 记录%(stage)s。")
             raise ValidationError(
-                {
-                    "stage": [
-                        _("该项目已于 %(date)s 记录%(stage)s。")
-                        % {"date": existing.date, "stage": labels[stage]}
-                    ]
-                }
+                {"stage": [message % {"date": existing.date, "stage": labels[stage]}]}
             )
         order_errors = _stage_order_errors(events, stage, date)
         if order_errors:
             raise ValidationError({"date": order_errors})
-        event = StageEvent.objects.create(
-            project=locked, stage=stage, date=date, note=(note or "").strip(), actor=actor
-        )
-        before_stage = locked.stage
-        locked.stage = derive_stage([*events, event])
-        locked.save(update_fields=["stage", "updated_at"])
-        audit_record(
+        if pending and stage in EVIDENCE_STAGES and evidence is None:
+            raise ValidationError(
+                {
+                    "evidence": [
+                        _("记录%(stage)s须上传现场照片或文件作为佐证材料。")
+                        % {"stage": labels[stage]}
+                    ]
+                }
+            )
+        event = StageEvent(
+            project=locked,
+            stage=stage,
+            date=date,
+            note=(note or "").strip(),
             actor=actor,
-            action=AuditAction.STAGE,
-            obj=locked,
-            before={"stage": before_stage},
-            after={
-                "stage": locked.stage,
-                "event": stage,
-                "date": date.isoformat(),
-                "note": event.note,
-            },
+            status=StageEventStatus.PENDING if pending else StageEventStatus.CONFIRMED,
+            evidence_type=evidence_type,
         )
+        if evidence is not None:
+            event.evidence.save(evidence_name, evidence, save=False)
+        event.save()
+        if pending:
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=event,
+                after=stage_event_snapshot(event),
+            )
+            notify(
+                recipients=stage_reviewers(locked),
+                kind=NotificationKind.STAGE_CLAIMED,
+                title=_("%(stage)s待核实：%(code)s %(name)s")
+                % {"stage": labels[stage], "code": locked.code, "name": locked.name},
+                body=_(
+                    "%(who)s 记录项目“%(name)s”于 %(date)s %(stage)s，请核实佐证材料后确认或退回。"
+                )
+                % {"who": actor, "name": locked.name, "date": date, "stage": labels[stage]},
+                link=_stage_event_link(event),
+            )
+        else:
+            _rederive_stage(actor=actor, project=locked, events=[*events, event], event=event)
     project.stage = locked.stage
     return event
+
+
+def _locked_pending(event: StageEvent) -> tuple[StageEvent, Project]:
+    project = Project.objects.select_for_update().get(pk=event.project_id)
+    locked = StageEvent.objects.select_for_update().get(pk=event.pk)
+    if locked.status != StageEventStatus.PENDING:
+        raise ValidationError(
+            _("该阶段记录当前为“%(status)s”，不能再核实。")
+            % {"status": locked.get_status_display()}
+        )
+    return locked, project
+
+
+def stage_event_confirm(*, actor, event: StageEvent, note: str = "") -> StageEvent:
+    """The district reviewer confirms a claim after checking its evidence: from now on it counts
+    in indicators, monthly cells and lights, and the project's stage moves on."""
+    if not actor.has_perm("projects.review_stage", event):
+        raise audit_denied(
+            actor=actor,
+            obj=event,
+            message=_("无权核实项目“%(code)s”的阶段记录。") % {"code": event.project.code},
+        )
+    with transaction.atomic():
+        locked, project = _locked_pending(event)
+        if locked.actor_id == actor.pk:
+            raise ValidationError(_("不能核实自己提交的阶段记录，请由其他审核员核实。"))
+        before = stage_event_snapshot(locked)
+        locked.status = StageEventStatus.CONFIRMED
+        locked.reviewed_by = actor
+        locked.reviewed_at = now()
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before=before,
+            after=stage_event_snapshot(locked),
+            message=(note or "").strip(),
+        )
+        events = list(project.stage_events.confirmed())
+        _rederive_stage(actor=actor, project=project, events=events, event=locked)
+    event.status = locked.status
+    return locked
+
+
+def stage_event_reject(*, actor, event: StageEvent, reason: str) -> StageEvent:
+    """The reviewer sends a claim back with a reason; the filer is told and may record it again."""
+    if not actor.has_perm("projects.review_stage", event):
+        raise audit_denied(
+            actor=actor,
+            obj=event,
+            message=_("无权核实项目“%(code)s”的阶段记录。") % {"code": event.project.code},
+        )
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": [_("退回须说明原因。")]})
+    labels = dict(Stage.choices)
+    with transaction.atomic():
+        locked, project = _locked_pending(event)
+        before = stage_event_snapshot(locked)
+        locked.status = StageEventStatus.REJECTED
+        locked.rejection_reason = text
+        locked.reviewed_by = actor
+        locked.reviewed_at = now()
+        locked.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before=before,
+            after=stage_event_snapshot(locked),
+            message=text,
+        )
+        notify(
+            recipients=[locked.actor],
+            kind=NotificationKind.STAGE_REJECTED,
+            title=_("%(stage)s记录被退回：%(code)s %(name)s")
+            % {"stage": labels[locked.stage], "code": project.code, "name": project.name},
+            body=_("%(who)s 退回了 %(date)s 的%(stage)s记录，原因：%(reason)s")
+            % {"who": actor, "date": locked.date, "stage": labels[locked.stage], "reason": text},
+            link=_stage_event_link(locked),
+            email=True,
+        )
+    event.status = locked.status
+    return locked
 
 
 def project_input_from(project: Project) -> ProjectInput:

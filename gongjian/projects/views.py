@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from gongjian.projects.choices import (
     ProblemAge,
     ProblemStatus,
     Stage,
+    StageEventStatus,
     SupervisionStatus,
 )
 from gongjian.projects.exports import ledger_workbook
@@ -210,9 +211,12 @@ def _detail_context(
 ) -> dict:
     can_edit = request.user.has_perm("projects.change_project", project)
     events = list(selectors.project_stage_events(project=project))
-    suspensions = [e for e in events if e.stage == Stage.SUSPENDED]
+    # The stepper and the current stage follow confirmed events; the timeline shows every claim.
+    confirmed = [e for e in events if e.status == StageEventStatus.CONFIRMED]
+    standing = [e for e in events if e.status != StageEventStatus.REJECTED]
+    suspensions = [e for e in confirmed if e.stage == Stage.SUSPENDED]
     if can_edit and stage_form is None:
-        stage_form = StageForm(initial={"stage": _next_stage(events)})
+        stage_form = StageForm(initial={"stage": _next_stage(standing)})
     can_raise = request.user.has_perm("projects.raise_problem", project)
     if can_raise and problem_form is None:
         problem_form = ProblemRaiseForm(reports=_problem_reports(project))
@@ -229,7 +233,9 @@ def _detail_context(
         "problem_form": problem_form if can_raise else None,
         "project": project,
         "events": events,
-        "steps": _stage_steps(project, events),
+        "steps": _stage_steps(project, confirmed),
+        "can_review_stage": bool(events)
+        and request.user.has_perm("projects.review_stage", events[0]),
         "suspended_since": suspensions[-1].date
         if suspensions and project.stage == Stage.SUSPENDED
         else None,
@@ -295,24 +301,77 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def project_record_stage(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
-    form = StageForm(request.POST)
+    form = StageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.project_record_stage(
+            event = services.project_record_stage(
                 actor=request.user,
                 project=project,
                 stage=form.cleaned_data["stage"],
                 date=form.cleaned_data["date"],
                 note=form.cleaned_data["note"],
+                evidence=form.cleaned_data.get("evidence"),
             )
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
-            messages.success(request, _("阶段已记录。"))
+            if event.status == StageEventStatus.PENDING:
+                messages.success(request, _("阶段已记录，待县区审核员核实后计入统计。"))
+            else:
+                messages.success(request, _("阶段已记录。"))
             return redirect("projects:detail", pk=project.pk)
     # The page again, with what was typed and each error beside its field.
     context = _detail_context(request, project, stage_form=form)
     return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+@require_POST
+def stage_event_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.stage_event_get(user=request.user, pk=pk)
+    try:
+        services.stage_event_confirm(actor=request.user, event=event)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已核实，该阶段计入统计。"))
+    return redirect("projects:detail", pk=event.project_id)
+
+
+@login_required
+@require_POST
+def stage_event_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.stage_event_get(user=request.user, pk=pk)
+    try:
+        services.stage_event_reject(
+            actor=request.user, event=event, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已退回，并通知记录人。"))
+    return redirect("projects:detail", pk=event.project_id)
+
+
+@require_safe
+@login_required
+def stage_event_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A stage claim's evidence, served only to those who can see the project."""
+    event = selectors.stage_event_get(user=request.user, pk=pk)
+    if not event.evidence:
+        raise Http404
+    return FileResponse(event.evidence.open("rb"), content_type=event.evidence_type)
+
+
+@require_safe
+@login_required
+def stage_claims(request: HttpRequest) -> HttpResponse:
+    """The stage claims waiting for review in the user's scope."""
+    return render(
+        request,
+        "projects/stage_claims.html",
+        {"claims": selectors.stage_claims_pending(user=request.user)},
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -84,10 +84,10 @@ def projects_due(*, period: ReportingPeriod) -> QuerySet[Project]:
     """Projects that must report for ``period``: in a monthly-reporting category, started by the
     end of the month, and not completed before it began."""
     last_day = month_end(period.month)
-    started = StageEvent.objects.filter(
+    started = StageEvent.objects.confirmed().filter(
         project=OuterRef("pk"), stage=Stage.STARTED, date__lte=last_day
     )
-    completed_before = StageEvent.objects.filter(
+    completed_before = StageEvent.objects.confirmed().filter(
         project=OuterRef("pk"), stage=Stage.COMPLETED, date__lt=period.month
     )
     return Project.objects.filter(

@@ -141,9 +141,9 @@ def period_reopen(*, actor, period: ReportingPeriod, reason: str) -> ReportingPe
 
 def _stage_dates(project: Project) -> dict[str, dt.date]:
     return dict(
-        StageEvent.objects.filter(
-            project=project, stage__in=[Stage.STARTED, Stage.COMPLETED]
-        ).values_list("stage", "date")
+        StageEvent.objects.confirmed()
+        .filter(project=project, stage__in=[Stage.STARTED, Stage.COMPLETED])
+        .values_list("stage", "date")
     )
 
 

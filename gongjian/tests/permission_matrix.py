@@ -72,7 +72,22 @@ MISSING_PK = 999999
 
 # Which object fills which path parameter, by URL name (namespace:name) then parameter name.
 # Keys in REGIONAL are built once per district and give the pattern two variants.
-REGIONAL = {"project", "report", "problem", "supervision", "park", "lead", "resource", "region"}
+REGIONAL = {
+    "project",
+    "report",
+    "problem",
+    "supervision",
+    "park",
+    "lead",
+    "resource",
+    "region",
+    "stage_event",
+    "milestone",
+    "link",
+    "meeting",
+    "agenda_item",
+    "task",
+}
 PARAMS: dict[str, dict[str, str]] = {
     "dashboard_region": {"code": "region"},
     "accounts:session_end": {"pk": "missing"},
@@ -142,6 +157,32 @@ PARAMS: dict[str, dict[str, str]] = {
     "investment:proposal_outcome": {"pk": "lead", "proposal_pk": "missing"},
     "investment:resource_detail": {"pk": "resource"},
     "api-v1:get_project": {"project_id": "project"},
+    "api-v1:record_stage_event": {"project_id": "project"},
+    "api-v1:confirm_stage_event": {"event_id": "stage_event"},
+    "api-v1:reject_stage_event": {"event_id": "stage_event"},
+    "projects:stage_confirm": {"pk": "stage_event"},
+    "projects:stage_reject": {"pk": "stage_event"},
+    "projects:stage_evidence": {"pk": "stage_event"},
+    "dispatch:meeting_detail": {"pk": "meeting"},
+    "dispatch:agenda_add": {"pk": "meeting"},
+    "dispatch:agenda_regenerate": {"pk": "meeting"},
+    "dispatch:task_add": {"pk": "meeting"},
+    "dispatch:meeting_hold": {"pk": "meeting"},
+    "dispatch:minutes_docx": {"pk": "meeting"},
+    "dispatch:minutes_pdf": {"pk": "meeting"},
+    "dispatch:agenda_edit": {"pk": "agenda_item"},
+    "dispatch:agenda_delete": {"pk": "agenda_item"},
+    "dispatch:task_detail": {"pk": "task"},
+    "dispatch:task_report": {"pk": "task"},
+    "dispatch:task_close": {"pk": "task"},
+    "dispatch:task_reopen": {"pk": "task"},
+    "dispatch:factor_new": {"pk": "project"},
+    "dispatch:milestones": {"pk": "project"},
+    "dispatch:template": {"pk": "project"},
+    "dispatch:link_add": {"pk": "project"},
+    "dispatch:milestone_evidence": {"pk": "milestone"},
+    "dispatch:link_end": {"pk": "link"},
+    "plans:plan_adjust": {"pk": "project"},
     "api-v1:get_period": {"month": "period_month"},
     "api-v1:get_report": {"report_id": "report"},
     "api-v1:update_report": {"report_id": "report"},
@@ -203,6 +244,14 @@ def _build_world() -> dict[str, Any]:
     from gongjian.accounts.models import Department
     from gongjian.accounts.services import api_token_create
     from gongjian.bulletins.models import Bulletin
+    from gongjian.dispatch.models import (
+        AgendaItem,
+        Meeting,
+        MilestoneType,
+        ProjectLink,
+        ProjectMilestone,
+        Task,
+    )
     from gongjian.investment.models import Lead, Resource
     from gongjian.investment.services import LeadInput, lead_submit
     from gongjian.notifications.models import Notification
@@ -273,6 +322,15 @@ def _build_world() -> dict[str, Any]:
             ip=f"203.0.113.{number}",
         )
         Lead.objects.filter(pk=lead.pk).update(region=region)
+        meeting = Meeting.objects.create(
+            title=f"矩阵测试调度会{number}",
+            period=dt.date(2022, 11, 1),
+            region=region,
+            held_on=dt.date(2022, 12, 1),
+            chair="主持人",
+            status="held",
+            summary="纪要",
+        )
         regional[code] = {
             "region": code,
             "project": project.pk,
@@ -293,6 +351,35 @@ def _build_world() -> dict[str, Any]:
                 park=park,
                 area_m2=Decimal("2000"),
                 available_from=dt.date(2022, 12, 1),
+            ).pk,
+            "stage_event": f.StageEventFactory.create(
+                project=project,
+                stage="signed",
+                date=dt.date(2022, 4, 8),
+                status="pending",
+                actor=users["district_filer"],
+            ).pk,
+            "milestone": ProjectMilestone.objects.create(
+                project=project,
+                milestone_type=MilestoneType.objects.get(code="approval"),
+                planned_date=dt.date(2022, 10, 1),
+            ).pk,
+            "link": ProjectLink.objects.create(
+                project=project,
+                role="guarantor",
+                name="包保人",
+                start_date=dt.date(2022, 1, 1),
+            ).pk,
+            "meeting": meeting.pk,
+            "agenda_item": AgendaItem.objects.create(
+                meeting=meeting, position=1, kind="other", title="议题"
+            ).pk,
+            "task": Task.objects.create(
+                meeting=meeting,
+                number=1,
+                text="交办",
+                owner_region=region,
+                due_date=dt.date(2022, 12, 15),
             ).pk,
         }
     return {"users": users, "tokens": tokens, "values": values, "regional": regional}

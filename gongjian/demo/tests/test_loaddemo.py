@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -23,6 +24,7 @@ from gongjian.audit.choices import AuditAction
 from gongjian.audit.models import AuditEvent
 from gongjian.demo.data import DEMO_TODAY
 from gongjian.demo.generator import generate
+from gongjian.dispatch.models import FactorRequest, Meeting, ProjectLink, Task
 from gongjian.parks.models import Enterprise, Park
 from gongjian.projects.models import Category, Problem, Project, StageEvent, Supervision
 from gongjian.projects.services import QUANZHOU_BOUNDS, _stage_order_errors, derive_stage
@@ -151,7 +153,7 @@ def test_signed_projects_of_20_yi_and_above(demo):
 
 
 def test_2022_starts_and_completions(demo):
-    in_2022 = StageEvent.objects.filter(date__year=2022)
+    in_2022 = StageEvent.objects.confirmed().filter(date__year=2022)
     key = in_2022.filter(project__category__code="key-construction")
     assert key.filter(stage="started").count() == 170
     assert key.filter(stage="completed").count() == 101
@@ -161,7 +163,9 @@ def test_2022_starts_and_completions(demo):
 
 
 def test_key_projects_started_in_2021_or_2022(demo):
-    starts = StageEvent.objects.filter(project__category__code="key-construction", stage="started")
+    starts = StageEvent.objects.confirmed().filter(
+        project__category__code="key-construction", stage="started"
+    )
     assert dict(starts.values_list("date__year").annotate(n=Count("id")).order_by()) == {
         2021: 836,
         2022: 170,
@@ -189,7 +193,7 @@ def test_district_totals(demo):
 
 def test_districts_differ_in_pace(demo):
     """晋江 and 丰泽 start and finish a larger share of their key projects than 永春 and 德化."""
-    key_events = StageEvent.objects.filter(
+    key_events = StageEvent.objects.confirmed().filter(
         project__category__code="key-construction", date__year=2022
     )
     starts = dict(
@@ -274,7 +278,7 @@ def test_urban_quality_areas(demo):
 
 def test_every_stage_is_derived_from_its_events_in_order(demo):
     events: dict[int, list[StageEvent]] = defaultdict(list)
-    for event in StageEvent.objects.all():
+    for event in StageEvent.objects.confirmed():
         events[event.project_id].append(event)
     projects = list(Project.objects.all())
     assert len(projects) == TOTAL_PROJECTS
@@ -297,10 +301,10 @@ def test_every_stage_is_derived_from_its_events_in_order(demo):
 
 
 def test_event_dates_are_2021_to_demo_today(demo):
-    dates = StageEvent.objects.aggregate(first=Min("date"), last=Max("date"))
+    dates = StageEvent.objects.confirmed().aggregate(first=Min("date"), last=Max("date"))
     assert dates == {"first": dt.date(2021, 1, 1), "last": dt.date(2022, 11, 30)}
     assert dt.date(2022, 11, 30) == DEMO_TODAY
-    signed = StageEvent.objects.filter(stage="signed")
+    signed = StageEvent.objects.confirmed().filter(stage="signed")
     assert (
         signed.count()
         == signed.filter(project__category__code="investment-signed", date__year=2022).count()
@@ -534,3 +538,44 @@ def test_generator_output_is_pinned():
         ]
         digest.update("\x1f".join(fields).encode() + b"\x1e")
     assert digest.hexdigest() == "57f727ed16bc7f2aa46d8d37a565cdead93ad25c9640b5ebe73f194c3f5f0047"
+
+
+def test_dispatch_demo_has_agenda_items_of_every_kind_and_claims_to_review(demo):
+    """Milestones, 要素保障 requests, 挂钩领导, stage claims and the Oct/Nov meetings: the
+    November agenda has items of every kind."""
+    out = StringIO()
+    call_command("dispatch-agenda", "--period", "2022-11", "--format", "json", stdout=out)
+    kinds = {item["kind"] for item in json.loads(out.getvalue())["items"]}
+    assert kinds == {
+        "open_task",
+        "red_project",
+        "overdue_milestone",
+        "factor_request",
+        "lagging_region",
+    }
+    claims = dict(
+        StageEvent.objects.exclude(status="confirmed")
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    assert claims == {"pending": 6, "rejected": 2}
+    assert FactorRequest.objects.count() == 36
+    assert set(FactorRequest.objects.values_list("factor_type__code", flat=True)) == {
+        "land",
+        "forest",
+        "sea",
+        "funds",
+        "energy",
+        "environment",
+        "power",
+        "labour",
+        "other",
+    }
+    assert ProjectLink.objects.filter(role="leader", user__username="leader").exists()
+    meetings = Meeting.objects.order_by("period")
+    assert [(m.period, m.status, m.tasks.count()) for m in meetings] == [
+        (dt.date(2022, 10, 1), "held", 6),
+        (dt.date(2022, 11, 1), "held", 6),
+    ]
+    assert Task.objects.filter(meeting__period=dt.date(2022, 10, 1), status="closed").count() == 3

@@ -229,7 +229,7 @@ def test_detail_in_scope(client, ledger, lichen_token):
     response = client.get(f"/api/v1/projects/{ledger['LC-002'].pk}", **_bearer(lichen_token))
 
     assert response.status_code == 200
-    assert response.json() == lc002(ledger)
+    assert response.json() == {**lc002(ledger), "stage_events": []}
 
 
 def test_detail_outside_scope_is_404_and_audited(client, ledger, lichen_token):
@@ -358,8 +358,15 @@ def test_openapi_document_lists_the_project_paths(client):
     assert sorted(p for p in document["paths"] if p.startswith("/api/v1/projects")) == [
         "/api/v1/projects",
         "/api/v1/projects/{project_id}",
+        "/api/v1/projects/{project_id}/stage-events",
     ]
     assert list(document["paths"]["/api/v1/projects"]) == ["get"]
+    claim = document["paths"]["/api/v1/projects/{project_id}/stage-events"]["post"]
+    assert sorted(claim["requestBody"]["content"]) == ["application/json", "multipart/form-data"]
+    assert sorted(p for p in document["paths"] if p.startswith("/api/v1/stage-events")) == [
+        "/api/v1/stage-events/{event_id}/confirm",
+        "/api/v1/stage-events/{event_id}/reject",
+    ]
 
 
 def test_create_token_command_prints_a_working_token(client, ledger, lichen_filer):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongjian.audit.models import AuditEvent
 from gongjian.projects.models import Project, StageEvent
@@ -129,11 +130,16 @@ def test_allowed_roles_record_stage_of_licheng_project(persona, region):
 
     project_record_stage(actor=persona, project=project, stage="signed", date=dt.date(2022, 4, 8))
 
-    assert list(StageEvent.objects.values_list("project", "stage", "date", "actor")) == [
-        (project.pk, "signed", dt.date(2022, 4, 8), persona.pk)
-    ]
-    assert Project.objects.get(pk=project.pk).stage == "signed"
-    assert _events() == [("stage", persona.username, "projects.project", str(project.pk), "")]
+    event = StageEvent.objects.get()
+    assert (event.project_id, event.stage, event.date, event.actor_id, event.status) == (
+        project.pk,
+        "signed",
+        dt.date(2022, 4, 8),
+        persona.pk,
+        "pending",
+    )
+    assert Project.objects.get(pk=project.pk).stage == "planned"
+    assert _events() == [("create", persona.username, "projects.stageevent", str(event.pk), "")]
 
 
 @pytest.mark.parametrize("persona", DENIED, indirect=True)
@@ -406,18 +412,20 @@ def test_reviewer_cannot_record_stage_through_the_page(client, ledger, lichen_re
     ]
 
 
-def test_filer_records_stage_through_the_page(client, ledger, lichen_filer):
+def test_filer_records_stage_through_the_page(client, ledger, lichen_filer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     client.force_login(lichen_filer)
     project = ledger["LC-001"]
+    photo = SimpleUploadedFile("开工.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
 
     response = client.post(
         f"/projects/{project.pk}/stage/",
-        {"stage": "started", "date": "2022-04-08", "note": "开工报告"},
+        {"stage": "started", "date": "2022-04-08", "note": "开工报告", "evidence": photo},
     )
 
     assert (response.status_code, response["Location"]) == (302, f"/projects/{project.pk}/")
-    assert list(StageEvent.objects.values_list("stage", "date", "note")) == [
-        ("started", dt.date(2022, 4, 8), "开工报告")
+    assert list(StageEvent.objects.values_list("stage", "date", "note", "status")) == [
+        ("started", dt.date(2022, 4, 8), "开工报告", "pending")
     ]
 
 

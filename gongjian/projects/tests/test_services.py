@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongjian.audit.models import AuditEvent
 from gongjian.core.periods import today
+from gongjian.notifications.models import Notification
 from gongjian.projects.models import Project, StageEvent
 from gongjian.projects.selectors import project_history
 from gongjian.projects.services import (
@@ -21,6 +23,8 @@ from gongjian.projects.services import (
     project_create,
     project_record_stage,
     project_update,
+    stage_event_confirm,
+    stage_event_reject,
 )
 from gongjian.tests.factories import ProjectFactory, StageEventFactory
 
@@ -441,7 +445,29 @@ def _stages(project):
     )
 
 
-def test_record_stage_writes_event_derives_stage_and_audits(lichen_filer):
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _photo():
+    return SimpleUploadedFile("现场.png", PNG, content_type="image/png")
+
+
+def _confirmed(filer, reviewer, project, stage: str, date: dt.date, note: str = ""):
+    """Record a stage as the filer does (with a photo) and confirm it as the reviewer does."""
+    event = project_record_stage(
+        actor=filer, project=project, stage=stage, date=date, note=note, evidence=_photo()
+    )
+    if event.status == "pending":
+        stage_event_confirm(actor=reviewer, event=event)
+    return event
+
+
+def test_record_stage_is_a_pending_claim_until_confirmed(lichen_filer, lichen_reviewer):
     project = ProjectFactory.create(code="LC-2022-010")
 
     event = project_record_stage(
@@ -450,21 +476,29 @@ def test_record_stage_writes_event_derives_stage_and_audits(lichen_filer):
         stage="started",
         date=dt.date(2022, 3, 1),
         note=" 施工许可证 350502202203010101 ",
+        evidence=_photo(),
     )
 
-    assert (event.stage, event.date, event.note, event.actor) == (
+    assert (event.stage, event.date, event.note, event.actor, event.status) == (
         "started",
         dt.date(2022, 3, 1),
         "施工许可证 350502202203010101",
         lichen_filer,
+        "pending",
     )
-    assert project.stage == "started"
+    assert event.evidence_type == "image/png"
+    assert Project.objects.get(pk=project.pk).stage == "planned"
+    assert list(AuditEvent.objects.values_list("action", "object_type")) == [
+        ("create", "projects.stageevent")
+    ]
+
+    stage_event_confirm(actor=lichen_reviewer, event=event)
+
     row = Project.objects.get(pk=project.pk)
     assert (row.stage, row.version, project_history(project=row).count()) == ("started", 1, 1)
-    audit = AuditEvent.objects.get()
-    assert (audit.action, audit.actor_username, audit.object_type, audit.object_id) == (
-        "stage",
-        "lichen_filer",
+    audit = AuditEvent.objects.get(action="stage")
+    assert (audit.actor_username, audit.object_type, audit.object_id) == (
+        "lichen_reviewer",
         "projects.project",
         str(project.pk),
     )
@@ -475,47 +509,128 @@ def test_record_stage_writes_event_derives_stage_and_audits(lichen_filer):
         "date": "2022-03-01",
         "note": "施工许可证 350502202203010101",
     }
+    event.refresh_from_db()
+    assert (event.status, event.reviewed_by) == ("confirmed", lichen_reviewer)
 
 
-def test_stage_moves_forward_along_the_progression(lichen_filer):
+def test_start_without_evidence_is_refused(lichen_filer):
+    project = ProjectFactory.create()
+
+    assert _stage_refused(lichen_filer, project, "started", dt.date(2022, 3, 1)) == {
+        "evidence": ["记录开工须上传现场照片或文件作为佐证材料。"]
+    }
+
+
+def test_rejected_claim_has_a_reason_tells_the_filer_and_may_be_recorded_again(
+    lichen_filer, lichen_reviewer
+):
+    project = ProjectFactory.create()
+    event = project_record_stage(
+        actor=lichen_filer,
+        project=project,
+        stage="started",
+        date=dt.date(2022, 3, 1),
+        evidence=_photo(),
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        stage_event_reject(actor=lichen_reviewer, event=event, reason=" ")
+    assert refused.value.message_dict == {"reason": ["退回须说明原因。"]}
+
+    stage_event_reject(actor=lichen_reviewer, event=event, reason="照片不是本项目现场")
+
+    event.refresh_from_db()
+    assert (event.status, event.rejection_reason) == ("rejected", "照片不是本项目现场")
+    assert Project.objects.get(pk=project.pk).stage == "planned"
+    note = Notification.objects.get(recipient=lichen_filer)
+    assert (note.kind, note.title) == (
+        "stage_rejected",
+        f"开工记录被退回：{project.code} {project.name}",
+    )
+    assert note.body == "lichen_reviewer 退回了 2022-03-01 的开工记录，原因：照片不是本项目现场"
+    again = project_record_stage(
+        actor=lichen_filer,
+        project=project,
+        stage="started",
+        date=dt.date(2022, 3, 2),
+        evidence=_photo(),
+    )
+    assert again.status == "pending"
+
+
+def test_pending_claim_notifies_reviewers_and_cannot_be_reviewed_twice(
+    lichen_filer, lichen_reviewer
+):
+    project = ProjectFactory.create()
+    event = project_record_stage(
+        actor=lichen_filer, project=project, stage="signed", date=dt.date(2022, 1, 10)
+    )
+    note = Notification.objects.get(recipient=lichen_reviewer)
+    assert (note.kind, note.title) == (
+        "stage_claimed",
+        f"签约待核实：{project.code} {project.name}",
+    )
+    stage_event_confirm(actor=lichen_reviewer, event=event)
+
+    with pytest.raises(ValidationError) as refused:
+        stage_event_reject(actor=lichen_reviewer, event=event, reason="重复")
+    assert refused.value.messages == ["该阶段记录当前为“已核实”，不能再核实。"]
+
+
+def test_filer_cannot_confirm_and_nobody_confirms_their_own_claim(
+    lichen_filer, lichen_reviewer, fengze_filer
+):
+    project = ProjectFactory.create()
+    event = project_record_stage(
+        actor=lichen_filer,
+        project=project,
+        stage="signed",
+        date=dt.date(2022, 1, 10),
+    )
+    with pytest.raises(PermissionDenied):
+        stage_event_confirm(actor=lichen_filer, event=event)
+    with pytest.raises(PermissionDenied):
+        stage_event_confirm(actor=fengze_filer, event=event)
+    event.refresh_from_db()
+    assert event.status == "pending"
+
+
+def test_stage_moves_forward_along_the_progression(lichen_filer, lichen_reviewer):
     project = ProjectFactory.create()
     for stage, date in [
         ("signed", dt.date(2022, 1, 10)),
         ("started", dt.date(2022, 3, 1)),
         ("completed", dt.date(2023, 6, 30)),
     ]:
-        project_record_stage(actor=lichen_filer, project=project, stage=stage, date=date)
+        _confirmed(lichen_filer, lichen_reviewer, project, stage, date)
 
     assert Project.objects.get(pk=project.pk).stage == "completed"
-    assert [(e.before, (e.after or {})["stage"]) for e in AuditEvent.objects.order_by("id")] == [
+    steps = AuditEvent.objects.filter(action="stage").order_by("id")
+    assert [(e.before, (e.after or {})["stage"]) for e in steps] == [
         ({"stage": "planned"}, "signed"),
         ({"stage": "signed"}, "started"),
         ({"stage": "started"}, "completed"),
     ]
 
 
-def test_suspension_after_start_suspends_and_later_completion_resumes(lichen_filer):
+def test_suspension_after_start_suspends_and_later_completion_resumes(
+    lichen_filer, lichen_reviewer
+):
     project = ProjectFactory.create()
-    project_record_stage(
-        actor=lichen_filer, project=project, stage="started", date=dt.date(2022, 3, 1)
-    )
+    _confirmed(lichen_filer, lichen_reviewer, project, "started", dt.date(2022, 3, 1))
 
     project_record_stage(
         actor=lichen_filer, project=project, stage="suspended", date=dt.date(2022, 6, 1)
     )
     assert Project.objects.get(pk=project.pk).stage == "suspended"
 
-    project_record_stage(
-        actor=lichen_filer, project=project, stage="completed", date=dt.date(2022, 12, 20)
-    )
+    _confirmed(lichen_filer, lichen_reviewer, project, "completed", dt.date(2022, 12, 20))
     assert Project.objects.get(pk=project.pk).stage == "completed"
 
 
-def test_suspension_may_be_recorded_more_than_once(lichen_filer):
+def test_suspension_may_be_recorded_more_than_once(lichen_filer, lichen_reviewer):
     project = ProjectFactory.create()
-    project_record_stage(
-        actor=lichen_filer, project=project, stage="started", date=dt.date(2022, 3, 1)
-    )
+    _confirmed(lichen_filer, lichen_reviewer, project, "started", dt.date(2022, 3, 1))
     project_record_stage(
         actor=lichen_filer, project=project, stage="suspended", date=dt.date(2022, 6, 1)
     )
@@ -593,14 +708,23 @@ def test_implausibly_early_stage_date_is_refused(lichen_filer):
     }
 
 
-def test_recording_start_twice_is_refused(lichen_filer):
+def test_recording_start_twice_is_refused(lichen_filer, lichen_reviewer):
     project = ProjectFactory.create()
-    project_record_stage(
-        actor=lichen_filer, project=project, stage="started", date=dt.date(2022, 3, 1)
-    )
+    _confirmed(lichen_filer, lichen_reviewer, project, "started", dt.date(2022, 3, 1))
 
     assert _stage_refused(lichen_filer, project, "started", dt.date(2022, 3, 2)) == {
         "stage": ["该项目已于 2022-03-01 记录开工。"]
+    }
+
+
+def test_recording_a_stage_waiting_for_review_is_refused(lichen_filer):
+    project = ProjectFactory.create()
+    project_record_stage(
+        actor=lichen_filer, project=project, stage="signed", date=dt.date(2022, 1, 10)
+    )
+
+    assert _stage_refused(lichen_filer, project, "signed", dt.date(2022, 1, 11)) == {
+        "stage": ["该项目 2022-01-10 的签约记录正在等待核实。"]
     }
 
 
