@@ -118,7 +118,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     if period is not None:
         reporting = [
             row
-            for row in district_status(user=request.user, period=period, today=today())
+            for row in district_status(
+                user=request.user, period=period, today=today(), region=region
+            )
             if row["region__code"] == region.code
             or region.kind in (RegionKind.CITY, RegionKind.PROVINCE)
         ]
