@@ -163,6 +163,18 @@ def _ancestor_codes(path: str, root_depth: int) -> list[str]:
     return path.strip("/").split("/")[root_depth - 1 :]
 
 
+class _AncestorCodes(dict):
+    """``_ancestor_codes`` of each path, split once per evaluation rather than once per cell."""
+
+    def __init__(self, root_depth: int) -> None:
+        super().__init__()
+        self.root_depth = root_depth
+
+    def __missing__(self, path: str) -> list[str]:
+        codes = self[path] = _ancestor_codes(path, self.root_depth)
+        return codes
+
+
 @dataclass
 class Evaluation:
     """An indicator evaluated over a region subtree: cumulative values per region and month.
@@ -344,7 +356,6 @@ def _evaluate(
             definition, root_path=root_path, root_depth=root_depth, first=months[0], end=end
         )
         return evaluation
-    rows = source_rows(definition, root_path=root_path, start=months[0], end=end)
 
     if definition.source == SOURCE_ENTERPRISES:
         evaluation.stock = (
@@ -359,6 +370,7 @@ def _evaluate(
             indicator, definition, root_path, root_depth, months[0], end
         )
         return evaluation
+    rows = source_rows(definition, root_path=root_path, start=months[0], end=end)
     evaluation.increments = _increments(_grouped_rows(definition, rows), root_depth)
     return evaluation
 
@@ -384,8 +396,9 @@ def _increments_from_cells(
             month__gte=first,
             month__lte=last_full,
         ).values_list("region__path", "month", "value")
+        ancestors = _AncestorCodes(root_depth)
         for path, month, value in cells:
-            for code in _ancestor_codes(path, root_depth):
+            for code in ancestors[path]:
                 increments[code][month] += value
     if partial and last >= first:
         rows = source_rows(definition, root_path=root_path, start=last, end=end)
@@ -452,9 +465,10 @@ def _stock_from_cells(
     cells = IndicatorCell.objects.filter(
         indicator=indicator, region__path__startswith=root_path, month__lte=last_full
     ).values_list("region__path", "month", "value", "base")
+    ancestors = _AncestorCodes(root_depth)
     for path, month, value, base in cells:
         bucket = month if month >= first else _OPENING
-        for code in _ancestor_codes(path, root_depth):
+        for code in ancestors[path]:
             cell = stock[code][bucket]
             cell[0] += value
             cell[1] += base

@@ -16,6 +16,7 @@ from gongjian.accounts.choices import PROJECT_EDITOR_ROLES
 from gongjian.accounts.scopes import has_any_role, home_region
 from gongjian.campaigns.models import Campaign
 from gongjian.core.periods import today, year_elapsed
+from gongjian.core.replica import replica_reads
 from gongjian.dashboards import selectors
 from gongjian.plans.selectors import plan_summary
 from gongjian.projects.choices import Stage
@@ -65,6 +66,7 @@ def _dashboard_context(request: HttpRequest, campaign: Campaign, region: Region)
 
 @require_safe
 @login_required
+@replica_reads
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     campaign = selectors.active_campaign() if selectors.sees_city_dashboard(user) else None
@@ -98,6 +100,7 @@ def _campaign_or_404() -> Campaign:
 
 @require_safe
 @login_required
+@replica_reads
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One region's campaign page: its targets, and its units, lagging projects, this month's
     reporting and open problems."""
@@ -142,6 +145,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 @login_required
+@replica_reads
 def screen(request: HttpRequest) -> HttpResponse:
     """大屏: the start region's campaign dashboard for a command-centre wall, reloading itself."""
     campaign = _campaign_or_404()

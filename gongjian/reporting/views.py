@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from gongjian.accounts.scopes import has_any_role, regions_visible_to
 from gongjian.audit.services import audit_denied
 from gongjian.core.periods import parse_month, today
+from gongjian.core.replica import replica_reads
 from gongjian.projects.selectors import project_get
 from gongjian.regions.selectors import region_list_reporting
 from gongjian.reporting import exports, imports, selectors, services, workbook
@@ -63,6 +64,7 @@ _TO_DO = frozenset(_WORK_ORDER)
 
 @require_safe
 @login_required
+@replica_reads
 def workspace(request: HttpRequest) -> HttpResponse:
     """本月填报: every due project of the user's districts on one page."""
     period = _period_from(request)
@@ -235,6 +237,7 @@ def submit_many(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
+@replica_reads
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Reports waiting for this reviewer: district reviewers see submitted ones of their
     districts, city reviewers those the districts approved."""
@@ -371,6 +374,7 @@ def photo_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_safe
 @login_required
+@replica_reads
 def status_board(request: HttpRequest) -> HttpResponse:
     """Which districts are complete, in progress or late this period."""
     period = _period_from(request)

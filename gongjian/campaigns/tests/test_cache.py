@@ -83,9 +83,7 @@ def test_an_approval_bumps_its_region_and_those_above_not_its_neighbours(
     report_approve(actor=city_reviewer, report=reports[1])
 
     versions = dict(
-        IndicatorVersion.objects.filter(indicator=indicator).values_list(
-            "region__code", "version"
-        )
+        IndicatorVersion.objects.filter(indicator=indicator).values_list("region__code", "version")
     )
     # Created with the indicator (every region at 1), then two approvals in 鲤城.
     assert {code: versions[code] for code in ("350000", "350500", "350502", "350503")} == {
