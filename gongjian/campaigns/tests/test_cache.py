@@ -152,3 +152,22 @@ def test_reads_racing_approvals_never_see_an_old_value_after_one(pending, leader
     assert not thread.is_alive()
     assert failures == []
     assert seen == ["1000.00", "1234.50", "1234.75", "6234.75", "7000.00"]
+
+
+def test_what_is_read_live_is_never_kept(db, leader):
+    """Enterprise events (and annual plans) are read from their rows, which change without a
+    cell or a version changing: they are evaluated afresh every time."""
+    campaign = CampaignFactory.create()
+    production = IndicatorFactory.create(
+        code="production-started",
+        name="新投产企业",
+        kind="event_count",
+        unit="个",
+        definition={"source": "enterprise_events", "event": "production_started"},
+    )
+    TargetFactory.create(campaign=campaign, indicator=production, value=Decimal(10))
+
+    assert _actual(campaign, leader) == "0"
+    assert _actual(campaign, leader) == "0"
+
+    assert cache.stats() == {"hits": 0, "misses": 0, "entries": 0}
