@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 from contextvars import ContextVar
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -42,7 +43,7 @@ logger = logging.getLogger("gongjian.replica")
 
 _reading_replica: ContextVar[bool] = ContextVar("gongjian_reading_replica", default=False)
 _lock = threading.Lock()
-_state = {"checked_at": float("-inf"), "usable": False, "reason": ""}
+_state: dict[str, Any] = {"checked_at": float("-inf"), "usable": False, "reason": ""}
 # user id → monotonic time until which the user's reads go to the primary (this process).
 _pinned_users: dict[int, float] = {}
 

@@ -116,13 +116,13 @@ def district_status(
         ReportStatus.DISTRICT_APPROVED,
         ReportStatus.CITY_APPROVED,
     ]
-    rows = projects_due(period=period).filter(region_scope_q(user))
+    due = projects_due(period=period).filter(region_scope_q(user))
     if region is not None:
-        rows = rows.filter(region__path__startswith=region.path)
+        due = due.filter(region__path__startswith=region.path)
     # At most one report per project and period (a unique constraint): the join keeps one row
     # per project, with the report's status or NULL.
     rows = (
-        rows.annotate(this_month=FilteredRelation("reports", condition=Q(reports__period=period)))
+        due.annotate(this_month=FilteredRelation("reports", condition=Q(reports__period=period)))
         .values("region__code", "region__name", "region__name_en", "region__sort_order")
         .annotate(
             due=Count("id"),
