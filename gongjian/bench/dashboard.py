@@ -177,6 +177,7 @@ def prepare(
             and meta["size"] == f"dashboard-{size.name}"
             and meta["generator_version"] == version
         ):
+            call_command("migrate", verbosity=0, interactive=False)  # code moved on since
             say(f"Re-using database {name} (--regenerate to rebuild).")
             return {**server, "NAME": name}
     connection.close()

@@ -99,6 +99,7 @@ def _prepare(say: Callable[[str], None]) -> None:
         use_database(server, DATABASE)
         meta = meta_read()
         if meta and meta["size"] == "import" and meta["generator_version"] == VERSION:
+            call_command("migrate", verbosity=0, interactive=False)  # code moved on since
             return
     connection.close()
     _create_database(server, DATABASE, drop=exists)
