@@ -205,6 +205,7 @@ def test_reads_come_from_the_replica_with_read_your_writes_and_fall_back_when_it
                     "ends_on": "2023-12-31",
                     "green_threshold": "-5",
                     "yellow_threshold": "-15",
+                    "elapsed_basis": "days",
                     "is_active": "on",
                 },
                 headers={"Referer": f"http://{LOOPBACK}:{server.port}/campaigns/new/"},
