@@ -133,3 +133,13 @@ def _chinese_by_default():
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_evaluation_cache():
+    """Each test starts without evaluations kept by an earlier one (ids recur across tests)."""
+    from gongjian.campaigns import cache
+
+    cache.clear()
+    yield
+    cache.clear()

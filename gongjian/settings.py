@@ -51,6 +51,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A PostgreSQL streaming replica for the read-mostly pages (gongjian/core/replica.py).
+_replica_url = env_str("DATABASE_REPLICA_URL", "")
+if _replica_url:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not valid / DATABASE_REPLICA_URL 无效: {exc}"
+        ) from exc
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    # The test database has no replica of its own: the alias reads the primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["gongjian.core.replica.ReplicaRouter"]
+GONGJIAN_REPLICA_MAX_LAG_SECONDS = env_int("GONGJIAN_REPLICA_MAX_LAG_SECONDS", 5)
+GONGJIAN_READ_YOUR_WRITES_SECONDS = env_int("GONGJIAN_READ_YOUR_WRITES_SECONDS", 5)
+# Indicator evaluations kept per process until a cell under them changes (campaigns.cache);
+# 0 turns the cache off (the benchmarks compare both).
+GONGJIAN_EVALUATION_CACHE = env_bool("GONGJIAN_EVALUATION_CACHE", default=True)
 
 INSTALLED_APPS = [
     "gongjian.core.apps.GongjianAdminConfig",
@@ -101,6 +120,7 @@ MIDDLEWARE = [
     "gongjian.audit.context.AuditContextMiddleware",
     "gongjian.accounts.sessions.SessionTimeoutMiddleware",
     "gongjian.accounts.sessions.PasswordChangeRequiredMiddleware",
+    "gongjian.core.replica.ReadYourWritesMiddleware",
 ]
 
 ROOT_URLCONF = "gongjian.urls"

@@ -166,9 +166,11 @@ def root_totals(cells: Cells, root_code: str, last: dt.date) -> dict[str, Any]:
 
 
 def run_engine(
-    indicators: list[Indicator], window: Window, *, live: bool = False
+    indicators: list[Indicator], window: Window, *, live: bool = False, cached: bool = False
 ) -> list[Evaluation]:
-    """Our full evaluation: from the monthly cells, or (``live``) re-aggregating every row."""
+    """Our full evaluation: from the monthly cells, or (``live``) re-aggregating every row;
+    computed every time unless ``cached`` (then a kept evaluation is reused while its version
+    is current, as the pages do)."""
     return [
         evaluate_path(
             indicator=indicator,
@@ -176,6 +178,7 @@ def run_engine(
             months=window.months,
             as_of=window.as_of,
             live=live,
+            cached=cached,
         )
         for indicator in indicators
     ]

@@ -7,8 +7,9 @@ up to every ancestor below the root is a loop over it: a city is the sum of its 
 rate is pooled (numerators and denominators summed separately, then divided), never an average of
 the districts' percentages.
 
-Nothing is cached: every read is computed from the rows, so the next read after a report is
-approved or a stage date recorded shows the new number.
+An evaluation from the cells is kept (``campaigns.cache``) under a version that every cell write
+bumps in its own transaction, so the next read after a report is approved or a stage date
+recorded shows the new number, and the reads in between cost one small query.
 
 Time semantics:
 
@@ -30,8 +31,9 @@ Time semantics:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +53,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 
 from gongjian.accounts.scopes import region_scope_q
+from gongjian.campaigns import cache
 from gongjian.campaigns.choices import RATIO_KINDS
 from gongjian.campaigns.definitions import (
     EVENT_ABOVE_SCALE_UPGRADED,
@@ -162,6 +165,18 @@ def _ancestor_codes(path: str, root_depth: int) -> list[str]:
     return path.strip("/").split("/")[root_depth - 1 :]
 
 
+class _AncestorCodes(dict):
+    """``_ancestor_codes`` of each path, split once per evaluation rather than once per cell."""
+
+    def __init__(self, root_depth: int) -> None:
+        super().__init__()
+        self.root_depth = root_depth
+
+    def __missing__(self, path: str) -> list[str]:
+        codes = self[path] = _ancestor_codes(path, self.root_depth)
+        return codes
+
+
 @dataclass
 class Evaluation:
     """An indicator evaluated over a region subtree: cumulative values per region and month.
@@ -260,6 +275,10 @@ def _code(region: Region | str) -> str:
     return region if isinstance(region, str) else region.code
 
 
+# The sources whose evaluations are kept: those read from the monthly cells.
+CACHED_SOURCES = (SOURCE_REPORTS, SOURCE_STAGE_EVENTS, SOURCE_ENTERPRISES)
+
+
 def evaluate_path(
     *,
     indicator: Indicator,
@@ -267,16 +286,67 @@ def evaluate_path(
     months: list[dt.date],
     as_of: dt.date,
     live: bool = False,
+    cached: bool = True,
+    version: int | None = None,
 ) -> Evaluation:
     """``evaluate`` for the subtree at a region path (the engine's own entry point).
 
     Sums and counts over reports and stage events, and rates over the enterprise spells, are
     read from the indicator's monthly cells (``campaigns.rollup``), with the as-of month counted
     from the rows up to the as-of day when it is not over; ``live=True`` reads every row instead
-    (what the cells are checked against)."""
+    (what the cells are checked against).
+
+    Evaluations from the cells are kept (``campaigns.cache``) under the indicator's version at
+    the root, and reused until a cell under the root changes; ``version`` is that version when
+    the caller has read it already (``cache.versions_of``), ``cached=False`` always computes."""
     if not months:
         raise ValueError("months must not be empty")
     months = sorted({month_start(m) for m in months})
+    if (
+        live
+        or not cached
+        or not cache.is_enabled()
+        or indicator.pk is None
+        or _window_end(months, as_of) < months[0]  # nothing yet: not worth a query
+        # Only what is read from the cells is kept: enterprise events and annual plans are read
+        # live, and their rows change without a cell (or a version) changing.
+        or definition_parse(indicator.kind, indicator.definition).source not in CACHED_SOURCES
+    ):
+        return _evaluate(
+            indicator=indicator, root_path=root_path, months=months, as_of=as_of, live=live
+        )
+    using = cache.read_alias()
+    if version is None:
+        version = cache.versions_of([(indicator.pk, root_path)], using=using)[
+            (indicator.pk, root_path)
+        ]
+    key = (
+        indicator.pk,
+        indicator.kind,
+        json.dumps(indicator.definition, sort_keys=True, default=str),
+        root_path,
+        tuple(months),
+        as_of,
+        version,
+    )
+    kept = cache.get(key)
+    if kept is not None:
+        return replace(kept, indicator=indicator)
+    evaluation = _evaluate(
+        indicator=indicator, root_path=root_path, months=months, as_of=as_of, live=False
+    )
+    cache.put(key, evaluation, using=using)
+    return evaluation
+
+
+def _evaluate(
+    *,
+    indicator: Indicator,
+    root_path: str,
+    months: list[dt.date],
+    as_of: dt.date,
+    live: bool,
+) -> Evaluation:
     definition = definition_parse(indicator.kind, indicator.definition)
     evaluation = Evaluation(
         indicator=indicator,
@@ -298,7 +368,6 @@ def evaluate_path(
             definition, root_path=root_path, root_depth=root_depth, first=months[0], end=end
         )
         return evaluation
-    rows = source_rows(definition, root_path=root_path, start=months[0], end=end)
 
     if definition.source == SOURCE_ENTERPRISES:
         evaluation.stock = (
@@ -313,6 +382,7 @@ def evaluate_path(
             indicator, definition, root_path, root_depth, months[0], end
         )
         return evaluation
+    rows = source_rows(definition, root_path=root_path, start=months[0], end=end)
     evaluation.increments = _increments(_grouped_rows(definition, rows), root_depth)
     return evaluation
 
@@ -338,8 +408,9 @@ def _increments_from_cells(
             month__gte=first,
             month__lte=last_full,
         ).values_list("region__path", "month", "value")
+        ancestors = _AncestorCodes(root_depth)
         for path, month, value in cells:
-            for code in _ancestor_codes(path, root_depth):
+            for code in ancestors[path]:
                 increments[code][month] += value
     if partial and last >= first:
         rows = source_rows(definition, root_path=root_path, start=last, end=end)
@@ -406,9 +477,10 @@ def _stock_from_cells(
     cells = IndicatorCell.objects.filter(
         indicator=indicator, region__path__startswith=root_path, month__lte=last_full
     ).values_list("region__path", "month", "value", "base")
+    ancestors = _AncestorCodes(root_depth)
     for path, month, value, base in cells:
         bucket = month if month >= first else _OPENING
-        for code in _ancestor_codes(path, root_depth):
+        for code in ancestors[path]:
             cell = stock[code][bucket]
             cell[0] += value
             cell[1] += base

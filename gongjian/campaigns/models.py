@@ -302,3 +302,29 @@ class IndicatorCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.region_id} {self.month:%Y-%m} {self.value}"
+
+
+class IndicatorVersion(models.Model):
+    """How many times the cells under one region have changed for one indicator: the key that
+    keeps a cached evaluation over that region's subtree valid (``campaigns.cache``).
+
+    Bumped in the same transaction as the cell write, for the cell's region and every region
+    above it, so that a reader who sees the new cells also sees the new version. Never reset."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.BigIntegerField(_("版本"), default=0)
+
+    class Meta:
+        verbose_name = _("指标版本")
+        verbose_name_plural = _("指标版本")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "region"], name="indicator_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.region_id} v{self.version}"

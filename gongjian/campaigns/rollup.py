@@ -38,6 +38,7 @@ from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.dispatch import receiver
 
+from gongjian.campaigns.cache import versions_bump, versions_bump_all
 from gongjian.campaigns.choices import IndicatorKind
 from gongjian.campaigns.definitions import (
     MEASURE_LAND,
@@ -178,10 +179,16 @@ def _difference(before: dict, after: dict) -> dict[Key, Pair]:
     return {key: (v, b) for key, (v, b) in deltas.items() if v or b}
 
 
-def cells_add(deltas: dict[Key, Pair]) -> None:
+def cells_add(deltas: dict[Key, Pair], *, touched: Iterable[Key] = ()) -> None:
     """Add ``deltas`` (value, base) to their cells (creating those that do not exist yet),
-    atomically per cell, so that concurrent writers never lose one another's difference."""
+    atomically per cell, so that concurrent writers never lose one another's difference; and bump
+    the cached evaluations' version (``campaigns.cache``) of every indicator and region changed
+    or ``touched`` (a row moved within its month changes no cell, but a read up to a day inside
+    that month counts it live), in the same transaction."""
+    changed = {(indicator, region) for indicator, region, _month in [*deltas, *touched]}
     if not deltas:
+        if changed:
+            versions_bump(changed)
         return
     table = connection.ops.quote_name(IndicatorCell._meta.db_table)
     sql = (
@@ -204,6 +211,12 @@ def cells_add(deltas: dict[Key, Pair]) -> None:
             region_id__in={key[1] for key in deltas},
             month__in={key[2] for key in deltas},
         ).delete()
+        versions_bump(changed)
+
+
+def _apply(before: dict, after: dict) -> None:
+    """Add the difference between a row's contributions before and after a change."""
+    cells_add(_difference(before, after), touched=[*before, *after])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,6 +313,12 @@ def rollup_rebuild(indicator: Indicator | None = None) -> int:
             ]
             IndicatorCell.objects.bulk_create(cells, batch_size=5000)
             written += len(cells)
+        versions_bump_all(pk for pk, _definition in indicators)
+        if connection.vendor == "postgresql":
+            # Statistics for the planner: after a bulk build it would estimate the cells at a
+            # row or two and pick nested loops over them.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(IndicatorCell._meta.db_table)}")
     return written
 
 
@@ -379,11 +398,9 @@ def _report_changed(before: tuple | None, after: tuple | None) -> None:
     months = dict(
         ReportingPeriod.objects.filter(pk__in={s[2] for s in counted}).values_list("pk", "month")
     )
-    cells_add(
-        _difference(
-            _report_cells(before, facts, months, indicators),
-            _report_cells(after, facts, months, indicators),
-        )
+    _apply(
+        _report_cells(before, facts, months, indicators),
+        _report_cells(after, facts, months, indicators),
     )
 
 
@@ -434,9 +451,7 @@ def _event_changed(before: tuple | None, after: tuple | None) -> None:
     if not indicators:
         return
     facts = _facts({s[2] for s in states})
-    cells_add(
-        _difference(_event_cells(before, facts, indicators), _event_cells(after, facts, indicators))
-    )
+    _apply(_event_cells(before, facts, indicators), _event_cells(after, facts, indicators))
 
 
 @receiver(post_init, sender=StageEvent)
@@ -519,7 +534,7 @@ def _project_moved(project_id: int, before: tuple, after: tuple) -> None:
                 stage=stage, date=date, facts=facts, indicators=indicators
             ).items():
                 cells[key] += value
-    cells_add(_difference(was, now))
+    _apply(was, now)
 
 
 @receiver(post_init, sender=Indicator)
@@ -552,11 +567,9 @@ def _spell_changed(before: tuple | None, after: tuple | None) -> None:
     indicators = [(pk, d) for pk, d in rolled_indicators() if d.source == SOURCE_ENTERPRISES]
     if not indicators:
         return
-    cells_add(
-        _difference(
-            spell_contribution(state=before, indicators=indicators) if before else {},
-            spell_contribution(state=after, indicators=indicators) if after else {},
-        )
+    _apply(
+        spell_contribution(state=before, indicators=indicators) if before else {},
+        spell_contribution(state=after, indicators=indicators) if after else {},
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.accounts.scopes import memberships_of, region_scope_q
 from gongjian.accounts.selectors import scoped_get_or_404
+from gongjian.campaigns import cache
 from gongjian.campaigns.choices import (
     CAP_COMPARATORS,
     RATIO_KINDS,
@@ -83,6 +84,14 @@ def evaluate_targets(targets: list[Target], *, as_of: dt.date) -> dict[int, Eval
     by_indicator: dict[int, list[Target]] = defaultdict(list)
     for target in targets:
         by_indicator[target.indicator_id].append(target)
+    roots = {
+        indicator_id: _common_path([t.region.path for t in group])
+        for indicator_id, group in by_indicator.items()
+    }
+    # The cached evaluations' versions, for every indicator at once (one query).
+    versions = (
+        cache.versions_of(roots.items(), using=cache.read_alias()) if cache.is_enabled() else {}
+    )
     evaluations = {}
     for indicator_id, group in by_indicator.items():
         indicator = group[0].indicator
@@ -92,9 +101,10 @@ def evaluate_targets(targets: list[Target], *, as_of: dt.date) -> dict[int, Eval
             first = add_months(month_start(first), -12 * HISTORY_YEARS)
         evaluations[indicator_id] = evaluate_path(
             indicator=indicator,
-            root_path=_common_path([t.region.path for t in group]),
+            root_path=roots[indicator_id],
             months=months_between(first, last),
             as_of=as_of,
+            version=versions.get((indicator_id, roots[indicator_id])),
         )
     return evaluations
 

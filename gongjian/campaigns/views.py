@@ -40,6 +40,7 @@ from gongjian.campaigns.forms import (
 from gongjian.campaigns.models import Campaign, Indicator, LeadingGroupMember, SpecialAction
 from gongjian.campaigns.templatetags.campaigns import display_unit
 from gongjian.core.periods import today
+from gongjian.core.replica import replica_reads
 from gongjian.regions.models import Region
 from gongjian.regions.selectors import region_list_reporting
 
@@ -87,6 +88,7 @@ def _form_page(request: HttpRequest, template: str, **context) -> HttpResponse:
 
 @require_safe
 @login_required
+@replica_reads
 def campaign_list(request: HttpRequest) -> HttpResponse:
     _require_view(request)
     return render(
@@ -152,6 +154,7 @@ def _as_of(request: HttpRequest) -> tuple[AsOfForm, dt.date]:
 
 @require_safe
 @login_required
+@replica_reads
 def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
     campaign = _campaign(request, code)
     as_of_form, as_of = _as_of(request)
@@ -453,6 +456,7 @@ def _drill_region(request: HttpRequest, target, form: AsOfForm) -> Region | None
 
 @require_safe
 @login_required
+@replica_reads
 def target_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     campaign = _campaign(request, code)
     target = selectors.target_get(campaign=campaign, pk=pk, user=request.user)

@@ -16,6 +16,7 @@ from gongjian.accounts.choices import PROJECT_EDITOR_ROLES, Role
 from gongjian.accounts.scopes import has_any_role, home_region, memberships_of
 from gongjian.campaigns.models import Campaign
 from gongjian.core.periods import today, year_elapsed
+from gongjian.core.replica import replica_reads
 from gongjian.dashboards import selectors
 from gongjian.dashboards.todo import todo_list
 from gongjian.plans.selectors import plan_summary
@@ -76,6 +77,7 @@ def _home_is_dashboard(user) -> bool:
 
 @require_safe
 @login_required
+@replica_reads
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     campaign = selectors.active_campaign() if _home_is_dashboard(user) else None
@@ -110,6 +112,7 @@ def _campaign_or_404() -> Campaign:
 
 @require_safe
 @login_required
+@replica_reads
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One region's campaign page: its targets, and its units, lagging projects, this month's
     reporting and open problems."""
@@ -135,7 +138,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     if period is not None:
         reporting = [
             row
-            for row in district_status(user=request.user, period=period, today=today())
+            for row in district_status(
+                user=request.user, period=period, today=today(), region=region
+            )
             if row["region__code"] == region.code
             or region.kind in (RegionKind.CITY, RegionKind.PROVINCE)
         ]
@@ -160,6 +165,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 @login_required
+@replica_reads
 def screen(request: HttpRequest) -> HttpResponse:
     """大屏: the start region's campaign dashboard for a command-centre wall, reloading itself."""
     campaign = _campaign_or_404()

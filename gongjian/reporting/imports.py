@@ -9,6 +9,7 @@ language — before anything is decided, and one error anywhere means nothing is
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import threading
@@ -19,9 +20,10 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
+from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -30,15 +32,27 @@ from django.utils.translation import override as language_override
 
 from gongjian.accounts.scopes import has_any_role, home_region
 from gongjian.audit.choices import AuditAction
-from gongjian.audit.services import audit_denied, audit_record
+from gongjian.audit.services import AuditEntry, audit_denied, audit_record, audit_record_many
 from gongjian.core.spreadsheets import SpreadsheetError, cell_decimal, cell_text
-from gongjian.projects.models import Project
+from gongjian.projects.choices import Stage
+from gongjian.projects.models import Project, StageEvent
 from gongjian.regions.models import Region
-from gongjian.reporting.choices import EDITABLE_STATUSES, ImportStatus, ReportStatus
-from gongjian.reporting.models import ImportJob, ProgressReport, ReportingPeriod
+from gongjian.reporting.choices import EDITABLE_STATUSES, ImportStatus, PeriodState, ReportStatus
+from gongjian.reporting.models import (
+    ImportJob,
+    ProgressReport,
+    ReportingPeriod,
+    ReportStatusChange,
+)
 from gongjian.reporting.rules import FILER_ROLES
 from gongjian.reporting.selectors import workspace_rows
-from gongjian.reporting.services import ReportInput, report_save, report_submit
+from gongjian.reporting.services import (
+    CENT,
+    ReportInput,
+    _snapshot,
+    _storable_amount_errors,
+)
+from gongjian.reporting.validation import Finding, ReportFacts, validate_report
 from gongjian.reporting.workbook import (
     COLUMNS,
     INDEX,
@@ -244,11 +258,10 @@ def _import_rows(
     reporter = _ProgressReporter(job.pk, live=job.is_background)
     try:
         with transaction.atomic():
-            for done, plan in enumerate(plans, start=1):
-                _apply(
-                    actor=actor, period=period, plan=plan, submit=job.submit_after, outcome=outcome
-                )
-                reporter.report(skipped + done)
+            _apply_all(
+                actor=actor, period=period, plans=plans, submit=job.submit_after, outcome=outcome
+            )
+            reporter.report(job.total)
             if outcome.errors:
                 transaction.set_rollback(True)
     finally:
@@ -370,19 +383,143 @@ def _check_rows(
     return plans
 
 
-def _apply(*, actor, period: ReportingPeriod, plan: _Plan, submit: bool, outcome: _Outcome) -> None:
-    """Save (and submit) one row through the services; their refusals become the row's errors."""
-    code = plan.project.code
-    report: ProgressReport | None = None
-    try:
+def _facts_of(
+    plans: list[_Plan], period: ReportingPeriod
+) -> tuple[dict[int, Decimal], dict[int, dict[str, dt.date]]]:
+    """What the validation rules need for every planned project, in two queries: the reported
+    total of the months before this one, and the start and completion dates."""
+    ids = [plan.project.pk for plan in plans]
+    prior = {
+        row["project_id"]: row["total"] or Decimal(0)
+        for row in ProgressReport.objects.filter(project_id__in=ids, period__month__lt=period.month)
+        .values("project_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    dates: dict[int, dict[str, dt.date]] = {pk: {} for pk in ids}
+    for project_id, stage, date in StageEvent.objects.filter(
+        project_id__in=ids, stage__in=[Stage.STARTED, Stage.COMPLETED]
+    ).values_list("project_id", "stage", "date"):
+        dates[project_id][stage] = date
+    return prior, dates
+
+
+def _findings(
+    report: ProgressReport, prior: dict[int, Decimal], dates: dict[int, dict[str, dt.date]]
+) -> list[Finding]:
+    """``report_check`` of a report from facts gathered for all rows at once."""
+    project_dates = dates.get(report.project_id, {})
+    return validate_report(
+        ReportFacts(
+            month=report.period.month,
+            amount=report.amount,
+            progress_text=report.progress_text or "",
+            adjustment_note=report.adjustment_note or "",
+            total_investment=report.project.total_investment,
+            prior_total=prior.get(report.project_id, Decimal(0)),
+            started_on=project_dates.get(Stage.STARTED),
+            completed_on=project_dates.get(Stage.COMPLETED),
+        )
+    )
+
+
+def _apply_all(
+    *, actor, period: ReportingPeriod, plans: list[_Plan], submit: bool, outcome: _Outcome
+) -> None:
+    """Save (and submit) every planned row at once, with what ``report_save`` and
+    ``report_submit`` decide for each, their messages and their audit events: the period read
+    once, the existing reports locked in one query, the rules' facts in two, then one INSERT of
+    the new reports, one UPDATE of the changed ones, one INSERT of status changes and one of
+    audit events. Nothing is written when any row has an error (the caller rolls back)."""
+    if not plans:
+        return
+    period = ReportingPeriod.objects.get(pk=period.pk)
+    if period.state != PeriodState.OPEN:
+        detail = _("%(month)s 填报期已关闭，报告只读。") % {"month": f"{period.month:%Y-%m}"}
+        for plan in plans:
+            outcome.errors.append(_error(row=plan.row, code=plan.project.code, detail=detail))
+        return
+    existing = {
+        report.project_id: report
+        for report in ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("project", "period")
+        .filter(period=period, project_id__in=[plan.project.pk for plan in plans])
+        .order_by("pk")
+    }
+    prior, dates = _facts_of(plans, period)
+    now = timezone.now()
+    created: list[tuple[_Plan, ProgressReport]] = []
+    changed: list[tuple[_Plan, ProgressReport, dict[str, Any]]] = []
+    to_submit: list[tuple[_Plan, ProgressReport, list[Finding]]] = []
+
+    def refuse(plan: _Plan, detail: str, field: str = "") -> None:
+        outcome.errors.append(
+            _error(row=plan.row, field=field, code=plan.project.code, detail=detail)
+        )
+
+    for plan in plans:
+        code = plan.project.code
+        report = existing.get(plan.project.pk)
+        findings: list[Finding] | None = None
         if plan.save:
-            report, findings = report_save(
-                actor=actor,
-                project=plan.project,
-                period=period,
-                data=plan.data,
-                expected_version=plan.expected_version,
-            )
+            problems = _storable_amount_errors(plan.data.amount)
+            if problems:
+                for message in problems["amount"]:
+                    refuse(plan, message, "amount")
+                continue
+            amount = plan.data.amount.quantize(CENT)
+            progress_text = (plan.data.progress_text or "").strip()
+            adjustment_note = (plan.data.adjustment_note or "").strip()
+            if plan.expected_version is None:
+                if report is not None:
+                    refuse(
+                        plan,
+                        _(
+                            "%(code)s 的 %(month)s 报告已由他人创建，您的填报未保存；"
+                            "请刷新后在该报告上修改。"
+                        )
+                        % {"code": code, "month": f"{period.month:%Y-%m}"},
+                    )
+                    continue
+                report = ProgressReport(
+                    project=plan.project,
+                    period=period,
+                    amount=amount,
+                    progress_text=progress_text,
+                    adjustment_note=adjustment_note,
+                    created_by=actor,
+                )
+                created.append((plan, report))
+            else:
+                if report is None or report.version != plan.expected_version:
+                    refuse(
+                        plan,
+                        _(
+                            "保存失败：该报告已被他人修改"
+                            "（当前版本 %(current)s，您编辑的是版本 %(mine)s）。"
+                            "您的修改未保存，请刷新后重新填写。"
+                        )
+                        % {
+                            "current": report.version if report else "-",
+                            "mine": plan.expected_version,
+                        },
+                    )
+                    continue
+                if report.status not in EDITABLE_STATUSES:
+                    refuse(
+                        plan,
+                        _("报告当前状态为“%(status)s”，不能修改；如需修改请由审核人退回。")
+                        % {"status": report.get_status_display()},
+                    )
+                    continue
+                before = _snapshot(report)
+                report.amount = amount
+                report.progress_text = progress_text
+                report.adjustment_note = adjustment_note
+                report.version += 1
+                report.updated_at = now
+                changed.append((plan, report, before))
+            findings = _findings(report, prior, dates)
             blocking = False
             for finding in findings:
                 field = finding.field if finding.field in INDEX else ""
@@ -390,20 +527,114 @@ def _apply(*, actor, period: ReportingPeriod, plan: _Plan, submit: bool, outcome
                 (outcome.errors if finding.blocks else outcome.warnings).append(entry)
                 blocking = blocking or finding.blocks
             if blocking:
-                return
+                continue
             outcome.saved += 1
-        if submit:
-            if report is None:
-                report = ProgressReport.objects.select_related(
-                    "project", "project__region", "period"
-                ).get(project=plan.project, period=period)
-            report_submit(actor=actor, report=report)
-            outcome.submitted += 1
-    except ValidationError as refusal:
-        for field, message in _messages(refusal):
-            outcome.errors.append(_error(row=plan.row, field=field, code=code, detail=message))
-    except PermissionDenied as refusal:
-        outcome.errors.append(_error(row=plan.row, code=code, detail=str(refusal)))
+        if not submit:
+            continue
+        if report is None:
+            refuse(plan, _("报告不存在。"))
+            continue
+        if report.status not in EDITABLE_STATUSES:
+            refuse(
+                plan,
+                _("报告当前状态为“%(status)s”，不能执行此操作。")
+                % {"status": report.get_status_display()},
+            )
+            continue
+        if findings is None:
+            findings = _findings(report, prior, dates)
+            blocking_messages = [(f.field, f.message) for f in findings if f.blocks]
+            if blocking_messages:
+                for field, message in blocking_messages:
+                    refuse(plan, message, field if field in _INPUT_KEYS else "")
+                continue
+        to_submit.append((plan, report, findings))
+        outcome.submitted += 1
+
+    if outcome.errors:
+        return
+    _write_all(actor=actor, created=created, changed=changed, to_submit=to_submit, now=now)
+
+
+def _write_all(
+    *,
+    actor,
+    created: list[tuple[_Plan, ProgressReport]],
+    changed: list[tuple[_Plan, ProgressReport, dict[str, Any]]],
+    to_submit: list[tuple[_Plan, ProgressReport, list[Finding]]],
+    now,
+) -> None:
+    """The writes of ``_apply_all``: the reports as saved, then as submitted, with a status
+    change and the audit events each step would have written, row by row in file order."""
+    creations = {id(report): _snapshot(report) for _plan, report in created}
+    updates = {id(report): (before, _snapshot(report)) for _plan, report, before in changed}
+    submissions: dict[int, str] = {}
+    for _plan, report, findings in to_submit:
+        submissions[id(report)] = report.status
+        report.status = ReportStatus.SUBMITTED
+        report.version += 1
+        # The first filing time is what lateness is judged by; a resubmission keeps it.
+        report.submitted_at = report.submitted_at or now
+        report.warnings = [f.as_dict() for f in findings]
+        report.updated_at = now
+    ProgressReport.objects.bulk_create([report for _plan, report in created], batch_size=1000)
+    submitted_existing = [report for _plan, report, _f in to_submit if id(report) not in creations]
+    updated = {id(report): report for _plan, report, _b in changed}
+    for report in submitted_existing:
+        updated[id(report)] = report
+    ProgressReport.objects.bulk_update(
+        list(updated.values()),
+        [
+            "amount",
+            "progress_text",
+            "adjustment_note",
+            "status",
+            "version",
+            "submitted_at",
+            "warnings",
+            "updated_at",
+        ],
+        batch_size=1000,
+    )
+    ReportStatusChange.objects.bulk_create(
+        [
+            ReportStatusChange(
+                report=report,
+                from_status=submissions[id(report)],
+                to_status=ReportStatus.SUBMITTED,
+                actor=actor,
+                reason="",
+            )
+            for _plan, report, _f in to_submit
+        ],
+        batch_size=1000,
+    )
+    entries: list[AuditEntry] = []
+    by_report: dict[int, tuple[int, ProgressReport]] = {}
+    for plan, report in created:
+        by_report[id(report)] = (plan.row, report)
+    for plan, report, _before in changed:
+        by_report[id(report)] = (plan.row, report)
+    for plan, report, _findings in to_submit:
+        by_report[id(report)] = (plan.row, report)
+    ordered = sorted(by_report.values(), key=lambda item: item[0])
+    for _row, report in ordered:
+        key = id(report)
+        if key in creations:
+            entries.append(AuditEntry(AuditAction.CREATE, report, after=creations[key]))
+        elif key in updates:
+            before, after = updates[key]
+            entries.append(AuditEntry(AuditAction.UPDATE, report, before=before, after=after))
+        if key in submissions:
+            entries.append(
+                AuditEntry(
+                    AuditAction.UPDATE,
+                    report,
+                    before={"status": submissions[key]},
+                    after={"status": ReportStatus.SUBMITTED},
+                )
+            )
+    audit_record_many(actor=actor, entries=entries)
 
 
 def _messages(error: ValidationError) -> list[tuple[str, str]]:

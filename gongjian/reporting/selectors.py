@@ -10,6 +10,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -21,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from gongjian.accounts.scopes import region_scope_q
 from gongjian.accounts.selectors import scoped_get_or_404
 from gongjian.core.periods import month_end
 from gongjian.projects.choices import Stage
@@ -205,29 +207,33 @@ def workspace_rows(*, user, period: ReportingPeriod, region: Region | None = Non
     )
 
 
-def district_status(*, user, period: ReportingPeriod, today: dt.date) -> list[dict]:
-    """Per district: projects due, reports filed, approved, returned, drafts (one grouped query)."""
+def district_status(
+    *, user, period: ReportingPeriod, today: dt.date, region: Region | None = None
+) -> list[dict]:
+    """Per district: projects due, reports filed, approved, returned, drafts — one grouped query
+    (the due projects joined once to their report of the period), within what the user covers
+    and, when ``region`` is given, within that region's subtree."""
     filed_statuses = [
         ReportStatus.SUBMITTED,
         ReportStatus.DISTRICT_APPROVED,
         ReportStatus.CITY_APPROVED,
     ]
-    status = Subquery(
-        ProgressReport.objects.filter(project=OuterRef("pk"), period=period).values("status")[:1]
-    )
+    due = projects_due(period=period).filter(region_scope_q(user))
+    if region is not None:
+        due = due.filter(region__path__startswith=region.path)
+    # At most one report per project and period (a unique constraint): the join keeps one row
+    # per project, with the report's status or NULL.
     rows = (
-        projects_due(period=period)
-        .filter(pk__in=Project.objects.visible_to(user).values("pk"))
-        .annotate(period_status=status)
+        due.annotate(this_month=FilteredRelation("reports", condition=Q(reports__period=period)))
         .values("region__code", "region__name", "region__name_en", "region__sort_order")
         .annotate(
             due=Count("id"),
-            filed=Count("id", filter=Q(period_status__in=filed_statuses)),
-            approved=Count("id", filter=Q(period_status=ReportStatus.CITY_APPROVED)),
-            returned=Count("id", filter=Q(period_status=ReportStatus.RETURNED)),
-            drafts=Count("id", filter=Q(period_status=ReportStatus.DRAFT)),
+            filed=Count("id", filter=Q(this_month__status__in=filed_statuses)),
+            approved=Count("id", filter=Q(this_month__status=ReportStatus.CITY_APPROVED)),
+            returned=Count("id", filter=Q(this_month__status=ReportStatus.RETURNED)),
+            drafts=Count("id", filter=Q(this_month__status=ReportStatus.DRAFT)),
         )
-        .order_by("region__sort_order")
+        .order_by("region__sort_order", "region__code")
     )
     late = today > period.due_date
     result = []

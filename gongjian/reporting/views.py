@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from gongjian.accounts.scopes import has_any_role, regions_visible_to
 from gongjian.audit.services import audit_denied
 from gongjian.core.periods import parse_month, today
+from gongjian.core.replica import replica_reads
 from gongjian.projects.selectors import project_get
 from gongjian.regions.selectors import region_list_reporting
 from gongjian.reporting import exports, imports, selectors, services, workbook
@@ -78,6 +79,7 @@ def _waiting_statuses(user) -> list[str]:
 
 @require_safe
 @login_required
+@replica_reads
 def workspace(request: HttpRequest) -> HttpResponse:
     """本月填报: a district's due projects, paged, with search and filter tabs. A user covering
     several districts (the city) first sees the status board per district and drills down."""
@@ -273,6 +275,7 @@ def submit_many(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
+@replica_reads
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Reports waiting for this reviewer: district reviewers see submitted ones of their
     districts, city reviewers those the districts approved."""
@@ -407,6 +410,7 @@ def photo_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_safe
 @login_required
+@replica_reads
 def status_board(request: HttpRequest) -> HttpResponse:
     """Which districts are complete, in progress or late this period."""
     period = _period_from(request)

@@ -166,14 +166,14 @@ def test_a_month_without_a_reporting_period(campaign, city_admin):
 def test_query_count(campaign, city_admin, django_assert_num_queries):
     city_admin.memberships.all()  # memberships are loaded once per user object
     bulletin_content(campaign=campaign, month=NOVEMBER, user=city_admin, on=MADE_ON)
-    # Targets 1, one per indicator 2, reporting period 1 + district status 1, problems 3,
-    # 督办 2, the assessment result 1 when that app is installed, whether the year has a
-    # key-project list (plans) 1.
+    # Targets 1, the cached evaluations' versions 1, one per indicator 2, reporting period 1 +
+    # district status 1, problems 3, 督办 2, the assessment result 1 when that app is installed,
+    # whether the year has a key-project list (plans) 1.
     with django_assert_num_queries(QUERIES):
         bulletin_content(campaign=campaign, month=NOVEMBER, user=city_admin, on=MADE_ON)
 
 
-QUERIES = 12
+QUERIES = 13
 
 
 def test_months_that_can_have_a_bulletin(campaign):

@@ -455,7 +455,8 @@ def test_one_query_for_the_targets_and_one_per_indicator(
                 campaign=campaign, parent=city, region=region(code), value=Decimal(1), **extra
             )
     memberships_of(city_admin)  # loaded once per request, before any page reads
-    with django_assert_num_queries(4):
+    # The targets, the cached evaluations' versions (one for all), one query per indicator.
+    with django_assert_num_queries(5):
         progress = campaign_progress(campaign=campaign, as_of=END_OF_NOVEMBER, user=city_admin)
 
     assert len(progress.targets) == 24

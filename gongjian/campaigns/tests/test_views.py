@@ -161,9 +161,10 @@ def test_another_districts_target_is_404_and_the_attempt_audited(client, fengze_
 
 def test_target_detail_selector_query_count(django_assert_num_queries, city_admin, city_target):
     as_of = dt.date(2022, 3, 31)
-    # the evaluation with history (1), the period's evaluation (1), the regions below (1), the
-    # allocations (1), allocation_gap's sum of them (1); the user's memberships are cached
-    with django_assert_num_queries(5):
+    # the evaluation with history (1) and the period's evaluation (1), each after its cached
+    # version (2), the regions below (1), the allocations (1), allocation_gap's sum of them (1);
+    # the user's memberships are cached
+    with django_assert_num_queries(7):
         detail = target_detail(target=city_target, as_of=as_of, user=city_admin)
     assert detail.progress.actual == Decimal("5800.74")
 

@@ -246,8 +246,9 @@ def test_the_city_dashboard_takes_one_query_per_indicator(
 ):
     city = region("350500")
     memberships_of(leader)  # loaded once per request, before any page reads
-    # The targets, one grouped query per indicator (two), the units below the city.
-    with django_assert_num_queries(4):
+    # The targets, the cached evaluations' versions (one for all), one grouped query per
+    # indicator (two), the units below the city.
+    with django_assert_num_queries(5):
         dashboard = region_dashboard(
             user=leader, campaign=small_campaign["campaign"], region=city, as_of=AS_OF
         )

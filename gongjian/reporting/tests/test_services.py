@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from gongjian.accounts.scopes import memberships_of
 from gongjian.audit.models import AuditEvent
 from gongjian.projects.models import Category, Project
 from gongjian.reporting import selectors
@@ -896,6 +897,21 @@ def test_a_district_sees_only_its_own_status(lichen_filer, filed_november):
 
     assert [(r["region__code"], r["due"], r["state"]) for r in rows] == [
         ("350502", 4, "in_progress")
+    ]
+
+
+def test_district_status_of_one_region_is_filtered_in_one_query(
+    city_admin, filed_november, region, django_assert_num_queries
+):
+    fengze = region("350503")
+    memberships_of(city_admin)  # loaded once per request, before any page reads
+    with django_assert_num_queries(1):
+        rows = selectors.district_status(
+            user=city_admin, period=filed_november, today=dt.date(2022, 12, 6), region=fengze
+        )
+
+    assert rows == [
+        _district("350503", "丰泽区", "Fengze District", 20, 1, 1, 0, 0, 0, "complete"),
     ]
 
 

@@ -23,8 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "benchmark",
-            choices=["rollup", "deadline"],
-            help="rollup: the campaign engine at a size; deadline: the monthly deadline drill",
+            choices=["rollup", "deadline", "dashboard", "import"],
+            help=(
+                "rollup: the campaign engine at a size; deadline: the monthly deadline drill; "
+                "dashboard: pages under concurrent readers; import: Excel imports against calamine"
+            ),
         )
         parser.add_argument(
             "--size",
@@ -68,12 +71,74 @@ class Command(BaseCommand):
             "--today", default=None, help="the server's business date (demo: 2022-12-20)"
         )
         deadline.add_argument("--json", default=None, help="also write the figures to this file")
+        dashboard = parser.add_argument_group("dashboard")
+        dashboard.add_argument(
+            "--concurrency", type=int, default=32, help="clients at once after the c1 run (32)"
+        )
+        dashboard.add_argument(
+            "--requests", type=int, default=None, help="requests of each path at concurrency N"
+        )
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+        bench_import = parser.add_argument_group("import")
+        bench_import.add_argument(
+            "--rows", type=int, choices=[1500, 20000], default=1500, help="rows in the workbook"
+        )
 
     def handle(self, *args, **options) -> None:
         if options["benchmark"] == "rollup":
             self._rollup(options)
+        elif options["benchmark"] == "dashboard":
+            self._dashboard(options)
+        elif options["benchmark"] == "import":
+            self._import(options)
         else:
             self._deadline(options)
+
+    def _dashboard(self, options) -> None:
+        import json
+
+        from gongjian.bench import dashboard
+
+        size = options["size"]
+        if size not in ("city", "province", "tiny"):
+            raise CommandError("bench dashboard needs --size city|province")
+        concurrency = options["concurrency"]
+        if concurrency < 1:
+            raise CommandError("--concurrency must be at least 1")
+        requests = options["requests"] or concurrency * 10
+        quiet = options["format"] == "json"
+        try:
+            result = dashboard.run(
+                SIZES[size],
+                concurrency=concurrency,
+                requests=requests,
+                database_url=options["database_url"],
+                regenerate=options["regenerate"],
+                workers=options["workers"],
+                threads=options["threads"],
+                say=self.stderr.write if quiet else self.stdout.write,
+            )
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        if quiet:
+            self.stdout.write(json.dumps(result.document(), ensure_ascii=False, indent=2))
+        else:
+            for line in result.table():
+                self.stdout.write(line)
+        if result.errors:
+            raise CommandError(f"{result.errors} requests failed (not 200)")
+
+    def _import(self, options) -> None:
+        import json
+
+        from gongjian.bench import imports
+
+        result = imports.run(rows=options["rows"], say=self.stderr.write)
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(result.document(), ensure_ascii=False, indent=2))
+        else:
+            for line in result.table():
+                self.stdout.write(line)
 
     def _rollup(self, options) -> None:
         from gongjian.bench.rollup import run
