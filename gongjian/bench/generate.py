@@ -158,9 +158,12 @@ def _projects(cursor, params: dict) -> None:
         cursor,
         f"INSERT INTO {Project._meta.db_table} (code, name, region_id, category_id, "
         "industry_chain_id, owner_enterprise, responsible_unit, total_investment, annual_plan, "
-        "longitude, latitude, description, stage, version, created_at, updated_at, created_by_id) "
+        "longitude, latitude, description, stage, version, created_at, updated_at, created_by_id, "
+        "owner_uscc, responsible_person, responsible_phone, is_provincial_key, is_city_key, "
+        "is_county_key, project_class, markers, national_code) "
         "SELECT %(prefix)s || lpad(g::text, 7, '0'), '基准项目' || g, leaf.id, category.id, NULL, "
-        "'', '', t.total, round(t.total / 4, 2), NULL, NULL, '', 'signed', 1, now(), now(), NULL "
+        "'', '', t.total, round(t.total / 4, 2), NULL, NULL, '', 'signed', 1, now(), now(), NULL, "
+        "'', '', '', false, false, false, '', '', '' "
         "FROM (SELECT g, ((g::bigint * 7919) %% 250000 + 500)::numeric(16, 2) AS total, "
         "'B' || %(leaf_level)s || lpad(((g - 1) %% %(leaves)s)::text, 5, '0') AS leaf_code, "
         f"{CATEGORY_CASE} AS category_code "
@@ -233,8 +236,8 @@ def _stage_events(cursor, params: dict) -> None:
     _execute(
         cursor,
         f"INSERT INTO {StageEvent._meta.db_table} (project_id, stage, date, note, actor_id, "
-        "recorded_at) "
-        "SELECT id, stage, day, '', NULL, now() FROM ("
+        "recorded_at, status, evidence, evidence_type, rejection_reason) "
+        "SELECT id, stage, day, '', NULL, now(), 'confirmed', '', '', '' FROM ("
         "SELECT p.id, p.g, signed.day AS signed_day, "
         "(signed.day + 30 + p.g %% 200) AS started_day, "
         "(signed.day + 130 + p.g %% 200 + (p.g * 11) %% 400) AS completed_day, "

@@ -50,7 +50,7 @@ from gongjian.reporting.services import (
     CENT,
     ReportInput,
     _snapshot,
-    _storable_amount_errors,
+    storable_errors,
 )
 from gongjian.reporting.validation import Finding, ReportFacts, validate_report
 from gongjian.reporting.workbook import (
@@ -462,12 +462,13 @@ def _apply_all(
         report = existing.get(plan.project.pk)
         findings: list[Finding] | None = None
         if plan.save:
-            problems = _storable_amount_errors(plan.data.amount)
+            problems = storable_errors(plan.data)
             if problems:
-                for message in problems["amount"]:
-                    refuse(plan, message, "amount")
+                for field, messages in problems.items():
+                    for message in messages:
+                        refuse(plan, message, field)
                 continue
-            amount = plan.data.amount.quantize(CENT)
+            amount = (plan.data.amount or Decimal(0)).quantize(CENT)
             progress_text = (plan.data.progress_text or "").strip()
             adjustment_note = (plan.data.adjustment_note or "").strip()
             if plan.expected_version is None:

@@ -39,6 +39,7 @@ from gongjian.reporting.models import (
 )
 from gongjian.reporting.selectors import projects_due
 from gongjian.reporting.validation import Finding, ReportFacts, validate_report
+from gongjian.reporting.workbook import TEXT_MAX_LENGTH
 
 
 class ReportConflictError(ValidationError):
@@ -191,7 +192,8 @@ def report_check(report: ProgressReport) -> list[Finding]:
 
 # The one limit on a report's texts, for the form, the Excel import and the API alike (the form
 # field says it too; the service enforces it whatever the entry point).
-REPORT_TEXT_MAX_LENGTH = 2000
+# (The Excel template's cells carry the same limit: it is the workbook's TEXT_MAX_LENGTH.)
+REPORT_TEXT_MAX_LENGTH = TEXT_MAX_LENGTH
 
 
 def _text_length_errors(data: ReportInput) -> dict[str, list[str]]:
@@ -204,6 +206,15 @@ def _text_length_errors(data: ReportInput) -> dict[str, list[str]]:
                 % {"label": label, "max": REPORT_TEXT_MAX_LENGTH, "length": length}
             ]
     return errors
+
+
+def storable_errors(data: ReportInput) -> dict[str, list[str]]:
+    """What even a draft cannot hold, by field: one rule for the form, the API and the Excel
+    import (an empty amount is kept as 0 in a draft)."""
+    return {
+        **_storable_amount_errors(Decimal(0) if data.amount is None else data.amount),
+        **_text_length_errors(data),
+    }
 
 
 def _storable_amount_errors(amount: Decimal) -> dict[str, list[str]]:
@@ -289,10 +300,7 @@ def report_save(
             obj=project,
             message=_("无权填报项目“%(code)s”的月度进展。") % {"code": project.code},
         )
-    errors = {
-        **_storable_amount_errors(Decimal(0) if data.amount is None else data.amount),
-        **_text_length_errors(data),
-    }
+    errors = storable_errors(data)
     if errors:
         raise ValidationError(errors)
     if not projects_due(period=period).filter(pk=project.pk).exists():
