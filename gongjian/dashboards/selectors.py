@@ -28,7 +28,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.choices import Role
-from gongjian.accounts.scopes import memberships_of, regions_visible_to
+from gongjian.accounts.scopes import memberships_of, region_scope_q, regions_visible_to
 from gongjian.audit.models import AuditEvent
 from gongjian.audit.services import audit_denied
 from gongjian.campaigns.choices import CAP_COMPARATORS, RATIO_KINDS, ProgressStatus
@@ -43,6 +43,7 @@ from gongjian.projects.models import Category, Problem, Project
 from gongjian.projects.selectors import STAGE_GROUPS, ProjectFilters, project_list
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
+from gongjian.regions.selectors import region_list_reporting
 from gongjian.reporting.choices import ReportStatus
 
 _NOT_STARTED = STAGE_GROUPS["not_started"][1]
@@ -468,6 +469,7 @@ class ProjectPoints:
     points: list[list]  # [lng, lat, pk, code, name, stage, total investment in 亿元]
     total: int  # projects matching the filters, with or without a location
     categories: QuerySet[Category]
+    regions: list[Region]  # the districts and zones the user may pick, in official order
 
 
 def project_points(*, user, category: str = "", stage: str = "", region: str = "") -> ProjectPoints:
@@ -493,5 +495,8 @@ def project_points(*, user, category: str = "", stage: str = "", region: str = "
         )
     ]
     return ProjectPoints(
-        points=points, total=projects.count(), categories=Category.objects.order_by("sort_order")
+        points=points,
+        total=projects.count(),
+        categories=Category.objects.order_by("sort_order"),
+        regions=list(region_list_reporting().filter(region_scope_q(user, field=""))),
     )

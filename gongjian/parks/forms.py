@@ -38,7 +38,9 @@ class CompareForm(forms.Form):
     as_of = forms.DateField(
         label=_("截至日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    parks = forms.MultipleChoiceField(label=_("园区"), required=False)
+    parks = forms.MultipleChoiceField(
+        label=_("园区"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     measures = forms.MultipleChoiceField(
         label=_("指标"), choices=list(PARK_MEASURES.items()), required=False
     )

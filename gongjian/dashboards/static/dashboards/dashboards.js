@@ -16,6 +16,45 @@
     return value.toFixed(2) + "%";
   }
 
+  // The urban districts (and 石狮, whose label would sit on 晋江's) are too small for a label
+  // inside: theirs stand in a column over the sea to the east, each joined to its district by a
+  // line, one below the other in the districts' north-to-south order, so that they never overlap.
+  var CALLOUTS = ["洛江区", "鲤城区", "丰泽区", "石狮市"];
+
+  function calloutGraphics(chart, geo, byName, opts) {
+    var anchors = [];
+    geo.features.forEach(function (f) {
+      if (CALLOUTS.indexOf(f.properties.name) === -1 || !f.properties.cp) { return; }
+      var at = chart.convertToPixel({ seriesIndex: 0 }, f.properties.cp);
+      if (at) { anchors.push({ name: f.properties.name, at: at }); }
+    });
+    anchors.sort(function (a, b) { return a.at[1] - b.at[1]; });
+    var x = chart.getWidth() - 8 - opts.width;
+    var gap = opts.fontSize * 2 + 16;
+    var top = anchors.length ? anchors[0].at[1] - gap / 2 : 0;
+    top = Math.max(8, Math.min(top, chart.getHeight() - 8 - gap * anchors.length));
+    var elements = [];
+    anchors.forEach(function (a, i) {
+      var y = top + i * gap;
+      var text = opts.text(a.name, byName[a.name]);
+      elements.push({
+        type: "polyline", silent: true, z: 10,
+        shape: { points: [a.at, [x - 10, y + opts.fontSize], [x - 2, y + opts.fontSize]] },
+        style: { stroke: opts.ink, lineWidth: 1, fill: null },
+      });
+      elements.push({
+        type: "circle", silent: true, z: 10, shape: { cx: a.at[0], cy: a.at[1], r: 2.5 },
+        style: { fill: opts.ink },
+      });
+      elements.push({
+        type: "text", z: 11, x: x, y: y, name: a.name,
+        style: { text: text, fill: opts.ink, font: (opts.bold ? "bold " : "") + opts.fontSize + "px sans-serif",
+          stroke: opts.halo, lineWidth: 3, lineHeight: opts.fontSize + 2, verticalAlign: "top" },
+      });
+    });
+    return elements;
+  }
+
   function districtMap(el) {
     var data = JSON.parse(document.getElementById("district-map-data").textContent);
     var dark = el.dataset.theme === "dark";
@@ -33,6 +72,7 @@
           value: value,
           item: item || null,
           itemStyle: value === null ? { areaColor: dark ? "#3a4456" : GREY } : undefined,
+          label: CALLOUTS.indexOf(f.properties.name) !== -1 ? { show: false } : undefined,
         };
       });
       var pieces = data.overall
@@ -41,6 +81,19 @@
         : [{ lt: 60, color: "#c8102e" }, { gte: 60, lt: 85, color: "#e8833a" }, { gte: 85, lt: 100, color: "#f2c14e" },
            { gte: 100, color: "#1a7f4b" }];
       var ink = dark ? "#e8eef8" : "#1d2433";
+      function labelText(name, item) {
+        if (!item) { return name; }
+        if (!item.reporting) { return item.label; }
+        return item.label + "\n" + fmt(item.value, data.overall);
+      }
+      var calloutOpts = { ink: ink, halo: dark ? "#0b1526" : "#fff", fontSize: dark ? 18 : 12, bold: dark,
+        width: dark ? 90 : 60, text: labelText };
+      function drawCallouts() {
+        var elements = calloutGraphics(chart, geo, byName, calloutOpts);
+        chart.setOption({ graphic: { elements: elements } }, { replaceMerge: ["graphic"] });
+        el.dataset.callouts = elements.filter(function (e) { return e.type === "text"; })
+          .map(function (e) { return e.name; }).join(",");
+      }
       chart.setOption({
         animation: false,
         tooltip: {
@@ -66,16 +119,11 @@
         },
         series: [{
           type: "map", map: "quanzhou", roam: false, selectedMode: false,
-          layoutCenter: ["55%", "50%"], layoutSize: "100%",
+          layoutCenter: ["46%", "50%"], layoutSize: "100%",
           label: {
             show: true, color: ink, fontSize: dark ? 18 : 12, fontWeight: dark ? "bold" : "normal",
             textBorderColor: dark ? "#0b1526" : "#fff", textBorderWidth: 2,
-            formatter: function (p) {
-              var item = p.data && p.data.item;
-              var name = item ? item.label : p.name;
-              if (!item || !item.reporting) { return name; }
-              return name + "\n" + fmt(item.value, data.overall);
-            },
+            formatter: function (p) { return labelText(p.name, p.data && p.data.item); },
           },
           itemStyle: { borderColor: dark ? "#0b1526" : "#fff", borderWidth: 1.2 },
           emphasis: { label: { color: ink }, itemStyle: { areaColor: dark ? "#5b7bb5" : "#9db4d6" } },
@@ -88,7 +136,8 @@
           window.location.href = el.dataset.regionUrl.replace("CODE", encodeURIComponent(item.code));
         }
       });
-      window.addEventListener("resize", function () { chart.resize(); });
+      drawCallouts();
+      window.addEventListener("resize", function () { chart.resize(); drawCallouts(); });
       el.dataset.ready = "1";
     }).catch(function (err) {
       el.dataset.error = String(err);
@@ -96,48 +145,126 @@
     });
   }
 
+  // Points closer than CELL pixels on screen are drawn as one bubble with their count; a click on
+  // the bubble zooms in on it. ECharts has no clustering of its own, so the grid is recomputed
+  // whenever the map is zoomed or panned (and when the legend hides a stage).
+  var CELL = 48;
+  var NO_CLUSTER_ZOOM = 64;  // zoomed in this far, points that share a site are shown one by one
+
   function projectMap(el) {
     var points = JSON.parse(document.getElementById("project-points").textContent);
     var labels = JSON.parse(document.getElementById("stage-labels").textContent);
     var colours = { planned: "#8a94a6", signed: "#2c5fa8", landed: "#0b6aa2", started: "#d9822b",
       completed: "#1a7f4b", operating: "#0f5e36", suspended: "#c8102e" };
+    var clusterText = el.dataset.textCluster || "";
     loadGeo(el.dataset.geo).then(function (geo) {
       echarts.registerMap("quanzhou", geo);
       var chart = echarts.init(el);
-      var byStage = {};
-      points.forEach(function (p) { (byStage[p[5]] = byStage[p[5]] || []).push(p); });
-      var series = Object.keys(colours).filter(function (s) { return byStage[s]; }).map(function (stage) {
-        return {
-          name: labels[stage] || stage, type: "scatter", coordinateSystem: "geo", large: byStage[stage].length > 2000,
-          symbolSize: function (v) { return Math.max(4, Math.min(16, 3 + Math.sqrt(v[6]) * 1.6)); },
-          itemStyle: { color: colours[stage], opacity: 0.78, borderColor: "#fff", borderWidth: 0.5 },
-          data: byStage[stage].map(function (p) { return { value: [p[0], p[1], p[2], p[3], p[4], p[5], p[6]] }; }),
-        };
+      var stages = Object.keys(colours).filter(function (s) {
+        return points.some(function (p) { return p[5] === s; });
       });
+      var shown = {};
+      stages.forEach(function (s) { shown[labels[s] || s] = true; });
+
+      function pointSize(v) { return Math.max(4, Math.min(16, 3 + Math.sqrt(v[6]) * 1.6)); }
+
+      function cluster() {
+        var zoom = (chart.getOption().geo[0].zoom) || 1;
+        var cells = {};
+        var order = [];
+        points.forEach(function (p) {
+          if (!shown[labels[p[5]] || p[5]]) { return; }
+          var key;
+          if (zoom >= NO_CLUSTER_ZOOM) {
+            key = "p" + p[2];
+          } else {
+            var px = chart.convertToPixel({ geoIndex: 0 }, [p[0], p[1]]);
+            key = Math.floor(px[0] / CELL) + ":" + Math.floor(px[1] / CELL);
+          }
+          if (!cells[key]) { cells[key] = []; order.push(key); }
+          cells[key].push(p);
+        });
+        var singles = {};
+        stages.forEach(function (s) { singles[s] = []; });
+        var bubbles = [];
+        order.forEach(function (key) {
+          var group = cells[key];
+          if (group.length === 1) {
+            var p = group[0];
+            singles[p[5]].push({ value: [p[0], p[1], p[2], p[3], p[4], p[5], p[6]] });
+            return;
+          }
+          var lng = 0, lat = 0;
+          group.forEach(function (q) { lng += q[0]; lat += q[1]; });
+          bubbles.push({ value: [lng / group.length, lat / group.length, group.length], cluster: true });
+        });
+        var series = stages.map(function (stage) {
+          return {
+            id: "stage-" + stage, name: labels[stage] || stage, type: "scatter", coordinateSystem: "geo",
+            symbolSize: pointSize,
+            itemStyle: { color: colours[stage], opacity: 0.85, borderColor: "#fff", borderWidth: 0.5 },
+            data: singles[stage],
+          };
+        });
+        series.push({
+          id: "clusters", name: "clusters", type: "scatter", coordinateSystem: "geo", z: 5,
+          symbolSize: function (v) { return Math.min(58, 24 + Math.log(v[2]) * 6); },
+          itemStyle: { color: "rgba(44,95,168,.82)", borderColor: "#fff", borderWidth: 2 },
+          label: { show: true, position: "inside", color: "#fff", fontWeight: "bold", fontSize: 12,
+            formatter: function (p) { return String(p.value[2]); } },
+          emphasis: { scale: 1.12 },
+          data: bubbles,
+        });
+        chart.setOption({ series: series }, { replaceMerge: ["series"] });
+        el.dataset.clusters = String(bubbles.length);
+        el.dataset.singles = String(stages.reduce(function (n, s) { return n + singles[s].length; }, 0));
+        el.dataset.zoom = String(Math.round(zoom * 100) / 100);
+      }
+
       chart.setOption({
         animation: false,
-        legend: { top: 8, left: 8, orient: "vertical", backgroundColor: "rgba(255,255,255,.85)", padding: 8 },
+        legend: { top: 8, left: 8, orient: "vertical", backgroundColor: "rgba(255,255,255,.85)", padding: 8,
+          data: stages.map(function (s) { return labels[s] || s; }) },
         tooltip: {
           trigger: "item",
           formatter: function (p) {
             var v = p.value;
+            if (p.data && p.data.cluster) { return v[2] + " " + clusterText; }
             return v[3] + "<br><strong>" + v[4] + "</strong><br>" + (labels[v[5]] || v[5]) + " · " + v[6].toFixed(2) + " " + (el.dataset.yi || "");
           },
         },
         geo: {
           map: "quanzhou", roam: true, layoutCenter: ["50%", "50%"], layoutSize: "100%",
+          scaleLimit: { min: 1, max: NO_CLUSTER_ZOOM * 2 },
           itemStyle: { areaColor: "#eef2f8", borderColor: "#9aaac2" },
           emphasis: { itemStyle: { areaColor: "#dfe7f3" }, label: { show: false } },
           label: { show: true, color: "#5f6b7d", fontSize: 11 },
         },
-        series: series,
+        series: [],
+      });
+      cluster();
+
+      var pending = null;
+      chart.on("georoam", function () {
+        if (pending) { clearTimeout(pending); }
+        pending = setTimeout(function () { pending = null; cluster(); }, 60);
+      });
+      chart.on("legendselectchanged", function (e) {
+        shown = e.selected;
+        cluster();
       });
       chart.on("click", function (p) {
+        if (p.data && p.data.cluster) {
+          var zoom = (chart.getOption().geo[0].zoom) || 1;
+          chart.setOption({ geo: { center: [p.value[0], p.value[1]], zoom: Math.min(zoom * 2.5, NO_CLUSTER_ZOOM * 2) } });
+          cluster();
+          return;
+        }
         if (p.value && p.value[2]) {
           window.location.href = el.dataset.projectUrl.replace("/0/", "/" + p.value[2] + "/");
         }
       });
-      window.addEventListener("resize", function () { chart.resize(); });
+      window.addEventListener("resize", function () { chart.resize(); cluster(); });
       el.dataset.ready = "1";
     }).catch(function (err) {
       el.dataset.error = String(err);
