@@ -112,3 +112,16 @@ def test_anonymous_is_sent_to_sign_in(client, db):
         302,
         "/accounts/login/?next=/dashboards/screen/",
     )
+
+
+def test_the_project_maps_district_select_is_scoped_to_the_reader(
+    client, small_campaign, lichen_filer
+):
+    client.force_login(lichen_filer)
+
+    response = client.get("/dashboards/map/", {"region": "350503"})
+
+    assert [r.code for r in response.context["found"].regions] == ["350502"]
+    # 丰泽 in the address is outside the filer's scope: no points, not 丰泽's.
+    assert response.context["points"] == []
+    assert '<option value="350502">鲤城区</option>' in response.content.decode()
