@@ -20,7 +20,7 @@
         if (visible) { shown += 1; }
         if (item.box.checked) { chosen += 1; }
       });
-      count.textContent = picker.dataset.textCount.replace("%(chosen)s", chosen).replace("%(shown)s", shown);
+      count.textContent = picker.dataset.textCount.replace("{chosen}", chosen).replace("{shown}", shown);
       empty.hidden = shown !== 0;
       picker.dataset.shown = String(shown);
     }
