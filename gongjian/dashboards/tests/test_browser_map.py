@@ -123,7 +123,7 @@ def test_the_map_clusters_zooms_into_a_cluster_and_filters_by_district(
             "3",
         )
         page.screenshot(path=str(SCREENSHOTS / "map_zoomed.png"), full_page=True)
-        zooms = []
+        zooms: list[str | None] = []
         while chart.get_attribute("data-clusters") != "0" and len(zooms) < 8:
             x, y, count = chart.evaluate(_FIRST_CLUSTER)
             page.mouse.click(x, y)
