@@ -290,8 +290,14 @@ def test_a_region_outside_the_scope_is_404_and_audited(db, region, lichen_filer)
     with pytest.raises(Http404):
         dashboard_region_get(user=lichen_filer, code="350503")
 
+    # A refused attempt keeps only the object's type and id, never its name.
     event = AuditEvent.objects.get(action="denied")
-    assert (event.actor, event.object_repr) == (lichen_filer, "丰泽区")
+    assert (event.actor, event.object_type, event.object_id, event.object_repr) == (
+        lichen_filer,
+        "regions.region",
+        str(region("350503").pk),
+        "",
+    )
 
 
 def test_who_gets_the_city_dashboard(
