@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongjian.accounts.scopes import memberships_of
 from gongjian.campaigns.progress import time_elapsed
@@ -16,7 +17,7 @@ from gongjian.campaigns.selectors import (
 )
 from gongjian.campaigns.tests.conftest import report
 from gongjian.core.periods import ElapsedBasis
-from gongjian.projects.services import project_record_stage
+from gongjian.projects.services import project_record_stage, stage_event_confirm
 from gongjian.reporting.services import (
     ReportInput,
     report_approve,
@@ -488,7 +489,12 @@ def test_an_approval_shows_in_the_next_read(
     assert _figures(_one(campaign, leader), "actual_value", "completion") == ("1234.50", "0.1235")
 
 
-def test_a_recorded_stage_shows_in_the_next_read(campaign, region, lichen_filer, leader):
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_confirmed_stage_shows_in_the_next_read(
+    campaign, region, lichen_filer, lichen_reviewer, leader
+):
     started = IndicatorFactory.create(
         code="started",
         name="新开工项目",
@@ -500,8 +506,17 @@ def test_a_recorded_stage_shows_in_the_next_read(campaign, region, lichen_filer,
     project = ProjectFactory.create(code="LC-NEW")
     assert _one(campaign, leader)["actual_value"] == "0"
 
-    project_record_stage(
-        actor=lichen_filer, project=project, stage="started", date=dt.date(2022, 11, 28)
+    claim = project_record_stage(
+        actor=lichen_filer,
+        project=project,
+        stage="started",
+        date=dt.date(2022, 11, 28),
+        evidence=SimpleUploadedFile("现场.png", PNG, content_type="image/png"),
     )
+
+    # A filer's 开工 is a claim (待核实): it counts only once the district reviewer confirms it.
+    assert _one(campaign, leader)["actual_value"] == "0"
+
+    stage_event_confirm(actor=lichen_reviewer, event=claim)
 
     assert _figures(_one(campaign, leader), "actual_value", "completion") == ("1", "0.0059")
