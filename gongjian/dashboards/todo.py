@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -23,8 +23,12 @@ from gongjian.accounts.scopes import department_ids_of, has_any_role, membership
 from gongjian.core.periods import today as business_today
 from gongjian.investment.choices import LeadStage
 from gongjian.investment.models import Lead
-from gongjian.projects.choices import SUPERVISION_AWAITING_REPLY, UNRESOLVED_PROBLEM_STATUSES
-from gongjian.projects.models import Problem, Supervision
+from gongjian.projects.choices import (
+    SUPERVISION_AWAITING_REPLY,
+    UNRESOLVED_PROBLEM_STATUSES,
+    StageEventStatus,
+)
+from gongjian.projects.models import Problem, Project, StageEvent, Supervision
 from gongjian.regions.choices import RegionKind
 from gongjian.reporting.choices import PeriodState, ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod, ReportStatusChange
@@ -267,6 +271,81 @@ def late_districts(*, user, today: dt.date) -> list[TodoItem]:
                 },
                 url=_url("reporting:status", period=_month(period)),
                 urgent=True,
+            )
+        )
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage claims (开工, 竣工, 投产, 签约): the district reviewer confirms them; the filer follows up
+
+
+@provider("stage_claim")
+def stage_claims(*, user, today: dt.date) -> list[TodoItem]:
+    """For a district reviewer: the 待核实 claims of their districts that others filed (no one
+    confirms their own). For a filer: their own claims still waiting, and each of their rejected
+    claims not yet filed again, with the reviewer's reason."""
+    items = []
+    if any(m.role == Role.DISTRICT_REVIEWER for m in memberships_of(user)):
+        count = (
+            StageEvent.objects.filter(
+                project__in=Project.objects.visible_to(user), status=StageEventStatus.PENDING
+            )
+            .exclude(actor=user)
+            .count()
+        )
+        if count:
+            items.append(
+                TodoItem(
+                    kind="stage_claim",
+                    count=count,
+                    title=ngettext(
+                        "%(count)s 条阶段记录待核实", "%(count)s 条阶段记录待核实", count
+                    )
+                    % {"count": count},
+                    url=reverse("projects:stage_claims"),
+                )
+            )
+    if not _is_district_filer(user):
+        return items
+    own = StageEvent.objects.filter(actor=user, project__in=Project.objects.visible_to(user))
+    pending = own.filter(status=StageEventStatus.PENDING).count()
+    if pending:
+        items.append(
+            TodoItem(
+                kind="stage_claim",
+                count=pending,
+                title=ngettext(
+                    "%(count)s 条本人提交的阶段记录等待核实",
+                    "%(count)s 条本人提交的阶段记录等待核实",
+                    pending,
+                )
+                % {"count": pending},
+                url=reverse("projects:stage_claims"),
+            )
+        )
+    filed_again = StageEvent.objects.standing().filter(
+        project=OuterRef("project"), stage=OuterRef("stage"), id__gt=OuterRef("id")
+    )
+    rejected = (
+        own.filter(status=StageEventStatus.REJECTED)
+        .exclude(Exists(filed_again))
+        .select_related("project")
+        .order_by("reviewed_at", "id")
+    )
+    for event in rejected:
+        items.append(
+            TodoItem(
+                kind="stage_claim",
+                count=1,
+                title=_("%(code)s %(name)s 的%(stage)s记录被退回：%(reason)s")
+                % {
+                    "code": event.project.code,
+                    "name": event.project.name,
+                    "stage": event.get_stage_display(),
+                    "reason": event.rejection_reason,
+                },
+                url=reverse("projects:detail", args=[event.project_id]),
             )
         )
     return items

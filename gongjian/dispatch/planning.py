@@ -56,7 +56,11 @@ def project_lights(project_ids: Iterable[int], *, as_of: dt.date) -> dict[int, t
 def regions_behind(*, scope: Region, as_of: dt.date) -> list[tuple[Region, list[str]]]:
     """The districts under ``scope`` behind 序时 at ``as_of`` on any target of an active
     campaign (its progress below the share of the period elapsed), each with the targets that
-    are behind as reasons, worst first."""
+    are behind as reasons, worst first.
+
+    The plan's 完成年度计划投资 needs no rule of its own here: it is a ``plan_ratio`` indicator,
+    evaluated by the campaign engine like any other, so a district target on it puts the
+    district on the agenda when it falls behind; the targets stay the one measure of 序时."""
     targets = list(
         Target.objects.filter(
             campaign__is_active=True,

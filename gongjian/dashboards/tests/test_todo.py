@@ -13,10 +13,13 @@ from gongjian.dashboards.tests.conftest import TODO_TODAY
 from gongjian.dashboards.todo import PROVIDERS, todo_list
 from gongjian.investment.services import lead_submit
 from gongjian.investment.tests.conftest import lead_input
+from gongjian.projects.models import Project
 from gongjian.tests.factories import (
     ProblemFactory,
     ProjectFactory,
+    StageEventFactory,
     SupervisionFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +43,7 @@ def test_the_registry_holds_these_providers_in_this_order():
         "report_returned",
         "review_queue",
         "late_district",
+        "stage_claim",
         "lead",
         "problem",
         "supervision",
@@ -152,6 +156,74 @@ def test_a_department_sees_its_new_leads_problems_and_supervisions(month, depart
             "title": "1 件督办待回复",
             "url": "/projects/supervisions/",
         },
+    ]
+
+
+@pytest.fixture
+def claims(month, lichen_filer, lichen_reviewer, fengze_filer):
+    """鲤城: LC-001 竣工 and LC-002 投产 (filed again after a rejection) pending from the filer,
+    LC-002 竣工 pending from another filer, LC-003 投产 pending from the reviewer, LC-003 竣工
+    rejected; 丰泽: FZ-001 竣工 pending."""
+    colleague = UserFactory.create(username="lichen_filer_2")
+    lc1, lc2, lc3, fz1 = (
+        Project.objects.get(code=c) for c in ("LC-001", "LC-002", "LC-003", "FZ-001")
+    )
+    on = dt.date(2022, 11, 20)
+    for project, stage, actor, status, reason in (
+        (lc1, "completed", lichen_filer, "pending", ""),
+        (lc2, "operating", lichen_filer, "rejected", "无投产证明"),
+        (lc2, "operating", lichen_filer, "pending", ""),
+        (lc2, "completed", colleague, "pending", ""),
+        (lc3, "operating", lichen_reviewer, "pending", ""),
+        (lc3, "completed", lichen_filer, "rejected", "缺少竣工验收报告"),
+        (fz1, "completed", fengze_filer, "pending", ""),
+    ):
+        StageEventFactory.create(
+            project=project,
+            stage=stage,
+            date=on,
+            actor=actor,
+            status=status,
+            rejection_reason=reason,
+        )
+
+
+def test_a_district_reviewer_sees_the_stage_claims_others_filed_in_its_district(
+    claims, lichen_reviewer
+):
+    assert _items(lichen_reviewer)[1:] == [
+        {
+            "kind": "stage_claim",
+            "period": None,
+            "count": 3,
+            "title": "3 条阶段记录待核实",
+            "url": "/projects/stage-claims/",
+        }
+    ]
+
+
+def test_a_filer_sees_its_pending_claims_and_the_rejected_one_not_filed_again(
+    claims, lichen_filer, fengze_filer
+):
+    lc3 = Project.objects.get(code="LC-003")
+    assert [i for i in _items(lichen_filer) if i["kind"] == "stage_claim"] == [
+        {
+            "kind": "stage_claim",
+            "period": None,
+            "count": 2,
+            "title": "2 条本人提交的阶段记录等待核实",
+            "url": "/projects/stage-claims/",
+        },
+        {
+            "kind": "stage_claim",
+            "period": None,
+            "count": 1,
+            "title": "LC-003 鲤城物流园 的竣工记录被退回：缺少竣工验收报告",
+            "url": f"/projects/{lc3.pk}/",
+        },
+    ]
+    assert [i["title"] for i in _items(fengze_filer) if i["kind"] == "stage_claim"] == [
+        "1 条本人提交的阶段记录等待核实"
     ]
 
 

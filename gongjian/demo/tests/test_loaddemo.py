@@ -431,7 +431,9 @@ def test_if_empty_leaves_a_filled_ledger_alone(demo):
         "Projects already exist; demo data not loaded (--if-empty).\n"
     )
     assert _project_counts() == PROJECTS_PER_CATEGORY
-    assert StageEvent.objects.count() == 5323
+    # The ledger's confirmed events, and the dispatch demo's 6 pending and 2 rejected claims.
+    assert StageEvent.objects.confirmed().count() == 5323
+    assert StageEvent.objects.count() == 5331
     assert AuditEvent.objects.filter(action=AuditAction.DEMO_LOADED).count() == 1
 
 
@@ -483,7 +485,9 @@ def test_reset_reloads_identical_data_and_keeps_the_rest(demo):
     assert ProgressReport.objects.filter(pk=own_report.pk).exists()
     assert ReportingPeriod.objects.get(month=dt.date(2022, 11, 1)).pk == november.pk
     assert User.objects.filter(pk=someone.pk).exists()
-    assert not Problem.objects.exists()
+    # The only problems left are the reloaded demo's 要素保障 requests.
+    assert not Problem.objects.exclude(pk__in=FactorRequest.objects.values("problem")).exists()
+    assert FactorRequest.objects.count() == 36
     assert not Supervision.objects.exists()
     assert Enterprise.objects.filter(pk__in=[own_enterprise.pk, guest.pk]).count() == 2
     assert Park.objects.get(pk=own_park.pk).name == "鲤城区自建园区"
