@@ -569,3 +569,29 @@ def test_light_rule_edit_by_role_refuses_before_reading_the_form(client, request
         assert threshold == Decimal("10.00")
         assert _writes() == before
         assert AuditEvent.objects.filter(action="denied").count() == denied + 1
+
+
+def test_lights_read_the_schedule_once_whatever_the_number_of_rules(
+    ledger, django_assert_num_queries, django_assert_max_num_queries
+):
+    # Given the default rules (two behind-schedule: 10 → yellow, 30 → red; dispatch's four)
+    projects = Project.objects.all()
+    with django_assert_max_num_queries(16) as baseline:
+        expected = project_lights(projects=projects, as_of=NOV_30)
+
+    # When three more behind-schedule rules are active
+    for code, threshold in (("behind-4", 4), ("behind-20", 20), ("behind-50", 50)):
+        LightRule.objects.create(
+            code=code, name=code, kind="behind_schedule", color="yellow", threshold=threshold
+        )
+
+    # Then the lights take no more queries than before (the schedule is read once)
+    with django_assert_num_queries(len(baseline.captured_queries)):
+        lights = project_lights(projects=projects, as_of=NOV_30)
+    assert {pk: light.color for pk, light in lights.items()} == {
+        pk: light.color for pk, light in expected.items()
+    } | {ledger["A"].pk: "yellow"}
+    # and A (4.17 points behind) now fires the 4-point rule with the same reason text
+    assert lights[ledger["A"].pk].reason_texts() == [
+        "完成年度计划投资 87.50%（7,000.00 / 8,000.00 万元），落后序时进度 4.17 个百分点"
+    ]
