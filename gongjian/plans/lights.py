@@ -55,12 +55,17 @@ class RuleKind:
     """A kind of light rule: its code (``LightRule.kind``), label and evaluator.
 
     ``evaluate(*, rule, projects, as_of)`` returns {project id: reason text} for the projects
-    in ``projects`` the rule fires for. ``parameters`` names the LightRule fields it reads."""
+    in ``projects`` the rule fires for. ``parameters`` names the LightRule fields it reads.
+
+    A kind whose rules differ only in their parameters (10 points behind → yellow, 30 → red)
+    gives ``prepare(*, projects, as_of)``: it reads what every rule of the kind needs once per
+    evaluation, and ``evaluate`` then receives it as ``prepared=`` for each rule."""
 
     code: str
     label: str | Promise
     evaluate: Evaluator
     parameters: tuple[str, ...] = ()
+    prepare: Callable[..., Any] | None = None
 
 
 _KINDS: dict[str, RuleKind] = {}
@@ -107,11 +112,20 @@ def project_lights(*, projects: QuerySet[Project], as_of: dt.date) -> dict[int, 
     if not lights:
         return lights
     fired: dict[tuple[int, str], tuple[int, LightReason]] = {}
+    prepared: dict[str, Any] = {}
     for rule in LightRule.objects.filter(is_active=True):
         kind = _KINDS.get(rule.kind)
         if kind is None:
             continue  # a rule of an app that is not installed
-        for pk, text in kind.evaluate(rule=rule, projects=projects, as_of=as_of).items():
+        if kind.prepare is None:
+            results = kind.evaluate(rule=rule, projects=projects, as_of=as_of)
+        else:
+            if kind.code not in prepared:  # once for all the rules of the kind
+                prepared[kind.code] = kind.prepare(projects=projects, as_of=as_of)
+            results = kind.evaluate(
+                rule=rule, projects=projects, as_of=as_of, prepared=prepared[kind.code]
+            )
+        for pk, text in results.items():
             if pk not in lights:
                 continue
             severity = COLOR_SEVERITY[LightColor(rule.color)]
@@ -141,9 +155,19 @@ KIND_START_OVERDUE = "start_overdue"
 KIND_NO_REPORT = "no_approved_report"
 
 
-def _behind_schedule(*, rule: LightRule, projects: QuerySet[Project], as_of: dt.date):
-    """Annual-plan completion behind 序时进度 by more than ``threshold`` points."""
-    threshold = rule.threshold if rule.threshold is not None else Decimal(10)
+@dataclass(frozen=True)
+class ScheduleRow:
+    """A project's annual-plan completion against its 序时进度 at a date, in percent."""
+
+    plan: Decimal
+    actual: Decimal
+    rate: Decimal
+    behind: Decimal  # 序时进度 − rate, points
+
+
+def _schedule_rows(*, projects: QuerySet[Project], as_of: dt.date) -> dict[int, ScheduleRow]:
+    """Every planned project's completion and lag behind 序时进度 at ``as_of``: two queries
+    whatever the number of projects and of behind-schedule rules."""
     basis = campaign_basis(as_of)
     year_start, year_end = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
     even = time_elapsed(year_start, year_end, as_of, basis=basis) * 100
@@ -154,7 +178,7 @@ def _behind_schedule(*, rule: LightRule, projects: QuerySet[Project], as_of: dt.
     )
     annotated: QuerySet[Any] = with_plan_progress(projects, as_of)
     rows = annotated.filter(plan_amount__gt=0).values_list("pk", "plan_amount", "year_amount")
-    out: dict[int, str] = {}
+    out: dict[int, ScheduleRow] = {}
     for pk, plan, actual in rows:
         schedule = even
         if pk in curves:
@@ -162,16 +186,32 @@ def _behind_schedule(*, rule: LightRule, projects: QuerySet[Project], as_of: dt.
             curve = [Decimal(str(point)) / 100 for point in curves[pk]]
             schedule = time_elapsed(year_start, year_end, as_of, basis=basis, curve=curve) * 100
         rate = Decimal(actual) * 100 / Decimal(plan)
-        behind = schedule - rate
-        if behind > threshold:
+        out[pk] = ScheduleRow(plan=plan, actual=actual, rate=rate, behind=schedule - rate)
+    return out
+
+
+def _behind_schedule(
+    *,
+    rule: LightRule,
+    projects: QuerySet[Project],
+    as_of: dt.date,
+    prepared: dict[int, ScheduleRow] | None = None,
+):
+    """Annual-plan completion behind 序时进度 by more than ``threshold`` points."""
+    threshold = rule.threshold if rule.threshold is not None else Decimal(10)
+    if prepared is None:
+        prepared = _schedule_rows(projects=projects, as_of=as_of)
+    out: dict[int, str] = {}
+    for pk, row in prepared.items():
+        if row.behind > threshold:
             out[pk] = _(
                 "完成年度计划投资 %(rate)s%%（%(actual)s / %(plan)s 万元），"
                 "落后序时进度 %(behind)s 个百分点"
             ) % {
-                "rate": rate.quantize(POINTS, rounding=ROUND_HALF_UP),
-                "actual": format_wan(actual),
-                "plan": format_wan(plan),
-                "behind": behind.quantize(POINTS, rounding=ROUND_HALF_UP),
+                "rate": row.rate.quantize(POINTS, rounding=ROUND_HALF_UP),
+                "actual": format_wan(row.actual),
+                "plan": format_wan(row.plan),
+                "behind": row.behind.quantize(POINTS, rounding=ROUND_HALF_UP),
             }
     return out
 
@@ -222,6 +262,7 @@ register_rule_kind(
         label=gettext_lazy("年度计划完成落后序时进度"),
         evaluate=_behind_schedule,
         parameters=("threshold",),
+        prepare=_schedule_rows,
     )
 )
 register_rule_kind(

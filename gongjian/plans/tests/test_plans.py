@@ -32,7 +32,7 @@ from gongjian.campaigns.engine import evaluate_path
 from gongjian.campaigns.models import Campaign, Indicator
 from gongjian.core.periods import months_between
 from gongjian.plans.lights import _KINDS, RuleKind, project_lights, register_rule_kind
-from gongjian.plans.models import LightRule, PlanChange
+from gongjian.plans.models import AnnualPlan, LightRule, PlanChange
 from gongjian.plans.selectors import plan_indicators, planned_projects
 from gongjian.plans.services import annual_plan_set, light_rule_update
 from gongjian.projects.models import Project
@@ -478,3 +478,120 @@ def test_the_bulletin_names_every_red_project_with_its_unit_and_the_boards(
     squeezed = "".join(text.split())
     for expected in ("七、重点项目推进和红黑榜", "项目B", "泉州城建集团有限公司", "国有企业红黑榜"):
         assert expected in squeezed, expected
+
+
+def _writes() -> tuple[int, int, list[tuple[str, Decimal | None, bool]], int]:
+    """What a refused POST must leave as it was: plans, plan changes, rules, audit updates."""
+    return (
+        PlanChange.objects.count(),
+        AnnualPlan.objects.count(),
+        list(LightRule.objects.order_by("code").values_list("code", "threshold", "is_active")),
+        AuditEvent.objects.exclude(action="denied").count(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("city_admin", 302),
+        ("lichen_filer", 302),
+        ("city_reviewer", 403),
+        ("leader", 403),
+        ("lichen_reviewer", 403),
+        ("department", 403),
+        ("fengze_filer", 404),
+        ("security_admin", 404),
+    ],
+)
+def test_plan_adjustment_by_role_refuses_before_reading_the_form(
+    ledger, client, request, persona, status
+):
+    # Given a valid adjustment of B's plan (Lichen) posted by each role
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    before = _writes()
+    denied = AuditEvent.objects.filter(action="denied").count()
+
+    response = client.post(
+        f"/plans/projects/{ledger['B'].pk}/plan/",
+        {"year": 2022, "amount": "5000", "effective_date": "2022-08-01", "reason": "调整"},
+    )
+
+    # Then only the city office and Lichen's filer write; the others are refused, audited
+    assert response.status_code == status
+    if status == 302:
+        assert PlanChange.objects.count() == before[0] + 1
+        assert Project.objects.get(pk=ledger["B"].pk).annual_plan == Decimal("5000.00")
+    else:
+        assert _writes() == before
+        assert Project.objects.get(pk=ledger["B"].pk).annual_plan == Decimal("6000.00")
+        assert (
+            AuditEvent.objects.filter(action="denied").count() == denied + 1
+        )  # 404 is audited too
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("city_admin", 302),
+        ("city_reviewer", 403),
+        ("leader", 403),
+        ("lichen_filer", 403),
+        ("lichen_reviewer", 403),
+        ("department", 403),
+        ("security_admin", 403),
+    ],
+)
+def test_light_rule_edit_by_role_refuses_before_reading_the_form(client, request, persona, status):
+    # Given an edit of the behind-10 rule posted by each role
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    before = _writes()
+    denied = AuditEvent.objects.filter(action="denied").count()
+
+    response = client.post(
+        "/plans/lights/rules/",
+        {
+            "rule": "behind-10",
+            "behind-10-name": "落后序时进度 15 个百分点",
+            "behind-10-color": "yellow",
+            "behind-10-threshold": "15",
+            "behind-10-is_active": "on",
+        },
+    )
+
+    # Then only the campaign office changes the rule; the others are refused and audited
+    assert response.status_code == status
+    threshold = LightRule.objects.get(code="behind-10").threshold
+    if status == 302:
+        assert threshold == Decimal("15.00")
+    else:
+        assert threshold == Decimal("10.00")
+        assert _writes() == before
+        assert AuditEvent.objects.filter(action="denied").count() == denied + 1
+
+
+def test_lights_read_the_schedule_once_whatever_the_number_of_rules(
+    ledger, django_assert_num_queries, django_assert_max_num_queries
+):
+    # Given the default rules (two behind-schedule: 10 → yellow, 30 → red; dispatch's four)
+    projects = Project.objects.all()
+    with django_assert_max_num_queries(16) as baseline:
+        expected = project_lights(projects=projects, as_of=NOV_30)
+
+    # When three more behind-schedule rules are active
+    for code, threshold in (("behind-4", 4), ("behind-20", 20), ("behind-50", 50)):
+        LightRule.objects.create(
+            code=code, name=code, kind="behind_schedule", color="yellow", threshold=threshold
+        )
+
+    # Then the lights take no more queries than before (the schedule is read once)
+    with django_assert_num_queries(len(baseline.captured_queries)):
+        lights = project_lights(projects=projects, as_of=NOV_30)
+    assert {pk: light.color for pk, light in lights.items()} == {
+        pk: light.color for pk, light in expected.items()
+    } | {ledger["A"].pk: "yellow"}
+    # and A (4.17 points behind) now fires the 4-point rule with the same reason text
+    assert lights[ledger["A"].pk].reason_texts() == [
+        "完成年度计划投资 87.50%（7,000.00 / 8,000.00 万元），落后序时进度 4.17 个百分点"
+    ]
