@@ -96,6 +96,8 @@ class ReportSpec:
     submitted_at: dt.datetime | None
     version: int
     transitions: tuple[TransitionSpec, ...]
+    # A month without investment says why (the submission rule asks it of every 0).
+    adjustment_note: str = ""
 
     @property
     def updated_at(self) -> dt.datetime:
@@ -474,6 +476,7 @@ def _report(
         month=month,
         amount=amount,
         progress_text=text,
+        adjustment_note="" if amount else ZERO_AMOUNT_NOTE,
         status=status,
         created_by=actors["filer"],
         created_at=moments[0],
@@ -482,6 +485,9 @@ def _report(
         version=1 + len(transitions) + edits,
         transitions=tuple(transitions),
     )
+
+
+ZERO_AMOUNT_NOTE = "本月停工，无完成投资（原因见形象进度）。"
 
 
 @functools.cache

@@ -471,6 +471,7 @@ def _load_reporting(
             period=periods[spec.month],
             amount=spec.amount,
             progress_text=spec.progress_text,
+            adjustment_note=spec.adjustment_note,
             status=spec.status,
             version=spec.version,
             created_by_id=user_ids[spec.created_by],

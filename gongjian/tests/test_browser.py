@@ -207,21 +207,21 @@ def test_filer_adds_a_project_records_start_and_finds_it(live_server):
         assert page.locator(".pagehead .stage").inner_text() == "谋划"
         assert page.locator(".timeline li").inner_text() == "尚未记录任何阶段。"
 
-        # Record 开工 through the stage form.
-        page.select_option("#id_stage", label="开工")
+        # Record 落地 (no evidence needed; it takes effect at once) through the stage form.
+        page.select_option("#id_stage", label="落地")
         page.fill("#id_date", "2022-03-15")
         page.fill("#id_note", "施工许可证 350502202203150101")
         page.get_by_role("button", name="记录阶段").click()
         page.wait_for_load_state()
         assert page.locator(".message").inner_text() == "阶段已记录。"
-        assert page.locator(".pagehead .stage").inner_text() == "开工"
+        assert page.locator(".pagehead .stage").inner_text() == "落地"
         entry = page.locator(".timeline li")
         assert entry.count() == 1
-        assert entry.locator(".timeline-head").inner_text() == "开工 2022-03-15"
+        assert entry.locator(".timeline-head").inner_text() == "落地 2022-03-15 已核实"
         assert entry.locator(".timeline-note").inner_text() == "施工许可证 350502202203150101"
         _shot(page, "project_detail.png")
 
-        # A 签约 dated after the 开工 is refused beside the date, with the input kept.
+        # A 签约 dated after the 落地 is refused beside the date, with the input kept.
         page.select_option("#id_stage", label="签约")
         page.fill("#id_date", "2022-04-01")
         page.get_by_role("button", name="记录阶段").click()
@@ -229,7 +229,7 @@ def test_filer_adds_a_project_records_start_and_finds_it(live_server):
         date_field = page.locator(".stage-form .field.has-error")
         assert date_field.locator("label").inner_text() == "日期"
         assert date_field.locator(".field-error").inner_text() == (
-            "签约日期 2022-04-01 晚于开工日期 2022-03-15，阶段日期不能倒序。"
+            "签约日期 2022-04-01 晚于落地日期 2022-03-15，阶段日期不能倒序。"
         )
         assert page.locator("#id_date").input_value() == "2022-04-01"
         assert page.locator(".timeline li").count() == 1
@@ -243,7 +243,7 @@ def test_filer_adds_a_project_records_start_and_finds_it(live_server):
         row = page.locator("table.data tbody tr")
         assert row.count() == 1
         assert row.locator("td").nth(0).inner_text() == "LC-2022-101"
-        assert row.locator(".stage").inner_text() == "开工"
+        assert row.locator(".stage").inner_text() == "落地"
 
         # 丰泽区's project answers 404, as if it did not exist.
         response = page.goto(f"{base}/projects/{fengze.pk}/")
@@ -313,8 +313,14 @@ def test_city_admin_reads_the_audit_log_and_switches_to_english(live_server, set
     changed = project_input_from(first)
     changed.annual_plan = Decimal("80000.00")
     project_update(actor=admin, project=first, data=changed, expected_version=1)
+    # Recorded as verified (the office checked the permit itself), so it counts at once.
     project_record_stage(
-        actor=admin, project=first, stage=Stage.STARTED, date=dt.date(2022, 4, 18), note=""
+        actor=admin,
+        project=first,
+        stage=Stage.STARTED,
+        date=dt.date(2022, 4, 18),
+        note="",
+        verified=True,
     )
 
     with chromium() as browser:

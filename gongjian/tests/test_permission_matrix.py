@@ -125,6 +125,11 @@ def test_only_the_reviewed_writes_go_through_on_an_empty_post():
         ("api/v1/reports/<report_id>/submit", "other-district", "city_admin"),
         ("api/v1/reports/<report_id>/submit", "own-district", "city_admin"),
         ("api/v1/reports/<report_id>/submit", "own-district", "district_filer"),
+        # A stage claim without evidence (签约, 投产) is confirmed by its district's reviewer or the
+        # city reviewer: a button, no form fields.
+        ("api/v1/stage-events/<event_id>/confirm", "other-district", "city_reviewer"),
+        ("api/v1/stage-events/<event_id>/confirm", "own-district", "city_reviewer"),
+        ("api/v1/stage-events/<event_id>/confirm", "own-district", "district_reviewer"),
         # The office makes a bulletin no worker picked up (立即生成: a button, no form fields).
         ("bulletins/<int:pk>/generate/", "-", "city_admin"),
         (
@@ -133,6 +138,17 @@ def test_only_the_reviewed_writes_go_through_on_an_empty_post():
             "city_admin",
         ),
         ("campaigns/<slug:code>/targets/<int:pk>/delete/", "-", "city_admin"),
+        # Ending a 挂钩领导 link (dated today) by the office or the project's own district; closing
+        # a 交办 task by the office or its district's reviewer: buttons, no form fields.
+        ("dispatch/links/<int:pk>/end/", "other-district", "city_admin"),
+        ("dispatch/links/<int:pk>/end/", "own-district", "city_admin"),
+        ("dispatch/links/<int:pk>/end/", "own-district", "district_filer"),
+        ("dispatch/tasks/<int:pk>/close/", "other-district", "city_admin"),
+        ("dispatch/tasks/<int:pk>/close/", "own-district", "city_admin"),
+        ("dispatch/tasks/<int:pk>/close/", "own-district", "district_reviewer"),
+        ("projects/stage-events/<int:pk>/confirm/", "other-district", "city_reviewer"),
+        ("projects/stage-events/<int:pk>/confirm/", "own-district", "city_reviewer"),
+        ("projects/stage-events/<int:pk>/confirm/", "own-district", "district_reviewer"),
         ("projects/supervisions/<int:pk>/close/", "other-district", "city_admin"),
         ("projects/supervisions/<int:pk>/close/", "other-district", "city_reviewer"),
         ("projects/supervisions/<int:pk>/close/", "own-district", "city_admin"),
@@ -165,7 +181,7 @@ def test_the_api_ignores_a_session_cookie(world, client):
 # public lead intake with its privacy notice and thank-you page.
 PUBLIC_ROUTES = [
     "accounts/login/",
-    "admin/login/",
+    # /admin/login/ is not public: it sends everyone to the platform's sign-in (codes, throttle).
     "admin/logout/",
     "api/v1/openapi.json",
     "i18n/setlang/",

@@ -71,8 +71,13 @@ def field_label(name: str, model_label: str) -> str:
 @register.simple_tag
 def audit_value(model_label: str, name: str, value: object) -> str:
     """An audited value as people read it: a choice label ("started" → "开工"), "—" if empty."""
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, list | tuple):
+        # A set-valued field (a project's levels): each member as people read it.
+        return "、".join(audit_value(model_label, name, member) for member in value)
+    if isinstance(value, dict):
+        return str(value)
     model = _model(model_label)
     if model is not None:
         try:

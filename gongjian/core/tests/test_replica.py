@@ -186,6 +186,20 @@ def test_reads_come_from_the_replica_with_read_your_writes_and_fall_back_when_it
             "GONGJIAN_READ_YOUR_WRITES_SECONDS": str(PIN_SECONDS),
             "GONGJIAN_REQUIRE_TOTP": "0",
         }
+        # Production pages name the static files by their hashes: collect them as an upgrade does.
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "gongjian.cli",
+                "collectstatic",
+                "--no-input",
+                "--verbosity",
+                "0",
+            ],
+            env={**os.environ, **env},
+            check=True,
+        )
         with Server(env=env, log=tmp_path / "gunicorn.log", workers=1, threads=4) as server:
             admin, leader = Client(server.port), Client(server.port)
             admin.sign_in("replica_admin", "Replica-admin-2026!")

@@ -71,9 +71,8 @@ def test_a_problem_and_a_supervision_go_round(live_server):
         page.get_by_role("button", name="上报", exact=True).click()
         page.wait_for_url(f"{base}/projects/{project.pk}/#problems")
         assert page.locator(".message").inner_text() == "已上报问题“项目用地指标尚未落实”。"
-        assert (
-            page.locator(".problem-list li").inner_text().split("\n")[0] == "项目用地指标尚未落实"
-        )
+        first_problem = page.locator(".problem-list li").first.inner_text()
+        assert first_problem.split("\n")[0] == "项目用地指标尚未落实"
         _shot(page, "coordination_project_problems.png")
         page.context.close()
 

@@ -744,7 +744,7 @@ def test_filer_downloads_fills_and_uploads_in_the_browser(
         # The template downloads through the link
         with page.expect_download() as download:
             panel.get_by_role("link", name="下载模板（.xlsx）").click()
-        assert download.value.suggested_filename == "项目进展填报_2022-11_全部区域.xlsx"
+        assert download.value.suggested_filename == "项目进展填报_2022-11_鲤城区.xlsx"
         path = tmp_path / "template.xlsx"
         download.value.save_as(path)
         template = path.read_bytes()

@@ -78,7 +78,12 @@ class Command(BaseCommand):
         dashboard.add_argument(
             "--requests", type=int, default=None, help="requests of each path at concurrency N"
         )
-        parser.add_argument("--format", choices=["table", "json"], default="table")
+        parser.add_argument(
+            "--format",
+            choices=["table", "json"],
+            default="table",
+            help="table for people, json for tools",
+        )
         bench_import = parser.add_argument_group("import")
         bench_import.add_argument(
             "--rows", type=int, choices=[1500, 20000], default=1500, help="rows in the workbook"

@@ -22,7 +22,12 @@ class Command(BaseCommand):
             "--region", default="", help="a district's code (default: the whole city)"
         )
         parser.add_argument("--as-of", default="", help="YYYY-MM-DD (default: the month's end)")
-        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--format",
+            choices=["json", "table"],
+            default="table",
+            help="json for tools, table for people",
+        )
 
     def handle(self, *args, period: str, region: str, as_of: str, format: str, **options):
         try:
