@@ -367,7 +367,7 @@ def test_city_admin_reads_the_audit_log_and_switches_to_english(live_server, set
 
         page.goto(f"{base}/projects/{first.pk}/")
         assert page.locator("h1 .stage").inner_text() == "Started"
-        assert page.locator(".timeline-head").inner_text() == "Started 2022-04-18"
+        assert page.locator(".timeline-head").inner_text() == "Started 2022-04-18 Confirmed"
         _shot(page, "project_detail_en.png")
 
         # And back to Chinese.
