@@ -6,40 +6,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.scopes import department_ids_of, region_scope_q
 from gongjian.core.models import StatusChange
 from gongjian.dispatch.choices import AgendaKind, LinkRole, MeetingStatus, TaskStatus
-from gongjian.projects.models import AREA_ROLES, Project
+from gongjian.projects.models import AREA_ROLES, NamedReference, Project
 
 
-class _Reference(models.Model):
-    code = models.SlugField(_("代码"), max_length=32, unique=True)
-    name = models.CharField(_("名称"), max_length=64)
-    name_en = models.CharField(_("英文名称"), max_length=96, blank=True)
-    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["sort_order", "code"]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
-
-
-class MilestoneType(_Reference):
+class MilestoneType(NamedReference):
     """A step of a project's 前期工作, e.g. 可研批复 or 施工许可 (catalogue data, not code)."""
 
-    class Meta(_Reference.Meta):
+    class Meta(NamedReference.Meta):
         verbose_name = _("前期工作事项")
         verbose_name_plural = _("前期工作事项")
 
@@ -157,12 +135,12 @@ class ProjectMilestone(models.Model):
         return self.actual_date is not None
 
 
-class FactorType(_Reference):
+class FactorType(NamedReference):
     """A 要素 a project may need secured: 用地, 用林, 用海, 资金, 能耗… (data, not code)."""
 
     unit = models.CharField(_("默认单位"), max_length=16, blank=True)
 
-    class Meta(_Reference.Meta):
+    class Meta(NamedReference.Meta):
         verbose_name = _("要素类型")
         verbose_name_plural = _("要素类型")
 

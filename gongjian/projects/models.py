@@ -21,7 +21,9 @@ from gongjian.projects.choices import (
 )
 
 
-class _NamedReference(models.Model):
+class NamedReference(models.Model):
+    """Reference data kept as rows (a code, a Chinese and an English name, an order)."""
+
     code = models.SlugField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=64)
     name_en = models.CharField(_("英文名称"), max_length=96, blank=True)
@@ -42,7 +44,7 @@ class _NamedReference(models.Model):
         return self.name
 
 
-class Category(_NamedReference):
+class Category(NamedReference):
     """A kind of campaign project, e.g. 在建重点项目 or 招商签约项目 (reference data, not code)."""
 
     requires_monthly_report = models.BooleanField(
@@ -51,23 +53,23 @@ class Category(_NamedReference):
         help_text=_("在建期间每月填报完成投资和形象进度；招商签约项目以阶段节点计，不按月填报"),
     )
 
-    class Meta(_NamedReference.Meta):
+    class Meta(NamedReference.Meta):
         verbose_name = _("项目类别")
         verbose_name_plural = _("项目类别")
 
 
-class IndustryChain(_NamedReference):
+class IndustryChain(NamedReference):
     """An industry chain a project belongs to, e.g. 纺织鞋服 or 电子信息."""
 
-    class Meta(_NamedReference.Meta):
+    class Meta(NamedReference.Meta):
         verbose_name = _("产业链")
         verbose_name_plural = _("产业链")
 
 
-class Sector(_NamedReference):
+class Sector(NamedReference):
     """A sector a key project is listed under (产业, 交通, 能源, 城建…): data, editable."""
 
-    class Meta(_NamedReference.Meta):
+    class Meta(NamedReference.Meta):
         verbose_name = _("行业领域")
         verbose_name_plural = _("行业领域")
 
