@@ -63,9 +63,13 @@ def field_label(name: str, model_label: str) -> str:
     if model is None:
         return name
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    if field.auto_created and not field.concrete:
+        # A reverse relation (a rubric's "items"): named after the related model.
+        return str(field.related_model._meta.verbose_name_plural)
+    return str(field.verbose_name)
 
 
 @register.simple_tag
