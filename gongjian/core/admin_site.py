@@ -50,6 +50,11 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Every shown field is read-only, so that non-editable ones (auto_now_add times) can be
+        # listed too: a form cannot be built for those.
+        return self.fields or [field.name for field in self.model._meta.fields]
+
     def has_add_permission(self, request, obj=None):
         return False
 
