@@ -1,8 +1,9 @@
 """What the dispatch reads from the annual plan and the project lights (issue 16).
 
-The seam between the two: the rest of this app reads planned start months, project lights and
-the districts behind 序时 only through these three functions, so that they can be pointed at the
-plan's own fields and rules when those exist, without touching the agenda or the pages.
+The seam between the two: the rest of this app reads planned start months, the year's list,
+project lights and the districts behind 序时 only through these functions, so that they can be
+pointed at the plan's own fields and rules when those exist, without touching the agenda or the
+pages.
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ def planned_start(project_ids: Iterable[int]) -> dict[int, dt.date]:
         pk__in=list(project_ids), planned_start_month__isnull=False
     ).values_list("pk", "planned_start_month")
     return {pk: month for pk, month in rows if month is not None}
+
+
+def listed_projects(year: int):
+    """The projects on ``year``'s key-project list, whose lights the board, the dashboard and
+    the agenda show."""
+    from gongjian.plans.selectors import planned_projects
+
+    return planned_projects(year)
 
 
 def project_lights(project_ids: Iterable[int], *, as_of: dt.date) -> dict[int, tuple[str, list]]:

@@ -332,8 +332,8 @@ def period_as_of(period: dt.date) -> dt.date:
 
 def generate_agenda(*, region: Region, period: dt.date, as_of: dt.date) -> list[AgendaEntry]:
     """The agenda of ``region``'s dispatch meeting for ``period``, from the data at ``as_of``:
-    the unfinished 交办 items of earlier meetings, red projects, overdue 前期工作 milestones,
-    要素保障 requests past due and districts behind 序时, in that order."""
+    the unfinished 交办 items of earlier meetings, red projects of the year's list, overdue
+    前期工作 milestones, 要素保障 requests past due and districts behind 序时, in that order."""
     entries: dict[str, list[AgendaEntry]] = defaultdict(list)
     in_scope = Project.objects.filter(region__path__startswith=region.path)
 
@@ -369,7 +369,10 @@ def generate_agenda(*, region: Region, period: dt.date, as_of: dt.date) -> list[
             )
         )
 
-    projects = {p.pk: p for p in in_scope.only("pk", "code", "name")}
+    # Lights are shown for the year's key-project list, on the agenda as on the 红黄绿灯 board
+    # and the dashboard, so that the three count the same red projects.
+    listed = planning.listed_projects(as_of.year).filter(region__path__startswith=region.path)
+    projects = {p.pk: p for p in listed.only("pk", "code", "name")}
     lights = planning.project_lights(list(projects), as_of=as_of)
     for pk in sorted(projects, key=lambda k: projects[k].code):
         light, light_texts = lights[pk]

@@ -21,6 +21,7 @@ from gongjian.dispatch.models import (
 from gongjian.plans.models import AnnualPlan, PlanChange
 from gongjian.projects.models import Category
 from gongjian.regions.models import Region
+from gongjian.reporting.models import ReportingPeriod
 from gongjian.tests.factories import (
     MembershipFactory,
     ProblemFactory,
@@ -109,11 +110,19 @@ def city(region, city_admin, lichen_filer):
         amount=Decimal("5000.00"),
         status="city_approved",
     )
-    # LC-1's 2022 plan of 6000 万元, 5000 done: 83.3%, within 10 points of 序时 (no light).
-    plan = AnnualPlan.objects.create(project=lc1, year=2022, amount=Decimal("6000.00"))
-    PlanChange.objects.create(
-        plan=plan, effective_date=dt.date(2022, 1, 1), amount=Decimal("6000.00"), reason="年初计划"
+    # LC-1's 2022 plan of 6000 万元, 5000 done: 83.3%, within 10 points of 序时 (no light);
+    # FZ-1's of 1000 万元, 950 done: 95%. LC-2 is not on the 2022 list.
+    ProgressReportFactory.create(
+        project=fz1,
+        period=ReportingPeriod.objects.get(month=dt.date(2022, 6, 1)),
+        amount=Decimal("950.00"),
+        status="city_approved",
     )
+    for project, amount in ((lc1, "6000.00"), (fz1, "1000.00")):
+        plan = AnnualPlan.objects.create(project=project, year=2022, amount=Decimal(amount))
+        PlanChange.objects.create(
+            plan=plan, effective_date=dt.date(2022, 1, 1), amount=Decimal(amount), reason="年初计划"
+        )
     october = Meeting.objects.create(
         title="泉州市2022年10月项目攻坚调度会",
         period=dt.date(2022, 10, 1),

@@ -157,3 +157,21 @@ def test_unfinished_tasks_carry_over_until_closed(city, city_admin, settings):
 
     carried = december.agenda_items.filter(kind=AgendaKind.OPEN_TASK)
     assert [i.ref for i in carried] == [f"T{t3.pk}"]
+
+
+def test_agenda_red_projects_are_the_lights_commands_red_projects(city):
+    """The agenda, `gongjian project-lights` (and the board and dashboard behind it) count the
+    same red projects: those of the year's list. An unlisted project with an overdue milestone
+    is on the agenda by its milestone, not as a red project."""
+    city["LC-1"].annual_plans.all().delete()
+    out = StringIO()
+    call_command(
+        "project-lights", "--as-of", "2022-11-30", "--light", "red", "--format", "json", stdout=out
+    )
+    lights = json.loads(out.getvalue())
+    agenda = _agenda()["items"]
+
+    assert [p["code"] for p in lights["projects"]] == ["FZ-1"]
+    assert lights["counts"] == {"red": 1, "yellow": 0, "green": 0}
+    assert [i["ref"] for i in agenda if i["kind"] == AgendaKind.RED_PROJECT] == ["FZ-1"]
+    assert [i["ref"] for i in agenda if i["kind"] == AgendaKind.OVERDUE_MILESTONE] == ["LC-1/eia"]
