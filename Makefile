@@ -53,6 +53,7 @@ demo: setup
 	@echo "  jinjiang_filer   县区填报员 · 晋江市"
 	@echo "  taishang_filer   县区填报员 · 泉州台商投资区"
 	@echo "  zsj_officer      行业部门 · 市招商局"
+	@echo "  security_admin   安全管理员 · 账号与审计（不看业务数据）"
 	@echo ""
 	@echo "The background worker (gongjian db_worker) runs beside the web server; Ctrl-C stops both."
 	@export GONGJIAN_ENV=demo GONGJIAN_TODAY=$(DEMO_TODAY); \

@@ -830,6 +830,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("jinjiang_filer", "许建华", Role.DISTRICT_FILER, "350582"),
     DemoUser("taishang_filer", "蔡丽琴", Role.DISTRICT_FILER, "QZ-TZQ"),
     DemoUser("zsj_officer", "刘佳慧", Role.DEPARTMENT, CITY_CODE, department_code="zsj"),
+    # Accounts and roles are a separate duty (等保 level 3): this login manages users, reads the
+    # audit log and sees no business data.
+    DemoUser("security_admin", "何静", Role.SECURITY_ADMIN, CITY_CODE),
 )
 # The other districts' filers and reviewers: they file and check the demo's monthly reports, so
 # every status change has a person behind it. Same password as the demo logins above.

@@ -55,7 +55,7 @@ REPORTING_UNITS = [
 ]
 LOAD_MESSAGE = (
     "载入泉州 2022 演示数据：在建重点项目 1006 个、招商签约项目 2213 个、城建提品质项目 752 个、"
-    "新基建新经济项目 96 个，共 4067 个项目；阶段记录 5323 条；演示账号 30 个。"
+    "新基建新经济项目 96 个，共 4067 个项目；阶段记录 5323 条；演示账号 31 个。"
     "填报期 12 个，月度进展报告 15119 份。"
     "园区 61 个，企业 7105 家（其中规上工业企业 6450 家）。"
 )
@@ -377,6 +377,7 @@ def test_the_load_is_audited(demo):
         ("jinjiang_filer", "许建华", "district_filer", "350582", None),
         ("taishang_filer", "蔡丽琴", "district_filer", "QZ-TZQ", None),
         ("zsj_officer", "刘佳慧", "department", "350500", "zsj"),
+        ("security_admin", "何静", "security_admin", "350500", None),
     ],
 )
 def test_demo_user_logs_in_with_its_membership(

@@ -90,7 +90,7 @@ def test_summary_lists_reports_per_status(demo):
         "    returned                33  已退回",
         "  status changes         45079  报告状态变更",
     ]
-    assert "  demo users                30  演示账号" in lines
+    assert "  demo users                31  演示账号" in lines
 
 
 # --- what was filed -------------------------------------------------------------------------
