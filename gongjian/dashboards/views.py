@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from gongjian.accounts.choices import PROJECT_EDITOR_ROLES, Role
 from gongjian.accounts.scopes import has_any_role, home_region, memberships_of
+from gongjian.accounts.selectors import security_overview
 from gongjian.campaigns.models import Campaign
 from gongjian.core.periods import today, year_elapsed
 from gongjian.core.replica import replica_reads
@@ -80,6 +82,13 @@ def _home_is_dashboard(user) -> bool:
 @replica_reads
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if {m.role for m in memberships_of(user)} == {Role.SECURITY_ADMIN}:
+        # The security administrator sees accounts and security events, no business data.
+        return render(
+            request,
+            "accounts/security_home.html",
+            {"overview": security_overview(now=timezone.now())},
+        )
     campaign = selectors.active_campaign() if _home_is_dashboard(user) else None
     region = _start_region(user) if campaign is not None else None
     if campaign is not None and region is not None:
