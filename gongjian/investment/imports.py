@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,11 @@ from gongjian.parks.models import Park
 from gongjian.projects.models import IndustryChain
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
+
+# progress(phase, done, total), phase in "read", "validate", "save": for a background job's bar.
+Progress = Callable[[str, int, int], None]
+# Rows between two progress calls while rows are looped.
+PROGRESS_EVERY = 200
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -193,15 +199,19 @@ def _check_row(
     return (None if errors else values), errors
 
 
-def resource_import(*, actor, data: bytes) -> ImportResult:
-    """Check every row of the uploaded sheet, then write all of them or none."""
+def resource_import(*, actor, data: bytes, progress: Progress | None = None) -> ImportResult:
+    """Check every row of the uploaded sheet, then write all of them or none. ``progress`` is
+    told each phase (read, validate, save) and, every few hundred rows, how far it is."""
+    report = progress or (lambda phase, done, total: None)
     result = ImportResult()
     if len(data) > MAX_BYTES:
         raise ValidationError(_("文件超过 5 MB，无法导入。"))
+    report("read", 0, 0)
     try:
         rows = _read(data)
     except SpreadsheetError as error:
         raise ValidationError(str(error)) from None
+    report("read", max(len(rows) - 1, 0), max(len(rows) - 1, 0))
     if not rows:
         raise ValidationError(_("工作表是空的。"))
     header = [cell_text(c) for c in rows[0]]
@@ -218,7 +228,11 @@ def resource_import(*, actor, data: bytes) -> ImportResult:
     lookups = _lookups()
     planned: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
+    total = len(rows) - 1
+    report("validate", 0, total)
     for index, row in enumerate(rows[1:], start=2):
+        if index > 2 and (index - 2) % PROGRESS_EVERY == 0:
+            report("validate", index - 2, total)
         if all(cell_is_blank(c) for c in row):
             continue
         cells = {key: row[pos] if pos < len(row) else None for key, pos in positions.items()}
@@ -232,6 +246,7 @@ def resource_import(*, actor, data: bytes) -> ImportResult:
                 )
             seen[values["code"]] = index
             planned.append(values)
+    report("validate", total, total)
     if result.errors or not planned:
         if not result.errors:
             result.errors.append(_("工作表没有数据行。"))
@@ -246,8 +261,11 @@ def resource_import(*, actor, data: bytes) -> ImportResult:
             )
     if result.errors:
         return result
+    report("save", 0, len(planned))
     with transaction.atomic():
-        for values in planned:
+        for done, values in enumerate(planned):
+            if done and done % PROGRESS_EVERY == 0:
+                report("save", done, len(planned))
             chains = values.pop("industries")
             resource, created = Resource.objects.update_or_create(
                 code=values["code"],
@@ -260,6 +278,7 @@ def resource_import(*, actor, data: bytes) -> ImportResult:
                 result.created += 1
             else:
                 result.updated += 1
+        report("save", len(planned), len(planned))
         audit_record(
             actor=actor,
             action=AuditAction.IMPORT,

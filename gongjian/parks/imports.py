@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,11 @@ from gongjian.parks.models import Enterprise
 from gongjian.parks.services import EnterpriseInput, enterprise_create, enterprise_update
 from gongjian.parks.workbook import COLUMNS, HEADER_ROW, INDEX, MAX_ROWS
 from gongjian.regions.models import Region
+
+# progress(phase, done, total), phase in "read", "validate", "save": for a background job's bar.
+Progress = Callable[[str, int, int], None]
+# Rows between two progress calls while rows are looped.
+PROGRESS_EVERY = 200
 
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "规上"}
 _FALSE = {"否", "N", "NO", "FALSE", "0", "规下", ""}
@@ -237,15 +243,19 @@ def roster_import(
     data: bytes,
     update_existing: bool = False,
     effective_on: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> RosterImportResult:
     """Import a roster workbook (see the module docstring); nothing is written unless every row
-    passes."""
+    passes. ``progress`` is told each phase and, every few hundred rows, how far it is."""
+    report = progress or (lambda phase, done, total: None)
     result = RosterImportResult()
+    report("read", 0, 0)
     try:
         rows = _read(data)
     except SpreadsheetError as error:
         result.errors.append(RowError(None, "", str(error)))
         return result
+    report("read", len(rows), len(rows))
     regions = {
         name: code
         for code, name, short in Region.objects.values_list("code", "name", "short_name")
@@ -255,7 +265,10 @@ def roster_import(
     errors = result.errors
     parsed: list[tuple[int, EnterpriseInput]] = []
     first: dict[str, int] = {}
-    for row, values in rows:
+    report("validate", 0, len(rows))
+    for done, (row, values) in enumerate(rows):
+        if done and done % PROGRESS_EVERY == 0:
+            report("validate", done, len(rows))
         item = _parse(row, values, regions, errors)
         if item is None:
             continue
@@ -322,9 +335,13 @@ def roster_import(
         else:
             plans.append((row, item, current))
 
+    report("validate", len(rows), len(rows))
     denied: list[tuple[RowError, str]] = []
+    report("save", 0, len(plans))
     with transaction.atomic():
-        for row, item, current in plans:
+        for done, (row, item, current) in enumerate(plans):
+            if done and done % PROGRESS_EVERY == 0:
+                report("save", done, len(plans))
             try:
                 if current is None:
                     enterprise_create(actor=actor, data=item)
@@ -338,6 +355,7 @@ def roster_import(
                 errors.extend(_refusal(row, refusal))
             except PermissionDenied as refusal:
                 denied.append((_message(row, "", str(refusal)), str(refusal)))
+        report("save", len(plans), len(plans))
         if errors or denied:
             transaction.set_rollback(True)
     for row_error, reason in denied:

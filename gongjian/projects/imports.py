@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -46,6 +47,11 @@ from gongjian.projects.services import (
 )
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
+
+# progress(phase, done, total), phase in "read", "validate", "save": for a background job's bar.
+Progress = Callable[[str, int, int], None]
+# Rows between two progress calls while rows are looped.
+PROGRESS_EVERY = 200
 
 DEFAULT_CATEGORY = "key-construction"
 MAX_ROWS = 20000
@@ -739,8 +745,10 @@ def import_projects(
     update: bool = False,
     dry_run: bool = False,
     effective_date: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import a published list. All-or-nothing: any error and nothing is written.
+    ``progress`` is told each phase and, every few hundred rows, how far it is.
 
     A row whose project exists (same code, or same national code) is refused unless ``update``;
     with ``update`` only what differs is changed, and a changed annual plan becomes a dated
@@ -748,9 +756,14 @@ def import_projects(
     from gongjian.plans.models import AnnualPlan
     from gongjian.plans.services import annual_plan_set
 
+    report = progress or (lambda phase, done, total: None)
     result = ImportResult(dry_run=dry_run)
+    report("read", 0, 0)
     grid = read_grid(data, filename)
+    report("read", len(grid), len(grid))
+    report("validate", 0, len(grid))
     parsed, by_key = parse_rows(grid, year=year, region=region, result=result)
+    report("validate", len(grid), len(grid))
     result.rows = len(parsed) + len({e["row"] for e in result.errors})
     for row in parsed:
         result.total_investment += row.data.total_investment
@@ -780,9 +793,12 @@ def import_projects(
         )
     }
     when = effective_date or _default_effective_date(year)
+    report("save", 0, len(parsed))
     try:
         with transaction.atomic():
-            for row in parsed:
+            for done, row in enumerate(parsed):
+                if done and done % PROGRESS_EVERY == 0:
+                    report("save", done, len(parsed))
                 if row.row in duplicates:
                     continue
                 project = existing.get(row.row)
@@ -859,6 +875,7 @@ def import_projects(
                                     "message": message,
                                 }
                             )
+            report("save", len(parsed), len(parsed))
             if result.errors or dry_run:
                 raise _Rollback
             audit_record(

@@ -35,3 +35,20 @@ class ImportStatus(models.TextChoices):
 FINISHED_IMPORT_STATUSES = frozenset(
     {ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.ERROR}
 )
+
+
+class ImportKind(models.TextChoices):
+    """What an uploaded workbook is imported into."""
+
+    REPORT = "report", _("月度填报")
+    ROSTER = "roster", _("企业名录")
+    SITES = "sites", _("载体")
+    PROJECT_LIST = "project_list", _("年度重点项目清单")
+
+
+class ImportPhase(models.TextChoices):
+    """The step an import is at (the ``progress(phase, done, total)`` callbacks name them)."""
+
+    READ = "read", _("读取")
+    VALIDATE = "validate", _("校验")
+    SAVE = "save", _("保存")

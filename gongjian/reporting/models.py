@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import uuid
@@ -7,12 +8,15 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.scopes import region_scope_q
 from gongjian.core.models import StatusChange
 from gongjian.reporting.choices import (
     FINISHED_IMPORT_STATUSES,
+    ImportKind,
+    ImportPhase,
     ImportStatus,
     PeriodState,
     ReportStatus,
@@ -174,23 +178,51 @@ class ReportPhoto(models.Model):
         return self.caption or self.image.name
 
 
+# How long a queued import may wait for the background worker before its page offers to run it
+# in the request (a running `gongjian db_worker` picks a job up within a second).
+IMPORT_WORKER_GRACE = dt.timedelta(seconds=15)
+# A running import writes its progress at least every few hundred rows; one silent for this long
+# has lost its worker (killed, out of memory) and is marked as failed rather than left running.
+IMPORT_STALL_AFTER = dt.timedelta(minutes=10)
+
+
 def _import_path(instance: ImportJob, filename: str) -> str:
     # The uploader's file name is kept in ``original_name``; only a plain extension is reused.
     suffix = os.path.splitext(filename)[1].lower()
     if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
         suffix = ""
-    return f"imports/{instance.period.month:%Y-%m}/{uuid.uuid4().hex}{suffix}"
+    if instance.period_id is not None:
+        return f"imports/{instance.period.month:%Y-%m}/{uuid.uuid4().hex}{suffix}"
+    return f"imports/{instance.kind}/{uuid.uuid4().hex}{suffix}"
+
+
+def _annotated_path(instance: ImportJob, filename: str) -> str:
+    return f"imports/{instance.kind}/annotated/{uuid.uuid4().hex}.xlsx"
 
 
 class ImportJob(models.Model):
-    """An Excel workbook a filer uploaded for a period, kept as uploaded, and what became of it."""
+    """A workbook someone uploaded for import (a month's reports, the enterprise roster, the
+    site inventory, a yearly key-project list), kept as uploaded, and what became of it."""
 
+    kind = models.CharField(
+        _("导入内容"),
+        max_length=16,
+        choices=ImportKind.choices,
+        default=ImportKind.REPORT,
+        db_index=True,
+    )
+    # Only a report import belongs to a reporting period.
     period = models.ForeignKey(
         ReportingPeriod,
         verbose_name=_("填报期"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="import_jobs",
     )
+    # What the uploader chose on the form (roster: update_existing, effective_on; project list:
+    # year, region, update, dry_run), as JSON values.
+    options = models.JSONField(_("导入选项"), default=dict, blank=True)
     region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("区域"),
@@ -225,14 +257,23 @@ class ImportJob(models.Model):
         default=ImportStatus.QUEUED,
         db_index=True,
     )
+    phase = models.CharField(_("阶段"), max_length=16, choices=ImportPhase.choices, blank=True)
     total = models.PositiveIntegerField(_("数据行数"), default=0)
     progress = models.PositiveIntegerField(_("已处理行数"), default=0)
+    # Written with each progress step: a running job whose heartbeat stopped lost its worker.
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    created_count = models.PositiveIntegerField(_("新增行数"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新行数"), default=0)
     saved_count = models.PositiveIntegerField(_("保存行数"), default=0)
     submitted_count = models.PositiveIntegerField(_("报送行数"), default=0)
     unchanged_count = models.PositiveIntegerField(_("未改动行数"), default=0)
     # [{"row", "column", "field", "code", "detail", "message"}], Excel row numbers and letters.
     errors = models.JSONField(_("错误"), default=list, blank=True)
     warnings = models.JSONField(_("提醒"), default=list, blank=True)
+    # What else the import answered (project list: skipped rows, investment totals).
+    summary = models.JSONField(_("导入摘要"), default=dict, blank=True)
+    # The upload with its errors marked, when the import writes one (roster, project list).
+    annotated = models.FileField(_("标注错误的工作簿"), upload_to=_annotated_path, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -242,14 +283,39 @@ class ImportJob(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__lte=models.F("total")), name="import_job_progress_le_total"
             ),
+            models.CheckConstraint(
+                condition=Q(kind=ImportKind.REPORT, period__isnull=False)
+                | (~Q(kind=ImportKind.REPORT) & Q(period__isnull=True)),
+                name="import_job_period_only_for_reports",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.original_name} ({self.period})"
+        return f"{self.original_name} ({self.period or self.get_kind_display()})"
 
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_IMPORT_STATUSES
+
+    @property
+    def is_waiting_for_worker(self) -> bool:
+        """Still queued after ``IMPORT_WORKER_GRACE``: no background worker picked it up, so the
+        page says so and offers to run it in the request (as bulletins do)."""
+        return (
+            self.status == ImportStatus.QUEUED
+            and self.created_at is not None
+            and timezone.now() - self.created_at > IMPORT_WORKER_GRACE
+        )
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but no progress for ``IMPORT_STALL_AFTER``: its worker has died."""
+        last = self.heartbeat_at or self.started_at
+        return (
+            self.status == ImportStatus.RUNNING
+            and last is not None
+            and timezone.now() - last > IMPORT_STALL_AFTER
+        )
 
     @property
     def percent(self) -> int:
