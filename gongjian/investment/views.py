@@ -40,6 +40,8 @@ from gongjian.investment.matching import leads_for_resource, resources_for_lead
 from gongjian.investment.models import MatchProposal
 from gongjian.investment.pipeline import next_stages, stage_requirements
 from gongjian.regions.selectors import region_list_reporting
+from gongjian.reporting.choices import ImportKind
+from gongjian.reporting.jobs import background_rows, count_rows, import_job_queue
 
 # The public form is a few kilobytes; anything much larger is not a person typing.
 MAX_PUBLIC_BODY = 32 * 1024
@@ -353,8 +355,21 @@ def resource_import_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ResourceImportForm(request.POST, request.FILES)
         if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            rows = count_rows(data, upload.name or "")
+            if rows > background_rows():
+                job = import_job_queue(
+                    actor=request.user,
+                    kind=ImportKind.SITES,
+                    filename=upload.name or "",
+                    data=data,
+                    rows=rows,
+                    options={},
+                )
+                return redirect("reporting:import_detail", pk=job.pk)
             try:
-                result = resource_import(actor=request.user, data=form.cleaned_data["file"].read())
+                result = resource_import(actor=request.user, data=data)
             except ValidationError as error:
                 _apply_errors(form, error)
                 status = 400

@@ -31,6 +31,8 @@ from gongjian.parks.selectors import (
     park_ranking,
 )
 from gongjian.parks.workbook import MAX_UPLOAD_BYTES
+from gongjian.reporting.choices import ImportKind
+from gongjian.reporting.jobs import background_rows, count_rows, import_job_queue
 
 _ANNOTATED = "parks_import_annotated"
 _ANNOTATED_LIMIT = 5 * 1024 * 1024
@@ -172,9 +174,25 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
         if upload.size > MAX_UPLOAD_BYTES:
             form.add_error("file", _("文件超过 10 MB 的上限；请分批导入。"))
         else:
+            data = upload.read()
+            rows = count_rows(data, upload.name or "")
+            if rows > background_rows():
+                effective_on = form.cleaned_data["effective_on"]
+                job = import_job_queue(
+                    actor=request.user,
+                    kind=ImportKind.ROSTER,
+                    filename=upload.name or "",
+                    data=data,
+                    rows=rows,
+                    options={
+                        "update_existing": form.cleaned_data["update_existing"],
+                        "effective_on": effective_on.isoformat() if effective_on else None,
+                    },
+                )
+                return redirect("reporting:import_detail", pk=job.pk)
             result = roster_import(
                 actor=request.user,
-                data=upload.read(),
+                data=data,
                 update_existing=form.cleaned_data["update_existing"],
                 effective_on=form.cleaned_data["effective_on"],
             )

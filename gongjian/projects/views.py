@@ -53,6 +53,8 @@ from gongjian.projects.imports import ProjectListError, annotated_workbook, impo
 from gongjian.projects.models import Problem, Project, Supervision
 from gongjian.projects.services import StaleEditError
 from gongjian.regions.models import Region
+from gongjian.reporting.choices import ImportKind
+from gongjian.reporting.jobs import background_rows, count_rows, import_job_queue
 
 
 def _apply_service_errors(
@@ -113,6 +115,22 @@ def project_import(request: HttpRequest) -> HttpResponse:
             form.add_error("file", _("文件超过 20 MB 的上限；请分批导入。"))
         else:
             data = upload.read()
+            rows = count_rows(data, upload.name or "")
+            if rows > background_rows():
+                job = import_job_queue(
+                    actor=request.user,
+                    kind=ImportKind.PROJECT_LIST,
+                    filename=upload.name or "",
+                    data=data,
+                    rows=rows,
+                    options={
+                        "year": form.cleaned_data["year"],
+                        "region": form.cleaned_data["region"] or "",
+                        "update": form.cleaned_data["update"],
+                        "dry_run": form.cleaned_data["dry_run"],
+                    },
+                )
+                return redirect("reporting:import_detail", pk=job.pk)
             try:
                 result = import_projects(
                     actor=request.user,

@@ -19,7 +19,7 @@ from gongjian.core.money import CENT
 from gongjian.core.spreadsheets import XLSX_CONTENT_TYPE
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
-from gongjian.reporting.choices import EDITABLE_STATUSES, ReportStatus
+from gongjian.reporting.choices import EDITABLE_STATUSES, ImportKind, ReportStatus
 from gongjian.reporting.models import ImportJob, ReportingPeriod
 from gongjian.reporting.rules import FILER_ROLES
 from gongjian.reporting.selectors import workspace_rows
@@ -166,23 +166,27 @@ def import_annotated_export(*, actor, job: ImportJob) -> ExcelFile:
     information is copied unchanged, so once corrected it can be uploaded again."""
     if job.created_by_id != actor.pk and not actor.is_superuser:
         raise audit_denied(actor=actor, obj=job, message=_("无权下载他人的导入文件。"))
+    if job.kind != ImportKind.REPORT:
+        return _stored_annotated(actor=actor, job=job)
+    period = job.period
+    assert period is not None  # a report import always has its period (a database constraint)
     row_errors = [error for error in job.errors if error.get("row") is not None]
     if not job.file or not row_errors:
         raise ValidationError(_("该次导入没有逐行的错误，无需标注。"))
     with job.file.open("rb") as stored:
         uploaded = read_workbook(stored.read())
-    projects = {project.code: project for project in workspace_rows(user=actor, period=job.period)}
+    projects = {project.code: project for project in workspace_rows(user=actor, period=period)}
     rows = {}
     for excel_row, values in uploaded.rows:
         project = projects.get(str(values[0]).strip())
         editable = bool(
             project is not None
-            and job.period.is_open
+            and period.is_open
             and (project.report_status is None or project.report_status in EDITABLE_STATUSES)
         )
         rows[excel_row] = SheetRow(values=values, editable=editable)
     with language_override(uploaded.meta.language or None):
-        title = _title(job.period, job.region)
+        title = _title(period, job.region)
         notes = _notes()
     info = _(
         "%(name)s 于 %(at)s 导入，有 %(count)s 处错误，未保存任何数据。"
@@ -205,6 +209,24 @@ def import_annotated_export(*, actor, job: ImportJob) -> ExcelFile:
         action=AuditAction.EXPORT,
         obj=job,
         after={"file": "import_errors", "errors": len(row_errors)},
+        message=_("下载标注了错误的导入文件。"),
+    )
+    stem = job.original_name.rsplit(".", 1)[0] or "import"
+    return ExcelFile(filename=_("%(name)s_错误标注.xlsx") % {"name": stem}, content=content)
+
+
+def _stored_annotated(*, actor, job: ImportJob) -> ExcelFile:
+    """The annotated workbook a background import of another kind wrote when it failed (the
+    roster's error column, the project list's marked cells)."""
+    if not job.annotated:
+        raise ValidationError(_("该次导入没有逐行的错误，无需标注。"))
+    with job.annotated.open("rb") as stored:
+        content = stored.read()
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=job,
+        after={"file": "import_errors", "errors": len(job.errors)},
         message=_("下载标注了错误的导入文件。"),
     )
     stem = job.original_name.rsplit(".", 1)[0] or "import"

@@ -38,6 +38,7 @@ from gongjian.projects.choices import Stage
 from gongjian.projects.models import Project, StageEvent
 from gongjian.regions.models import Region
 from gongjian.reporting.choices import EDITABLE_STATUSES, ImportStatus, PeriodState, ReportStatus
+from gongjian.reporting.jobs import enqueue_import_job
 from gongjian.reporting.models import (
     ImportJob,
     ProgressReport,
@@ -154,16 +155,9 @@ def import_start(
         job.is_background = True
         job.save(update_fields=["is_background"])
         # After the job row is committed, or the worker might look for it before it exists.
-        transaction.on_commit(partial(_enqueue, job.pk))
+        transaction.on_commit(partial(enqueue_import_job, job.pk))
         return job
     return import_run(job=job, uploaded=uploaded)
-
-
-def _enqueue(job_id: int) -> None:
-    from gongjian.reporting.tasks import run_import
-
-    result = run_import.enqueue(job_id)
-    ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id))
 
 
 def _read(job: ImportJob) -> UploadedWorkbook:
@@ -200,7 +194,7 @@ def import_run(*, job: ImportJob, uploaded: UploadedWorkbook | None = None) -> I
                     actor,
                     errors=[_error(row=None, detail=_("上传人已无填报权限，导入未执行。"))],
                 )
-            period = ReportingPeriod.objects.get(pk=job.period_id)
+            period = ReportingPeriod.objects.get(pk=job.period_id or 0)
             if not period.is_open:
                 detail = _("%(label)s 填报期已关闭，不能导入。") % {"label": period.label}
                 return _finish(job, actor, errors=[_error(row=None, detail=detail)])
@@ -684,7 +678,7 @@ def _finish(
         after={
             "status": job.status,
             "file": job.original_name,
-            "period": f"{job.period.month:%Y-%m}",
+            "period": f"{job.period.month:%Y-%m}" if job.period else "",
             "rows": job.total,
             "saved": job.saved_count,
             "submitted": job.submitted_count,

@@ -38,6 +38,7 @@ from django.utils.translation import override as language_override
 from gongjian.accounts.scopes import has_any_role, home_region
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
+from gongjian.core.spreadsheets import SpreadsheetError, check_xlsx
 from gongjian.reporting.choices import ImportKind, ImportStatus
 from gongjian.reporting.models import ImportJob
 
@@ -216,6 +217,10 @@ KINDS: dict[str, KindSpec] = {
 # Counting, queueing
 
 
+# The largest unpacked workbook whose rows are counted (the imports refuse larger ones themselves).
+COUNT_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+
+
 def count_rows(data: bytes, filename: str) -> int:
     """The non-blank rows of the upload's first sheet after the first (taken as the header):
     enough to decide whether it is large. A file that cannot be read counts 0 and is refused by
@@ -226,9 +231,14 @@ def count_rows(data: bytes, filename: str) -> int:
         filled = sum(1 for line in data.splitlines() if line.strip(b", \t\r"))
     else:
         try:
+            if data.startswith(b"PK"):
+                # Before calamine builds its grid: no workbook that would take too much memory.
+                check_xlsx(
+                    data, max_uncompressed=COUNT_MAX_UNCOMPRESSED, max_rows=100_000, max_columns=200
+                )
             sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
             rows = sheet.to_python(skip_empty_area=True)
-        except (CalamineError, OSError, ValueError, IndexError):
+        except (SpreadsheetError, CalamineError, OSError, ValueError, IndexError):
             return 0
         filled = sum(1 for row in rows if any(value not in ("", None) for value in row))
     return max(filled - 1, 0)
@@ -266,11 +276,12 @@ def import_job_queue(
             message=_("上传%(kind)s（%(file)s，%(rows)s 行），排队后台导入。")
             % {"kind": job.get_kind_display(), "file": name, "rows": rows},
         )
-        transaction.on_commit(partial(_enqueue, job.pk))
+        transaction.on_commit(partial(enqueue_import_job, job.pk))
     return job
 
 
-def _enqueue(job_id: int) -> None:
+def enqueue_import_job(job_id: int) -> None:
+    """Hand a committed job to the background worker (``tasks.run_import``)."""
     from gongjian.reporting.tasks import run_import
 
     result = run_import.enqueue(job_id)

@@ -191,7 +191,7 @@ def _import_path(instance: ImportJob, filename: str) -> str:
     suffix = os.path.splitext(filename)[1].lower()
     if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
         suffix = ""
-    if instance.period_id is not None:
+    if instance.period is not None:
         return f"imports/{instance.period.month:%Y-%m}/{uuid.uuid4().hex}{suffix}"
     return f"imports/{instance.kind}/{uuid.uuid4().hex}{suffix}"
 
@@ -316,6 +316,16 @@ class ImportJob(models.Model):
             and last is not None
             and timezone.now() - last > IMPORT_STALL_AFTER
         )
+
+    @property
+    def phase_steps(self) -> list[tuple[str, str]]:
+        """(label, "done" | "current" | "todo") of each phase, for the progress bar's steps."""
+        values = list(ImportPhase.values)
+        at = values.index(self.phase) if self.phase in values else -1
+        return [
+            (str(label), "done" if index < at else "current" if index == at else "todo")
+            for index, label in enumerate(ImportPhase.labels)
+        ]
 
     @property
     def percent(self) -> int:

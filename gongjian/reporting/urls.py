@@ -21,4 +21,5 @@ urlpatterns = [
     path("excel/imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("excel/imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("excel/imports/<int:pk>/annotated/", views.import_annotated, name="import_annotated"),
+    path("excel/imports/<int:pk>/run/", views.import_run_now, name="import_run_now"),
 ]

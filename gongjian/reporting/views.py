@@ -23,8 +23,8 @@ from gongjian.core.periods import parse_month, today
 from gongjian.core.replica import replica_reads
 from gongjian.projects.selectors import project_get
 from gongjian.regions.selectors import region_list_reporting
-from gongjian.reporting import exports, imports, selectors, services, workbook
-from gongjian.reporting.choices import EDITABLE_STATUSES, ReportStatus
+from gongjian.reporting import exports, imports, jobs, selectors, services, workbook
+from gongjian.reporting.choices import EDITABLE_STATUSES, ImportKind, ReportStatus
 from gongjian.reporting.forms import (
     ImportUploadForm,
     PeriodOpenForm,
@@ -538,28 +538,46 @@ def excel_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.import_job_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "reporting/import.html",
-        {
-            "job": job,
-            "period": job.period,
-            "errors": job.errors[:ERRORS_ON_PAGE],
-            "errors_hidden": max(len(job.errors) - ERRORS_ON_PAGE, 0),
-            "has_annotated": bool(job.file) and any(e.get("row") for e in job.errors),
-        },
+    job = jobs.import_job_expire_stalled(job=selectors.import_job_get(user=request.user, pk=pk))
+    context = {
+        "job": job,
+        "period": job.period,
+        "errors": job.errors[:ERRORS_ON_PAGE],
+        "errors_hidden": max(len(job.errors) - ERRORS_ON_PAGE, 0),
+    }
+    if job.kind == ImportKind.REPORT:
+        context["has_annotated"] = bool(job.file) and any(e.get("row") for e in job.errors)
+        return render(request, "reporting/import.html", context)
+    spec = jobs.KINDS[job.kind]
+    context.update(
+        has_annotated=bool(job.annotated),
+        upload_url=reverse(spec.upload_url),
+        result_url=reverse(spec.result_url),
     )
+    return render(request, "reporting/import_job.html", context)
 
 
 @login_required
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar (htmx polls it); once the import is over the page reloads itself."""
-    job = selectors.import_job_get(user=request.user, pk=pk)
+    job = jobs.import_job_expire_stalled(job=selectors.import_job_get(user=request.user, pk=pk))
     response = render(request, "reporting/_import_progress.html", {"job": job})
     if job.is_finished:
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+@require_POST
+def import_run_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run in this request an import no background worker picked up."""
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    try:
+        jobs.import_job_run_now(actor=request.user, job=job)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return redirect("reporting:import_detail", pk=job.pk)
 
 
 @login_required
