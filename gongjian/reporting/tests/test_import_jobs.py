@@ -82,7 +82,7 @@ def sites(count: int) -> bytes:
             None,
             dt.date(2022, 12, 1),
             "江南高新园",
-        ]  # fmt: skip
+        ]
         for n in range(1, count + 1)
     ]
     return _xlsx([header, *rows])
@@ -369,7 +369,7 @@ def test_a_large_project_list_is_queued_and_run_with_its_totals(
     assert Project.objects.filter(name__startswith="鲤城测试项目").count() == 5
     page = client.get(f"/reporting/excel/imports/{job.pk}/").content.decode()
     assert "新增 5 行，更新 0 行，未变 0 行。" in page
-    assert "<dt>总投资（万元）</dt><dd>5015.00</dd>" in page
+    assert '<span id="result-total">5,015.00</span> 万元' in page
 
 
 def test_a_failing_project_list_names_the_row_and_offers_the_annotated_workbook(
