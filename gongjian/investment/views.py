@@ -41,7 +41,12 @@ from gongjian.investment.models import MatchProposal
 from gongjian.investment.pipeline import next_stages, stage_requirements
 from gongjian.regions.selectors import region_list_reporting
 from gongjian.reporting.choices import ImportKind
-from gongjian.reporting.jobs import background_rows, count_rows, import_job_queue
+from gongjian.reporting.jobs import (
+    background_rows,
+    count_rows,
+    import_job_queue,
+    upload_page_context,
+)
 
 # The public form is a few kilobytes; anything much larger is not a person typing.
 MAX_PUBLIC_BODY = 32 * 1024
@@ -389,6 +394,12 @@ def resource_import_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "investment/resource_import.html",
-        {"form": form, "result": result, "columns": COLUMNS, "nav_tab": "resources"},
+        {
+            "form": form,
+            "result": result,
+            "columns": COLUMNS,
+            "nav_tab": "resources",
+            **upload_page_context(user=request.user, kind=ImportKind.SITES),
+        },
         status=status,
     )

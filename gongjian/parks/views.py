@@ -32,7 +32,12 @@ from gongjian.parks.selectors import (
 )
 from gongjian.parks.workbook import MAX_UPLOAD_BYTES
 from gongjian.reporting.choices import ImportKind
-from gongjian.reporting.jobs import background_rows, count_rows, import_job_queue
+from gongjian.reporting.jobs import (
+    background_rows,
+    count_rows,
+    import_job_queue,
+    upload_page_context,
+)
 
 _ANNOTATED = "parks_import_annotated"
 _ANNOTATED_LIMIT = 5 * 1024 * 1024
@@ -212,7 +217,12 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "parks/roster_import.html",
-        {"form": form, "result": result, "has_annotated": _ANNOTATED in request.session},
+        {
+            "form": form,
+            "result": result,
+            "has_annotated": _ANNOTATED in request.session,
+            **upload_page_context(user=request.user, kind=ImportKind.ROSTER),
+        },
     )
 
 

@@ -54,7 +54,12 @@ from gongjian.projects.models import Problem, Project, Supervision
 from gongjian.projects.services import StaleEditError
 from gongjian.regions.models import Region
 from gongjian.reporting.choices import ImportKind
-from gongjian.reporting.jobs import background_rows, count_rows, import_job_queue
+from gongjian.reporting.jobs import (
+    background_rows,
+    count_rows,
+    import_job_queue,
+    upload_page_context,
+)
 
 
 def _apply_service_errors(
@@ -162,7 +167,12 @@ def project_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/project_import.html",
-        {"form": form, "result": result, "has_annotated": _ANNOTATED in request.session},
+        {
+            "form": form,
+            "result": result,
+            "has_annotated": _ANNOTATED in request.session,
+            **upload_page_context(user=request.user, kind=ImportKind.PROJECT_LIST),
+        },
     )
 
 

@@ -18,8 +18,10 @@ import datetime as dt
 import io
 import logging
 import queue
+import re
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -50,6 +52,16 @@ Progress = Callable[[str, int, int], None]
 def background_rows() -> int:
     """Uploads with more data rows than this are imported by the background worker."""
     return settings.REPORT_IMPORT_BACKGROUND_ROWS
+
+
+def upload_page_context(*, user, kind: str) -> dict[str, Any]:
+    """What an upload page shows of background imports: the threshold and the user's last jobs."""
+    from gongjian.reporting.selectors import import_job_list
+
+    return {
+        "background_rows": background_rows(),
+        "recent_jobs": list(import_job_list(user=user, kind=kind)[:3]),
+    }
 
 
 @dataclass
@@ -219,29 +231,60 @@ KINDS: dict[str, KindSpec] = {
 
 # The largest unpacked workbook whose rows are counted (the imports refuse larger ones themselves).
 COUNT_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+(\d+)(?::[A-Z]+(\d+))?"')
 
 
 def count_rows(data: bytes, filename: str) -> int:
-    """The non-blank rows of the upload's first sheet after the first (taken as the header):
-    enough to decide whether it is large. A file that cannot be read counts 0 and is refused by
-    the inline import with its usual message."""
+    """The data rows of an upload, after the first (header) row: enough to decide whether it is
+    large. An .xlsx says its used range in each sheet's ``<dimension>``, read from the head of the
+    sheet in milliseconds (the largest sheet counts); without one, the non-blank rows of the first
+    sheet are counted. A file that cannot be read counts 0 and is refused by the inline import
+    with its usual message."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     if filename.lower().endswith(".csv"):
         filled = sum(1 for line in data.splitlines() if line.strip(b", \t\r"))
-    else:
-        try:
-            if data.startswith(b"PK"):
-                # Before calamine builds its grid: no workbook that would take too much memory.
-                check_xlsx(
-                    data, max_uncompressed=COUNT_MAX_UNCOMPRESSED, max_rows=100_000, max_columns=200
-                )
-            sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-            rows = sheet.to_python(skip_empty_area=True)
-        except (SpreadsheetError, CalamineError, OSError, ValueError, IndexError):
-            return 0
-        filled = sum(1 for row in rows if any(value not in ("", None) for value in row))
+        return max(filled - 1, 0)
+    if data.startswith(b"PK"):
+        declared = _declared_rows(data)
+        if declared is not None:
+            return declared
+    try:
+        if data.startswith(b"PK"):
+            # Before calamine builds its grid: no workbook that would take too much memory.
+            check_xlsx(
+                data, max_uncompressed=COUNT_MAX_UNCOMPRESSED, max_rows=100_000, max_columns=200
+            )
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=True)
+    except (SpreadsheetError, CalamineError, OSError, ValueError, IndexError):
+        return 0
+    filled = sum(1 for row in rows if any(value not in ("", None) for value in row))
     return max(filled - 1, 0)
+
+
+def _declared_rows(data: bytes) -> int | None:
+    """The rows after the first of the largest ``<dimension>`` of the workbook's sheets, or None
+    when a sheet does not declare one (or the file is no zip)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        sheets = [
+            name
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        ]
+        largest = None
+        for name in sheets:
+            with archive.open(name) as sheet:
+                head = sheet.read(4096)
+            found = _DIMENSION.search(head)
+            if found is None:
+                return None
+            first, last = int(found.group(1)), int(found.group(2) or found.group(1))
+            largest = max(largest or 0, last - first)
+        return largest
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
 
 
 def import_job_queue(

@@ -259,9 +259,13 @@ def import_job_get(*, user, pk) -> ImportJob:
     return job
 
 
-def import_job_list(*, user, period: ReportingPeriod | None = None) -> QuerySet[ImportJob]:
-    """The user's own Excel imports, latest first."""
+def import_job_list(
+    *, user, period: ReportingPeriod | None = None, kind: str = ""
+) -> QuerySet[ImportJob]:
+    """The user's own imports (of one kind when asked), latest first."""
     jobs = ImportJob.objects.filter(created_by=user).select_related("period")
     if period is not None:
         jobs = jobs.filter(period=period)
+    if kind:
+        jobs = jobs.filter(kind=kind)
     return jobs.order_by("-created_at", "-id")

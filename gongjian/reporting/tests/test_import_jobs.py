@@ -190,6 +190,12 @@ def test_a_large_roster_is_queued_and_the_worker_imports_it(
     # A retried task does not import the file twice.
     assert run_import.call(job.pk) == "succeeded"
     assert Enterprise.objects.count() == before + 300
+    # The upload page says which files go to the background and lists the user's jobs.
+    upload_page = client.get("/parks/enterprises/import/").content.decode()
+    assert "超过 100 行的文件在后台导入：上传后进入导入进度页，可以离开，稍后在下面查看结果。" in (
+        upload_page
+    )
+    assert f'<a href="/reporting/excel/imports/{job.pk}/">名录.xlsx</a>' in upload_page
 
 
 def test_a_small_roster_is_still_imported_in_the_request(client, city_admin, settings):
