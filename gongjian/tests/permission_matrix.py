@@ -116,6 +116,7 @@ PARAMS: dict[str, dict[str, str]] = {
     "reporting:import_detail": {"pk": "missing"},
     "reporting:import_progress": {"pk": "missing"},
     "reporting:import_annotated": {"pk": "missing"},
+    "reporting:import_run_now": {"pk": "missing"},
     "assessment:rubric": {"pk": "missing"},
     "assessment:rubric_item_add": {"pk": "missing"},
     "assessment:rubric_publish": {"pk": "missing"},
