@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongjian.accounts.selectors import scoped_get_or_404
 from gongjian.bulletins.content import (
@@ -54,6 +55,8 @@ from gongjian.reporting.selectors import district_status
 
 # The issuing office printed under the red title.
 OFFICE = "泉州市项目攻坚行动办公室"
+# Whom the bulletin is addressed to (主送), the line above its body.
+ADDRESSEE = gettext_noop("各县（市、区）人民政府，泉州开发区、泉州台商投资区管委会，市直有关单位：")
 # How many open problems and 督办 the bulletin names (the counts cover all of them).
 NOTABLE_LIMIT = 20
 
@@ -230,6 +233,9 @@ def _assessment(*, campaign: Campaign, month: dt.date) -> list[AssessmentRow] | 
             region=row.region_name,
             total=row.total,
             deduction=row.deduction,
+            item_points=row.item_points,
+            late_reports=row.late_reports,
+            is_tied=row.is_tied,
         )
         for row in assessment_ranking_rows(result=result)
     ]
@@ -291,6 +297,7 @@ def bulletin_content(
         issue_number=issue_number(campaign, month),
         issued_on=on,
         office=_(OFFICE),
+        addressee=_(ADDRESSEE),
         time_elapsed=_campaign_elapsed(campaign, as_of),
         overall=StatusCounts.of(city_rows),
         actions=actions,
