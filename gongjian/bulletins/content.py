@@ -499,7 +499,11 @@ def chinese_number(number: int) -> str:
 
 
 def _tone(status: str) -> str:
-    return status if status in (ProgressStatus.RED, ProgressStatus.YELLOW, ProgressStatus.GREEN) else ""
+    return (
+        status
+        if status in (ProgressStatus.RED, ProgressStatus.YELLOW, ProgressStatus.GREEN)
+        else ""
+    )
 
 
 def _right(text: str) -> Cell:
@@ -523,7 +527,9 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
         nonlocal sections
         sections += 1
         blocks.append(
-            Heading(_("%(number)s、%(title)s") % {"number": chinese_number(sections), "title": title})
+            Heading(
+                _("%(number)s、%(title)s") % {"number": chinese_number(sections), "title": title}
+            )
         )
 
     def subsection(number: int, title: str) -> None:
@@ -549,11 +555,12 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                         _center(counts.yellow, "yellow"),
                         _center(counts.red, "red"),
                         _center(counts.met),
-                    )
+                    ),
+                    is_total=is_total,
                 )
-                for name, counts in [
-                    *((a.name, a.counts) for a in content.actions),
-                    (_("合计"), overall),
+                for name, counts, is_total in [
+                    *((a.name, a.counts, False) for a in content.actions),
+                    (_("合计"), overall, True),
                 ]
             ),
         )
@@ -593,6 +600,7 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                 _("状态"),
             ),
             rows=tuple(target_rows),
+            widths_cm=(0.9, 1.6, 4.4, 2.0, 1.8, 1.5, 1.4, 1.3, 1.0),
         )
     )
 

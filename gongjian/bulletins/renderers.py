@@ -30,11 +30,15 @@ from gongjian.core import gongwen
 
 
 def render_html(content: BulletinContent) -> str:
-    return gongwen.render_html(bulletin_document(content), template_name="bulletins/bulletin_pdf.html")
+    return gongwen.render_html(
+        bulletin_document(content), template_name="bulletins/bulletin_pdf.html"
+    )
 
 
 def render_pdf(content: BulletinContent) -> bytes:
-    return gongwen.render_pdf(bulletin_document(content), template_name="bulletins/bulletin_pdf.html")
+    return gongwen.render_pdf(
+        bulletin_document(content), template_name="bulletins/bulletin_pdf.html"
+    )
 
 
 def render_docx(content: BulletinContent, *, template: bytes | None = None) -> bytes:
@@ -106,7 +110,17 @@ def render_xlsx(content: BulletinContent) -> bytes:
                 _number(row.forecast),
                 row.status_label,
             ],
-            [cell, cell, number, number, percent, percent, number, number, fills.get(row.status, cell)],
+            [
+                cell,
+                cell,
+                number,
+                number,
+                percent,
+                percent,
+                number,
+                number,
+                fills.get(row.status, cell),
+            ],
         )
 
     target_headers = [

@@ -86,6 +86,7 @@ class Row:
 
     cells: tuple[Cell, ...]
     is_group: bool = False
+    is_total: bool = False
 
     @classmethod
     def group(cls, label: str) -> Row:
@@ -96,7 +97,15 @@ class Row:
 class Table:
     headers: tuple[str, ...]
     rows: tuple[Row, ...]
-    widths_cm: tuple[float, ...] | None = None
+    widths_cm: tuple[float, ...] | None = None  # per column; the type area is 15.6 cm wide
+
+    @property
+    def widths_percent(self) -> list[str]:
+        """Column widths as CSS percentages (for the PDF)."""
+        if not self.widths_cm:
+            return []
+        whole = sum(self.widths_cm)
+        return [f"{100 * width / whole:.1f}%" for width in self.widths_cm]
 
     def texts(self) -> list[list[str]]:
         """Header and rows as plain text (what a reader sees, cell by cell)."""
@@ -276,6 +285,8 @@ def _body(template, blocks: tuple[Block, ...]):
                     paragraph.style = styles["Table Text"]
                     paragraph.alignment = aligns[cell.align]
                     run = paragraph.add_run(cell.text)
+                    if row.is_total:
+                        run.bold = True
                     if cell.tone:
                         run.font.color.rgb = RGBColor.from_string(TONES[cell.tone])
                         run.bold = cell.tone == "red"

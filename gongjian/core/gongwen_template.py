@@ -45,7 +45,9 @@ def _font_alternates(document) -> None:
     """Declare the official fonts in the font table with an alternate (w:altName) each."""
     from lxml import etree
 
-    part = next(p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
+    part = next(
+        p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml"
+    )
     ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     root = etree.fromstring(part.blob)
     for name, alternate in FONT_ALTERNATES.items():

@@ -138,9 +138,7 @@ def minutes_document(content: MinutesContent) -> GongwenDocument:
 
 
 def render_pdf(content: MinutesContent) -> bytes:
-    return gongwen.render_pdf(
-        minutes_document(content), template_name="dispatch/minutes_pdf.html"
-    )
+    return gongwen.render_pdf(minutes_document(content), template_name="dispatch/minutes_pdf.html")
 
 
 def render_docx(content: MinutesContent, *, template: bytes | None = None) -> bytes:
