@@ -16,40 +16,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.choices import IndicatorUnit, ProgressStatus
 from gongjian.core.gongwen import Cell, GongwenDocument, Heading, Paragraph, Row, Table
-from gongjian.core.money import format_yi
+from gongjian.core import formatting
 
 HUNDRED = Decimal(100)
 
 
 def value_text(value: Decimal | None, unit: str) -> str:
     """A value as a bulletin prints it: money in 亿元, counts whole, rates in percent."""
-    if value is None:
-        return "—"
     if unit == IndicatorUnit.WAN_YUAN:
-        return _("%(value)s亿元") % {"value": format_yi(value)}
+        return formatting.money(value, "亿元")
     if unit == IndicatorUnit.COUNT:
-        return _("%(value)s个") % {"value": f"{value.quantize(Decimal(1)):,}"}
-    return "{}%".format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return formatting.count(value)
+    return formatting.percent(value)
 
 
 def percent_text(fraction: Decimal | None) -> str:
     """A fraction (0.9512) as a percentage with two decimals (95.12%)."""
-    if fraction is None:
-        return "—"
-    return "{}%".format((fraction * HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return formatting.percent(None if fraction is None else fraction * HUNDRED)
 
 
 def points_text(points: Decimal | None) -> str:
-    """Percentage points ahead (+3.20) or behind (−4.10) 序时进度."""
-    if points is None:
-        return "—"
-    return f"+{points}" if points > 0 else str(points).replace("-", "−")
+    """Percentage points ahead (+3.20个百分点) or behind (-4.10个百分点) 序时进度."""
+    return formatting.points(points)
 
 
 def status_text(status: str) -> str:
@@ -247,7 +241,7 @@ class AssessmentRow:
     @property
     def deduction_text(self) -> str:
         """Points taken off as the assessment page shows them: −1.50, or 0.00."""
-        return f"−{self.deduction}" if self.deduction else "0.00"
+        return f"−{formatting.number(self.deduction)}" if self.deduction else "0.00"
 
 
 def assessment_headers() -> list[str]:
@@ -291,7 +285,7 @@ class BoardRow:
 
     @property
     def rate_text(self) -> str:
-        return "—" if self.rate is None else f"{self.rate}%"
+        return formatting.percent(self.rate)
 
 
 @dataclass(frozen=True)
@@ -333,38 +327,35 @@ class PlanSection:
         if self.completion_rate is None or self.ahead is None:
             progress = _("尚无年度计划。")
         elif self.ahead >= 0:
-            progress = _("完成年度计划投资%(rate)s%%，超序时进度%(points)s个百分点。") % {
-                "rate": self.completion_rate,
-                "points": self.ahead,
+            progress = _("完成年度计划投资%(rate)s，超序时进度%(points)s。") % {
+                "rate": formatting.percent(self.completion_rate),
+                "points": formatting.points(self.ahead, signed=False),
             }
         else:
-            progress = _("完成年度计划投资%(rate)s%%，落后序时进度%(points)s个百分点。") % {
-                "rate": self.completion_rate,
-                "points": -self.ahead,
+            progress = _("完成年度计划投资%(rate)s，落后序时进度%(points)s。") % {
+                "rate": formatting.percent(self.completion_rate),
+                "points": formatting.points(-self.ahead, signed=False),
             }
         return (
-            _(
-                "%(year)s年清单内重点项目%(count)s个，年度计划投资%(plan)s亿元，"
-                "累计完成投资%(actual)s亿元，"
-            )
+            _("%(year)s年清单内重点项目%(count)s，年度计划投资%(plan)s，累计完成投资%(actual)s，")
             % {
                 "year": self.year,
-                "count": self.project_count,
-                "plan": format_yi(self.plan_total),
-                "actual": format_yi(self.actual_total),
+                "count": formatting.count(self.project_count),
+                "plan": formatting.money(self.plan_total, "亿元"),
+                "actual": formatting.money(self.actual_total, "亿元"),
             }
             + progress
             + _(
-                "计划开工项目%(due)s个、已开工%(started)s个，开工率%(start_rate)s；"
-                "亮红灯项目%(red)s个、黄灯%(yellow)s个、绿灯%(green)s个。"
+                "计划开工项目%(due)s、已开工%(started)s，开工率%(start_rate)s；"
+                "亮红灯项目%(red)s、黄灯%(yellow)s、绿灯%(green)s。"
             )
             % {
-                "due": self.due_to_start,
-                "started": self.started,
-                "start_rate": "—" if self.start_rate is None else f"{self.start_rate}%",
-                "red": self.red,
-                "yellow": self.yellow,
-                "green": self.green,
+                "due": formatting.count(self.due_to_start),
+                "started": formatting.count(self.started),
+                "start_rate": formatting.percent(self.start_rate),
+                "red": formatting.count(self.red),
+                "yellow": formatting.count(self.yellow),
+                "green": formatting.count(self.green),
             }
         )
 
@@ -408,19 +399,19 @@ class BulletinContent:
     def note(self) -> str:
         return _(
             "说明：数据截至%(as_of)s，由平台根据已审核的月度填报、项目阶段记录和企业名录实时计算；"
-            "完成率＝累计完成÷目标，超欠＝完成率－序时进度。"
+            "完成率＝累计完成÷目标，较序时进度＝完成率－序时进度（个百分点）。"
         ) % {"as_of": self.as_of_text}
 
     @property
     def problems_summary(self) -> str:
         return _(
-            "截至本期末，尚未解决的问题%(open)s个，其中超过办结期限%(overdue)s个；"
-            "待回复的督办事项%(orders)s件，其中逾期%(late)s件。"
+            "截至本期末，尚未解决的问题%(open)s，其中超过办结期限%(overdue)s；"
+            "待回复的督办事项%(orders)s，其中逾期%(late)s。"
         ) % {
-            "open": self.open_problem_count,
-            "overdue": self.overdue_problem_count,
-            "orders": self.open_supervision_count,
-            "late": self.overdue_supervision_count,
+            "open": formatting.count(self.open_problem_count),
+            "overdue": formatting.count(self.overdue_problem_count),
+            "orders": formatting.count(self.open_supervision_count, "件"),
+            "late": formatting.count(self.overdue_supervision_count, "件"),
         }
 
     @property
@@ -448,18 +439,18 @@ class BulletinContent:
         """The opening paragraph: where the campaign stands at the month end."""
         counts = self.overall
         return _(
-            "截至%(as_of)s，%(campaign)s共设市级目标%(total)s项，序时进度%(elapsed)s。"
-            "其中进度正常%(green)s项、预警%(yellow)s项、滞后%(red)s项，"
-            "已完成全年目标%(met)s项。"
+            "截至%(as_of)s，%(campaign)s共设目标%(total)s（不含分解到县（市、区）的目标），"
+            "序时进度%(elapsed)s。其中进度正常%(green)s、预警%(yellow)s、滞后%(red)s，"
+            "已完成全年目标%(met)s。"
         ) % {
             "as_of": self.as_of_text,
             "campaign": self.campaign_name,
-            "total": counts.total,
+            "total": formatting.count(counts.total, "项"),
             "elapsed": percent_text(self.time_elapsed),
-            "green": counts.green,
-            "yellow": counts.yellow,
-            "red": counts.red,
-            "met": counts.met,
+            "green": formatting.count(counts.green, "项"),
+            "yellow": formatting.count(counts.yellow, "项"),
+            "red": formatting.count(counts.red, "项"),
+            "met": formatting.count(counts.met, "项"),
         }
 
     @property
@@ -468,20 +459,18 @@ class BulletinContent:
         if reporting.due_date is None:
             return _("%(label)s未开设填报期。") % {"label": reporting.period_label}
         laggards = reporting.laggards
-        text = _(
-            "%(label)s月度进展应报%(due)s个项目，已报送%(filed)s个（截止日期%(due_date)s）。"
-        ) % {
+        text = _("%(label)s月度进展应报%(due)s项目，已报送%(filed)s（截止日期%(due_date)s）。") % {
             "label": reporting.period_label,
-            "due": reporting.due_total,
-            "filed": reporting.filed_total,
+            "due": formatting.count(reporting.due_total),
+            "filed": formatting.count(reporting.filed_total),
             "due_date": date_text(reporting.due_date),
         }
         if not laggards:
             return text + _("各县（市、区）均已全部报送。")
         late = [row for row in laggards if row.is_late]
-        return text + _("%(count)s个县（市、区）未报齐，其中逾期未报%(late)s个。") % {
-            "count": len(laggards),
-            "late": len(late),
+        return text + _("%(count)s县（市、区）未报齐，其中逾期未报%(late)s。") % {
+            "count": formatting.count(len(laggards)),
+            "late": formatting.count(len(late)),
         }
 
 
@@ -580,7 +569,6 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                         _right(t.target_text),
                         _right(t.actual_text),
                         _right(t.completion_text),
-                        _right(t.time_elapsed_text),
                         _right(t.ahead_text),
                         _center(t.status_label, _tone(t.status)),
                     )
@@ -595,12 +583,11 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                 _("目标"),
                 _("累计完成"),
                 _("完成率"),
-                _("序时进度"),
-                _("超欠（百分点）"),
+                _("较序时进度"),
                 _("状态"),
             ),
             rows=tuple(target_rows),
-            widths_cm=(0.9, 1.6, 4.4, 2.0, 1.8, 1.5, 1.4, 1.3, 1.0),
+            widths_cm=(0.8, 1.5, 3.6, 2.2, 2.0, 1.6, 2.9, 1.0),
         )
     )
 
@@ -628,7 +615,7 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                     _("分解目标"),
                     _("累计完成"),
                     _("完成率"),
-                    _("超欠（百分点）"),
+                    _("较序时进度"),
                     _("状态"),
                 ),
                 rows=tuple(
@@ -653,10 +640,10 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
         blocks.append(
             Paragraph(
                 _(
-                    "以下%(count)s项目标进度落后于序时进度（红灯为滞后，黄灯为预警），"
+                    "以下%(count)s目标进度落后于序时进度（红灯为滞后，黄灯为预警），"
                     "请相关单位加快推进。"
                 )
-                % {"count": len(content.flags)}
+                % {"count": formatting.count(len(content.flags), "项")}
             )
         )
         blocks.append(
@@ -668,7 +655,7 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                     _("目标"),
                     _("累计完成"),
                     _("完成率"),
-                    _("超欠（百分点）"),
+                    _("较序时进度"),
                 ),
                 rows=tuple(
                     Row(
@@ -789,10 +776,10 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                     (
                         _center(a.group_rank_text),
                         _center(a.region),
-                        _right(str(a.item_points)),
+                        _right(formatting.number(a.item_points)),
                         _right(a.deduction_text),
-                        _right(str(a.late_reports)),
-                        _right(str(a.total)),
+                        _right(formatting.number(a.late_reports, 0)),
+                        _right(formatting.number(a.total)),
                         _center(a.rank),
                     )
                 )
@@ -832,8 +819,8 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                         _("名次"),
                         _("名称"),
                         _("说明"),
-                        _("年度计划（亿元）"),
-                        _("完成（亿元）"),
+                        formatting.with_money_unit(_("年度计划"), "亿元"),
+                        formatting.with_money_unit(_("完成"), "亿元"),
                         _("完成率"),
                     ),
                     rows=tuple(
@@ -843,8 +830,8 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                                 _center(r.rank),
                                 Cell(r.name),
                                 _center(r.detail),
-                                _right(format_yi(r.plan)),
-                                _right(format_yi(r.actual)),
+                                _right(formatting.money(r.plan, "亿元", with_unit=False)),
+                                _right(formatting.money(r.actual, "亿元", with_unit=False)),
                                 _right(r.rate_text),
                             )
                         )

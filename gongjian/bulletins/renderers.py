@@ -23,7 +23,9 @@ from gongjian.bulletins.content import (
     assessment_headers,
     bulletin_document,
 )
-from gongjian.core import gongwen
+from gongjian.campaigns.choices import IndicatorUnit
+from gongjian.core import formatting, gongwen
+from gongjian.core.money import YI_IN_WAN
 
 # ---------------------------------------------------------------------------------------------
 # PDF and Word
@@ -64,6 +66,11 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _yi(value_wan: Decimal | None) -> float | None:
+    """An amount held in 万元 as the number of 亿元 the documents print (the cell formats it)."""
+    return None if value_wan is None else float(value_wan / YI_IN_WAN)
+
+
 def render_xlsx(content: BulletinContent) -> bytes:
     import xlsxwriter
 
@@ -98,16 +105,19 @@ def render_xlsx(content: BulletinContent) -> bytes:
                 ws.write(row, col, value, fmt)
 
     def target_values(row: TargetRow) -> tuple[list, list]:
+        # Money in 亿元, as the PDF and the Word file print it.
+        is_money = row.unit == IndicatorUnit.WAN_YUAN
+        value = _yi if is_money else _number
         return (
             [
-                row.unit,
+                formatting.money_unit("亿元") if is_money else row.unit,
                 row.comparator,
-                _number(row.target),
-                _number(row.actual),
+                value(row.target),
+                value(row.actual),
                 _number(row.completion),
                 _number(row.time_elapsed),
                 _number(row.ahead_points),
-                _number(row.forecast),
+                value(row.forecast),
                 row.status_label,
             ],
             [
@@ -130,7 +140,7 @@ def render_xlsx(content: BulletinContent) -> bytes:
         _("累计完成"),
         _("完成率"),
         _("序时进度"),
-        _("超欠（百分点）"),
+        _("较序时进度（个百分点）"),
         _("预计全年"),
         _("状态"),
     ]
@@ -348,8 +358,8 @@ def render_xlsx(content: BulletinContent) -> bytes:
                 _("名次"),
                 _("名称"),
                 _("说明"),
-                _("年度计划（万元）"),
-                _("完成（万元）"),
+                formatting.with_money_unit(_("年度计划"), "亿元"),
+                formatting.with_money_unit(_("完成"), "亿元"),
                 _("完成率"),
             ],
             [20, 8, 6, 36, 16, 16, 16, 10],
@@ -370,8 +380,8 @@ def render_xlsx(content: BulletinContent) -> bytes:
                             r.rank,
                             r.name,
                             r.detail,
-                            _number(r.plan),
-                            _number(r.actual),
+                            _yi(r.plan),
+                            _yi(r.actual),
                             None if r.rate is None else _number(r.rate / 100),
                         ],
                         [cell, fill, cell, cell, cell, number, number, percent],

@@ -60,8 +60,8 @@ def test_pdf_has_the_red_head_the_sections_and_chinese_fonts(content, tmp_path):
         "四、红黄灯预警",
         "五、月度填报情况",
         "六、重点问题和督办事项",
-        "1鲤城区≥0.60亿元0.55亿元91.67%+0.16正常",
-        "2丰泽区≥0.40亿元0.30亿元75.00%−16.51滞后",
+        "1鲤城区≥0.60亿元0.55亿元91.67%+0.16个百分点正常",
+        "2丰泽区≥0.40亿元0.30亿元75.00%-16.51个百分点滞后",
         "丰泽区1010逾期未报",
         "项目用地指标尚未落实",
         "加快丰泽东海湾商务区建设",
@@ -139,7 +139,7 @@ def test_pdf_and_word_print_the_same_paragraphs_in_order_and_end_with_the_signat
     # The signature and the date are the last paragraphs of both: nothing follows them
     assert paragraphs[-3:] == [
         "说明：数据截至2022年11月30日，由平台根据已审核的月度填报、项目阶段记录和企业名录实时计算；"
-        "完成率＝累计完成÷目标，超欠＝完成率－序时进度。",
+        "完成率＝累计完成÷目标，较序时进度＝完成率－序时进度（个百分点）。",
         "泉州市项目攻坚行动办公室",
         "2022年12月6日",
     ]
@@ -175,11 +175,10 @@ def test_every_target_row_names_its_district_in_pdf_word_and_excel(content, tmp_
             "目标",
             "累计完成",
             "完成率",
-            "序时进度",
-            "超欠（百分点）",
+            "较序时进度",
             "状态",
         ],
-        ["项目攻坚"] * 9,
+        ["项目攻坚"] * 8,
         [
             "1",
             "泉州市",
@@ -187,17 +186,16 @@ def test_every_target_row_names_its_district_in_pdf_word_and_excel(content, tmp_
             "≥1.00亿元",
             "0.85亿元",
             "85.00%",
-            "91.51%",
-            "−6.51",
+            "-6.51个百分点",
             "预警",
         ],
-        ["抓城建提品质"] * 9,
-        ["1", "泉州市", "新开工项目", "≥2个", "2个", "100.00%", "91.51%", "+8.49", "正常"],
+        ["抓城建提品质"] * 8,
+        ["1", "泉州市", "新开工项目", "≥2个", "2个", "100.00%", "+8.49个百分点", "正常"],
     ]
     assert ranking == [
-        ["排名", "县（市、区）", "分解目标", "累计完成", "完成率", "超欠（百分点）", "状态"],
-        ["1", "鲤城区", "≥0.60亿元", "0.55亿元", "91.67%", "+0.16", "正常"],
-        ["2", "丰泽区", "≥0.40亿元", "0.30亿元", "75.00%", "−16.51", "滞后"],
+        ["排名", "县（市、区）", "分解目标", "累计完成", "完成率", "较序时进度", "状态"],
+        ["1", "鲤城区", "≥0.60亿元", "0.55亿元", "91.67%", "+0.16个百分点", "正常"],
+        ["2", "丰泽区", "≥0.40亿元", "0.30亿元", "75.00%", "-16.51个百分点", "滞后"],
     ]
     assert [row[:3] for row in flags] == [
         ["灯号", "区域", "指标"],
@@ -209,19 +207,21 @@ def test_every_target_row_names_its_district_in_pdf_word_and_excel(content, tmp_
     assert header.get(qn("w:val")) == "true"
     assert document.tables[2].rows[1].cells[1].paragraphs[0].style.name == "Table Text"
 
+    # In the PDF each row starts with its number and district and ends with its figures (a long
+    # indicator name may wrap onto the next line inside its cell)
     rows = [
         "".join(line.split())
         for line in _pdf_text(render_pdf(content), tmp_path, layout=True).splitlines()
     ]
-    for expected in [
-        "1泉州市在建重点项目完成投资≥1.00亿元0.85亿元85.00%91.51%−6.51预警",
-        "1泉州市新开工项目≥2个2个100.00%91.51%+8.49正常",
-        "1鲤城区≥0.60亿元0.55亿元91.67%+0.16正常",
-        "2丰泽区≥0.40亿元0.30亿元75.00%−16.51滞后",
-        "红灯丰泽区在建重点项目完成投资",
-        "黄灯泉州市在建重点项目完成投资",
+    for start, end in [
+        ("1泉州市", "≥1.00亿元0.85亿元85.00%-6.51个百分点预警"),
+        ("1泉州市新开工项目", "≥2个2个100.00%+8.49个百分点正常"),
+        ("1鲤城区", "≥0.60亿元0.55亿元91.67%+0.16个百分点正常"),
+        ("2丰泽区", "≥0.40亿元0.30亿元75.00%-16.51个百分点滞后"),
+        ("红灯丰泽区", "≥0.40亿元0.30亿元75.00%-16.51个百分点"),
+        ("黄灯泉州市", "≥1.00亿元0.85亿元85.00%-6.51个百分点"),
     ]:
-        assert any(row.startswith(expected) for row in rows), expected
+        assert any(row.startswith(start) and row.endswith(end) for row in rows), (start, end)
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(render_xlsx(content)))
     assert [row[:4] for row in _sheet(workbook, "目标明细")[1:]] == [
@@ -366,7 +366,7 @@ def test_xlsx_has_the_six_sheets_with_exact_cells(content):
     texts = [row[0] for row in overview[5:] if row and row[0] != ""]
     assert texts[-3:] == [
         "说明：数据截至2022年11月30日，由平台根据已审核的月度填报、项目阶段记录和企业名录实时计算；"
-        "完成率＝累计完成÷目标，超欠＝完成率－序时进度。",
+        "完成率＝累计完成÷目标，较序时进度＝完成率－序时进度（个百分点）。",
         "泉州市项目攻坚行动办公室",
         "2022年12月6日",
     ]
@@ -382,7 +382,7 @@ def test_xlsx_has_the_six_sheets_with_exact_cells(content):
         "累计完成",
         "完成率",
         "序时进度",
-        "超欠（百分点）",
+        "较序时进度（个百分点）",
         "预计全年",
         "状态",
     ]
@@ -392,14 +392,14 @@ def test_xlsx_has_the_six_sheets_with_exact_cells(content):
             "泉州市",
             "350500",
             "在建重点项目完成投资",
-            "万元",
+            "亿元",
             "≥",
-            10000.0,
-            8500.0,
+            1.0,
+            0.85,
             0.85,
             0.9151,
             -6.51,
-            9288.92,
+            0.928892,
             "预警",
         ],
         [
@@ -420,12 +420,12 @@ def test_xlsx_has_the_six_sheets_with_exact_cells(content):
     ]
     ranking = _sheet(workbook, "县区排名")
     assert [row[:6] for row in ranking[2:]] == [
-        ["在建重点项目完成投资", 1.0, "鲤城区", "350502", "万元", "≥"],
-        ["在建重点项目完成投资", 2.0, "丰泽区", "350503", "万元", "≥"],
+        ["在建重点项目完成投资", 1.0, "鲤城区", "350502", "亿元", "≥"],
+        ["在建重点项目完成投资", 2.0, "丰泽区", "350503", "亿元", "≥"],
     ]
     assert [row[6:10] for row in ranking[2:]] == [
-        [6000.0, 5500.0, 0.9167, 0.9151],
-        [4000.0, 3000.0, 0.75, 0.9151],
+        [0.6, 0.55, 0.9167, 0.9151],
+        [0.4, 0.3, 0.75, 0.9151],
     ]
     flags = _sheet(workbook, "红黄灯")
     assert [row[:4] for row in flags[2:]] == [
