@@ -21,8 +21,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.choices import IndicatorUnit, ProgressStatus
-from gongjian.core.gongwen import Cell, GongwenDocument, Heading, Paragraph, Row, Table
 from gongjian.core import formatting
+from gongjian.core.gongwen import Cell, GongwenDocument, Heading, Paragraph, Row, Table
 
 HUNDRED = Decimal(100)
 
@@ -849,7 +849,7 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
 
 
 def bulletin_document(content: BulletinContent) -> GongwenDocument:
-    """The bulletin as a 公文: 版头 (title, 期数, office and date), title, 主送, body, 署名, 日期."""
+    """The bulletin as a 公文: 版头 (title, 期数, office, date), title, 主送, body, 署名, 日期."""
     return GongwenDocument(
         masthead=content.title,
         number=content.issue_text,

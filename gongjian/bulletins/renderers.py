@@ -399,5 +399,9 @@ RENDERERS: dict[str, Callable[[BulletinContent], bytes]] = {
 }
 
 
-def render(content: BulletinContent, format: str) -> bytes:
+def render(content: BulletinContent, format: str, *, docx_template: bytes | None = None) -> bytes:
+    """The file of ``format``; a Word file is filled from ``docx_template`` (default: the
+    shipped 公文 layout)."""
+    if format == BulletinFormat.DOCX:
+        return render_docx(content, template=docx_template)
     return RENDERERS[BulletinFormat(format)](content)

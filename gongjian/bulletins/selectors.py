@@ -15,9 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from gongjian.accounts.selectors import scoped_get_or_404
 from gongjian.bulletins.content import (
@@ -33,7 +32,7 @@ from gongjian.bulletins.content import (
     SupervisionRow,
     TargetRow,
 )
-from gongjian.bulletins.models import Bulletin
+from gongjian.bulletins.models import Bulletin, DocxTemplate
 from gongjian.campaigns.choices import ProgressStatus
 from gongjian.campaigns.models import Campaign
 from gongjian.campaigns.progress import FRACTION_PLACES, TargetProgress
@@ -349,3 +348,19 @@ def bulletin_get(*, user, pk) -> Bulletin:
 def previous_month(day: dt.date) -> dt.date:
     """The month before ``day``'s: the bulletin usually made at the start of a month."""
     return add_months(day.replace(day=1), -1)
+
+
+def docx_template_current(kind: str) -> DocxTemplate | None:
+    """The office's active Word template of ``kind``; None: the shipped 公文 layout is used."""
+    return (
+        DocxTemplate.objects.filter(kind=kind, is_active=True).select_related("uploaded_by").first()
+    )
+
+
+def docx_template_data(kind: str) -> bytes | None:
+    """The bytes of the office's active Word template of ``kind``, or None for the default."""
+    template = docx_template_current(kind)
+    if template is None:
+        return None
+    with template.file.open("rb") as handle:
+        return handle.read()

@@ -179,6 +179,11 @@ def east_asian_font(run_or_style, name: str, *, latin: str = LATIN_FONT) -> None
     fonts.set(qn("w:hAnsi"), latin)
 
 
+def placeholder(name: str) -> str:
+    """A placeholder as the office types it in the template: {{ title }}."""
+    return "{{ " + name + " }}"
+
+
 def docx_template_problems(data: bytes) -> list[str]:
     """Why ``data`` cannot be a .docx 公文 template (empty when it can): not a Word file, or a
     required placeholder missing. Messages name the placeholder as the office types it."""
@@ -190,7 +195,7 @@ def docx_template_problems(data: bytes) -> list[str]:
         found = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables()
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             xml = archive.read("word/document.xml").decode("utf-8")
-    except Exception as error:  # noqa: BLE001 - any unreadable file is the same refusal
+    except Exception as error:
         return [
             _("模板无法解析（%(error)s），请在 Word 或 WPS 中另存为 .docx 后重试。")
             % {"error": error}
@@ -201,8 +206,8 @@ def docx_template_problems(data: bytes) -> list[str]:
         problems.append(
             _("模板缺少必需的占位符：%(names)s（须包含 %(all)s）。")
             % {
-                "names": "、".join("{{ %s }}" % name for name in missing),
-                "all": "、".join("{{ %s }}" % name for name in REQUIRED_PLACEHOLDERS),
+                "names": "、".join(placeholder(name) for name in missing),
+                "all": "、".join(placeholder(name) for name in REQUIRED_PLACEHOLDERS),
             }
         )
     if "body" in found and not BODY_PARAGRAPH.search(_plain_text(xml)):

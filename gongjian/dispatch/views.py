@@ -15,6 +15,8 @@ from gongjian.accounts.models import User
 from gongjian.accounts.scopes import memberships_of
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
+from gongjian.bulletins.choices import DocxTemplateKind
+from gongjian.bulletins.selectors import docx_template_data
 from gongjian.core.periods import today
 from gongjian.dispatch import minutes, selectors, services
 from gongjian.dispatch.choices import MeetingStatus, TaskStatus
@@ -277,7 +279,7 @@ def _minutes_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     content = minutes.minutes_content(meeting)
     if kind == "docx":
-        body = minutes.render_docx(content)
+        body = minutes.render_docx(content, template=docx_template_data(DocxTemplateKind.MINUTES))
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
         body = minutes.render_pdf(content)

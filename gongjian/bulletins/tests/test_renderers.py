@@ -272,7 +272,7 @@ def test_assessment_columns_follow_the_assessment_page(content, tmp_path):
     document = Document(io.BytesIO(render_docx(content)))
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "名次")
 
-    # Then the columns are the page's (_ranking.html): 名次, 区域, 指标得分, 扣分, 逾期, 总分, 全市排名
+    # Then the columns are the page's (_ranking.html): 名次, 区域, 指标得分, 扣分, 逾期, 总分, 排名
     assert [[c.text for c in row.cells] for row in table.rows] == [
         ASSESSMENT_HEADERS,
         ["城区"] * 7,
