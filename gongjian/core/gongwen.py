@@ -248,7 +248,12 @@ def _body(template, blocks: tuple[Block, ...]):
         "center": WD_ALIGN_PARAGRAPH.CENTER,
         "right": WD_ALIGN_PARAGRAPH.RIGHT,
     }
+    previous: Block | None = None
     for block in blocks:
+        if isinstance(block, Table) and isinstance(previous, Table):
+            # Word joins two tables with nothing between them into one.
+            subdoc.add_paragraph(style=styles["Table Text"])
+        previous = block
         if isinstance(block, Heading):
             style = styles[f"Heading {block.level}"]
             paragraph = subdoc.add_paragraph(style=style)
