@@ -587,7 +587,7 @@ def bulletin_blocks(content: BulletinContent) -> list[Heading | Paragraph | Tabl
                 _("状态"),
             ),
             rows=tuple(target_rows),
-            widths_cm=(0.8, 1.5, 3.6, 2.2, 2.0, 1.6, 2.9, 1.0),
+            widths_cm=(0.7, 1.4, 4.4, 2.0, 2.0, 1.4, 2.6, 0.9),
         )
     )
 
