@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.choices import IndicatorUnit, ProgressStatus
@@ -483,8 +484,11 @@ def date_text(day: dt.date) -> str:
 
 
 def chinese_number(number: int) -> str:
-    """一 … 十 for section numbers (一、 and （一）); larger numbers as digits."""
-    return "一二三四五六七八九十"[number - 1] if 1 <= number <= 10 else str(number)
+    """一 … 十 for section numbers (一、 and （一）); larger numbers, and any number in the
+    English documents, as digits."""
+    if (get_language() or "").startswith("en") or not 1 <= number <= 10:
+        return str(number)
+    return "一二三四五六七八九十"[number - 1]
 
 
 def _tone(status: str) -> str:

@@ -481,3 +481,22 @@ def test_xlsx_has_the_six_sheets_with_exact_cells(content):
             "否",
         ],
     ]
+
+
+def test_the_english_word_file_numbers_its_sections_in_digits(campaign, city_admin):
+    from django.utils.translation import override
+
+    with override("en"):
+        content = bulletin_content(campaign=campaign, month=NOVEMBER, user=city_admin, on=MADE_ON)
+        document = Document(io.BytesIO(render_docx(content)))
+
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == [
+        "1. Overall progress",
+        "2. Progress of each target",
+        "3. District ranking",
+        "4. Red and yellow flags",
+        "5. Monthly reporting",
+        "6. Key problems and supervision orders",
+    ]
+    # Signed and dated last in English too
+    assert _docx_paragraphs(document)[-2:] == [content.office, "2022-12-6"]
