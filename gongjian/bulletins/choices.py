@@ -24,3 +24,10 @@ CONTENT_TYPES: dict[str, str] = {
     ),
     BulletinFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+class DocxTemplateKind(models.TextChoices):
+    """The documents printed from a .docx 公文 template."""
+
+    BULLETIN = "bulletin", _("工作通报")
+    MINUTES = "minutes", _("调度会议纪要")

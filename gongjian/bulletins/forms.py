@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongjian.bulletins.choices import BulletinFormat
+from gongjian.bulletins.choices import BulletinFormat, DocxTemplateKind
 from gongjian.bulletins.selectors import bulletin_months
 from gongjian.campaigns.models import Campaign
 from gongjian.core.periods import parse_month
@@ -41,3 +41,10 @@ class BulletinForm(forms.Form):
 
     def clean_month(self) -> dt.date:
         return parse_month(self.cleaned_data["month"])
+
+
+class DocxTemplateForm(forms.Form):
+    """A replacement Word 公文 template for one kind of document."""
+
+    kind = forms.ChoiceField(label=_("文种"), choices=DocxTemplateKind.choices)
+    file = forms.FileField(label=_("模板文件（.docx）"))

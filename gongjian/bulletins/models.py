@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,7 @@ from gongjian.bulletins.choices import (
     FINISHED_BULLETIN_STATUSES,
     BulletinFormat,
     BulletinStatus,
+    DocxTemplateKind,
 )
 
 
@@ -116,3 +118,34 @@ class Bulletin(models.Model):
             f"{self.month:%Y-%m}",
             self.format,
         )
+
+
+def _docx_template_path(instance: DocxTemplate, filename: str) -> str:
+    return f"docx_templates/{instance.kind}/{uuid.uuid4().hex[:12]}.docx"
+
+
+class DocxTemplate(models.Model):
+    """A Word (.docx) 公文 template the campaign office uploaded for one kind of document (the
+    bulletin or the dispatch meeting minutes). The newest active one fills that kind's Word
+    files; with none, the shipped layout (``core/docx/gongwen.docx``) does."""
+
+    kind = models.CharField(_("文种"), max_length=16, choices=DocxTemplateKind.choices)
+    file = models.FileField(_("模板文件"), upload_to=_docx_template_path)
+    filename = models.CharField(_("文件名"), max_length=200)
+    is_active = models.BooleanField(_("使用中"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("Word 公文模板")
+        verbose_name_plural = _("Word 公文模板")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"

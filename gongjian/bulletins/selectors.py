@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.selectors import scoped_get_or_404
@@ -32,7 +32,7 @@ from gongjian.bulletins.content import (
     SupervisionRow,
     TargetRow,
 )
-from gongjian.bulletins.models import Bulletin
+from gongjian.bulletins.models import Bulletin, DocxTemplate
 from gongjian.campaigns.choices import ProgressStatus
 from gongjian.campaigns.models import Campaign
 from gongjian.campaigns.progress import FRACTION_PLACES, TargetProgress
@@ -54,6 +54,8 @@ from gongjian.reporting.selectors import district_status
 
 # The issuing office printed under the red title.
 OFFICE = "泉州市项目攻坚行动办公室"
+# Whom the bulletin is addressed to (主送), the line above its body.
+ADDRESSEE = gettext_noop("各县（市、区）人民政府，泉州开发区、泉州台商投资区管委会，市直有关单位：")
 # How many open problems and 督办 the bulletin names (the counts cover all of them).
 NOTABLE_LIMIT = 20
 
@@ -230,6 +232,9 @@ def _assessment(*, campaign: Campaign, month: dt.date) -> list[AssessmentRow] | 
             region=row.region_name,
             total=row.total,
             deduction=row.deduction,
+            item_points=row.item_points,
+            late_reports=row.late_reports,
+            is_tied=row.is_tied,
         )
         for row in assessment_ranking_rows(result=result)
     ]
@@ -291,6 +296,7 @@ def bulletin_content(
         issue_number=issue_number(campaign, month),
         issued_on=on,
         office=_(OFFICE),
+        addressee=_(ADDRESSEE),
         time_elapsed=_campaign_elapsed(campaign, as_of),
         overall=StatusCounts.of(city_rows),
         actions=actions,
@@ -342,3 +348,19 @@ def bulletin_get(*, user, pk) -> Bulletin:
 def previous_month(day: dt.date) -> dt.date:
     """The month before ``day``'s: the bulletin usually made at the start of a month."""
     return add_months(day.replace(day=1), -1)
+
+
+def docx_template_current(kind: str) -> DocxTemplate | None:
+    """The office's active Word template of ``kind``; None: the shipped 公文 layout is used."""
+    return (
+        DocxTemplate.objects.filter(kind=kind, is_active=True).select_related("uploaded_by").first()
+    )
+
+
+def docx_template_data(kind: str) -> bytes | None:
+    """The bytes of the office's active Word template of ``kind``, or None for the default."""
+    template = docx_template_current(kind)
+    if template is None:
+        return None
+    with template.file.open("rb") as handle:
+        return handle.read()

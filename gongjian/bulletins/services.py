@@ -15,6 +15,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -23,11 +24,17 @@ from django.utils.translation import override as language_override
 
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
-from gongjian.bulletins.choices import BulletinFormat, BulletinStatus
-from gongjian.bulletins.models import Bulletin
+from gongjian.bulletins.choices import BulletinFormat, BulletinStatus, DocxTemplateKind
+from gongjian.bulletins.models import Bulletin, DocxTemplate
 from gongjian.bulletins.renderers import render
-from gongjian.bulletins.selectors import bulletin_content, bulletin_months, issue_number
+from gongjian.bulletins.selectors import (
+    bulletin_content,
+    bulletin_months,
+    docx_template_data,
+    issue_number,
+)
 from gongjian.campaigns.models import Campaign
+from gongjian.core import gongwen
 from gongjian.core.periods import month_start, today
 
 logger = logging.getLogger(__name__)
@@ -84,7 +91,7 @@ def bulletin_build(
     _require(actor, "bulletins.manage", campaign, message=_("无权生成工作通报。"))
     _check(campaign=campaign, month=month, format=format)
     content = bulletin_content(campaign=campaign, month=month, user=actor, on=on)
-    data = render(content, format)
+    data = render(content, format, docx_template=docx_template_data(DocxTemplateKind.BULLETIN))
     audit_record(
         actor=actor,
         action=AuditAction.EXPORT,
@@ -161,7 +168,11 @@ def bulletin_generate(*, bulletin: Bulletin, on: dt.date | None = None) -> Bulle
                 campaign=bulletin.campaign, month=bulletin.month, user=actor, on=on or today()
             )
             _progress(bulletin, 40)
-            data = render(content, bulletin.format)
+            data = render(
+                content,
+                bulletin.format,
+                docx_template=docx_template_data(DocxTemplateKind.BULLETIN),
+            )
             _progress(bulletin, 90)
             name = f"{bulletin.campaign.code}-{bulletin.month:%Y-%m}-{uuid.uuid4().hex[:8]}"
             bulletin.file.save(f"{name}.{bulletin.format}", ContentFile(data), save=False)
@@ -262,3 +273,58 @@ def bulletin_download(*, actor, bulletin: Bulletin) -> bytes:
         % {"number": bulletin.issue_number, "label": bulletin.month_label},
     )
     return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Word templates
+
+DOCX_TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def docx_template_upload(*, actor, kind: str, upload: UploadedFile) -> DocxTemplate:
+    """Make ``upload`` the Word template of ``kind`` (bulletin or minutes). Only the campaign
+    office; a file that is not a .docx, too large, or lacks a required placeholder is refused
+    with the reason and changes nothing. Audited."""
+    _require(actor, "bulletins.manage", message=_("无权更换 Word 公文模板。"))
+    if kind not in DocxTemplateKind.values:
+        raise ValidationError({"kind": [_("未知的文种“%(value)s”。") % {"value": kind}]})
+    name = upload.name or ""
+    if not name.lower().endswith(".docx"):
+        raise ValidationError(
+            {"file": [_("模板须为 Word 文档（.docx），上传的是“%(name)s”。") % {"name": name}]}
+        )
+    if (upload.size or 0) > DOCX_TEMPLATE_MAX_BYTES:
+        raise ValidationError({"file": [_("模板文件不能超过 5 MB。")]})
+    data = upload.read()
+    problems = gongwen.docx_template_problems(data)
+    if problems:
+        raise ValidationError({"file": problems})
+    with transaction.atomic():
+        DocxTemplate.objects.filter(kind=kind, is_active=True).update(is_active=False)
+        template = DocxTemplate(kind=kind, filename=name[:200], uploaded_by=actor)
+        template.file.save(f"{kind}.docx", ContentFile(data), save=False)
+        template.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=template,
+            after={"kind": kind, "filename": template.filename},
+            message=_("更换%(kind)s的 Word 公文模板为“%(name)s”。")
+            % {"kind": template.get_kind_display(), "name": template.filename},
+        )
+    return template
+
+
+def docx_template_reset(*, actor, kind: str) -> None:
+    """Go back to the shipped 公文 layout for ``kind`` (the uploaded files are kept, inactive)."""
+    _require(actor, "bulletins.manage", message=_("无权更换 Word 公文模板。"))
+    label = DocxTemplateKind(kind).label
+    with transaction.atomic():
+        count = DocxTemplate.objects.filter(kind=kind, is_active=True).update(is_active=False)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            after={"kind": kind, "template": "default"},
+            message=_("%(kind)s恢复使用默认 Word 公文模板。") % {"kind": label},
+        )
+    logger.info("docx template %s reset (%s deactivated)", kind, count)

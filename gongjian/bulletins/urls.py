@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/download/", views.bulletin_download, name="download"),
     path("<int:pk>/publish/", views.bulletin_publish, name="publish"),
     path("<int:pk>/generate/", views.bulletin_generate_now, name="generate"),
+    path("templates/", views.docx_templates, name="templates"),
+    path("templates/<str:kind>/download/", views.docx_template_download, name="template_download"),
+    path("templates/<str:kind>/reset/", views.docx_template_reset, name="template_reset"),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 WAN = Decimal(1)  # the storage unit: 万元
 YI_IN_WAN = Decimal(10_000)  # 1 亿元 = 10 000 万元
@@ -85,20 +85,18 @@ def parse_money_wan(text: str) -> Decimal:
 
 
 def format_wan(value: Decimal | str | None, places: int = 2) -> str:
-    """Format an amount in 万元 with thousands separators: 12,345.60 (a snapshot's "12345.6"
-    too)."""
-    if value is None or value == "":
-        return "—"
-    value = Decimal(str(value))
-    quantum = Decimal(1).scaleb(-places)
-    return f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,}"
+    """An amount in 万元 as a bare number with thousands separators: 12,345.60 (a snapshot's
+    "12345.6" too). Kept for callers that write the unit themselves; see ``core.formatting``."""
+    from gongjian.core.formatting import money
+
+    return money(value, "万元", places, with_unit=False)
 
 
 def format_yi(value: Decimal | None, places: int = 2) -> str:
-    """Format an amount held in 万元 as 亿元: 17000000 → 1,700.00."""
-    if value is None:
-        return "—"
-    return format_wan(value / YI_IN_WAN, places)
+    """An amount held in 万元 as a bare number of 亿元: 17000000 → 1,700.00 (core.formatting)."""
+    from gongjian.core.formatting import money
+
+    return money(value, "亿元", places, with_unit=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,10 @@ redirect with a message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +19,8 @@ from gongjian.accounts.models import User
 from gongjian.accounts.scopes import memberships_of
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
+from gongjian.bulletins.choices import DocxTemplateKind
+from gongjian.bulletins.selectors import docx_template_data
 from gongjian.core.periods import today
 from gongjian.dispatch import minutes, selectors, services
 from gongjian.dispatch.choices import MeetingStatus, TaskStatus
@@ -34,6 +40,8 @@ from gongjian.projects.selectors import project_get
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
 
+T = TypeVar("T")
+
 
 def _errors_to_form(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
@@ -48,6 +56,43 @@ def _errors_to_form(form, error: ValidationError) -> None:
 
 def _flash(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
+
+
+def _apply(
+    request: HttpRequest,
+    action: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+) -> None:
+    """Call the service: flash its refusal, or the success message (which may name the result)."""
+    try:
+        result = action()
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+
+
+def _submit(
+    request: HttpRequest,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], T],
+    *,
+    success: str | Callable[[T], str],
+    invalid: str | None = None,
+) -> None:
+    """The POST-only pairs (bind → service → flash, the caller redirects): a valid form goes to
+    the service through ``_apply``; an invalid one flashes ``invalid`` or, without it, each
+    field's label and first error."""
+    if form.is_valid():
+        _apply(request, lambda: action(form.cleaned_data), success=success)
+    elif invalid is not None:
+        messages.error(request, invalid)
+    else:
+        messages.error(
+            request,
+            " ".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,22 +190,19 @@ def _meeting_for_write(request: HttpRequest, pk: int):
 @require_POST
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_write(request, pk)
-    form = AgendaItemForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agenda_item_save(
-                actor=request.user,
-                meeting=meeting,
-                title=form.cleaned_data["title"],
-                note=form.cleaned_data["note"],
-                position=form.cleaned_data["position"],
-            )
-        except ValidationError as error:
-            _flash(request, error)
-        else:
-            messages.success(request, _("已添加议题。"))
-    else:
-        messages.error(request, _("议题不能为空。"))
+    _submit(
+        request,
+        AgendaItemForm(request.POST),
+        lambda data: services.agenda_item_save(
+            actor=request.user,
+            meeting=meeting,
+            title=data["title"],
+            note=data["note"],
+            position=data["position"],
+        ),
+        success=_("已添加议题。"),
+        invalid=_("议题不能为空。"),
+    )
     return redirect("dispatch:meeting_detail", pk=meeting.pk)
 
 
@@ -169,23 +211,20 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(AgendaItem, pk=pk)
     meeting = _meeting_for_write(request, item.meeting_id)
-    form = AgendaItemForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agenda_item_save(
-                actor=request.user,
-                meeting=meeting,
-                item=item,
-                title=form.cleaned_data["title"],
-                note=form.cleaned_data["note"],
-                position=form.cleaned_data["position"],
-            )
-        except ValidationError as error:
-            _flash(request, error)
-        else:
-            messages.success(request, _("已保存议题。"))
-    else:
-        messages.error(request, _("议题不能为空。"))
+    _submit(
+        request,
+        AgendaItemForm(request.POST),
+        lambda data: services.agenda_item_save(
+            actor=request.user,
+            meeting=meeting,
+            item=item,
+            title=data["title"],
+            note=data["note"],
+            position=data["position"],
+        ),
+        success=_("已保存议题。"),
+        invalid=_("议题不能为空。"),
+    )
     return redirect("dispatch:meeting_detail", pk=meeting.pk)
 
 
@@ -195,12 +234,11 @@ def agenda_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(AgendaItem, pk=pk)
     meeting = _meeting_for_write(request, item.meeting_id)
     item.meeting = meeting
-    try:
-        services.agenda_item_remove(actor=request.user, item=item)
-    except ValidationError as error:
-        _flash(request, error)
-    else:
-        messages.success(request, _("已删除议题。"))
+    _apply(
+        request,
+        lambda: services.agenda_item_remove(actor=request.user, item=item),
+        success=_("已删除议题。"),
+    )
     return redirect("dispatch:meeting_detail", pk=meeting.pk)
 
 
@@ -209,45 +247,40 @@ def agenda_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_write(request, pk)
     as_of = min(selectors.period_as_of(meeting.period), today())
-    try:
-        services.meeting_regenerate_agenda(actor=request.user, meeting=meeting, as_of=as_of)
-    except ValidationError as error:
-        _flash(request, error)
-    else:
-        messages.success(request, _("已按最新数据重新生成议程。"))
+    _apply(
+        request,
+        lambda: services.meeting_regenerate_agenda(
+            actor=request.user, meeting=meeting, as_of=as_of
+        ),
+        success=_("已按最新数据重新生成议程。"),
+    )
     return redirect("dispatch:meeting_detail", pk=meeting.pk)
+
+
+def _task_input(data: dict[str, Any]) -> services.TaskInput:
+    kind, _sep, code = data["owner"].partition(":")
+    return services.TaskInput(
+        text=data["text"],
+        due_date=data["due_date"],
+        owner_department_code=code if kind == "d" else "",
+        owner_region_code=code if kind == "r" else "",
+        owner_person=data["owner_person"],
+        project_code=data["project_code"],
+    )
 
 
 @login_required
 @require_POST
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_write(request, pk)
-    form = TaskForm(request.POST, meeting=meeting)
-    if form.is_valid():
-        owner = form.cleaned_data["owner"]
-        kind, _sep, code = owner.partition(":")
-        try:
-            task = services.task_assign(
-                actor=request.user,
-                meeting=meeting,
-                data=services.TaskInput(
-                    text=form.cleaned_data["text"],
-                    due_date=form.cleaned_data["due_date"],
-                    owner_department_code=code if kind == "d" else "",
-                    owner_region_code=code if kind == "r" else "",
-                    owner_person=form.cleaned_data["owner_person"],
-                    project_code=form.cleaned_data["project_code"],
-                ),
-            )
-        except ValidationError as error:
-            _flash(request, error)
-        else:
-            messages.success(request, _("已交办第 %(n)s 项，并通知责任单位。") % {"n": task.number})
-    else:
-        messages.error(
-            request,
-            " ".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()),
-        )
+    _submit(
+        request,
+        TaskForm(request.POST, meeting=meeting),
+        lambda data: services.task_assign(
+            actor=request.user, meeting=meeting, data=_task_input(data)
+        ),
+        success=lambda task: _("已交办第 %(n)s 项，并通知责任单位。") % {"n": task.number},
+    )
     return redirect("dispatch:meeting_detail", pk=meeting.pk)
 
 
@@ -255,21 +288,18 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_write(request, pk)
-    form = HoldForm(request.POST)
-    if form.is_valid():
-        try:
-            services.meeting_hold(
-                actor=request.user,
-                meeting=meeting,
-                summary=form.cleaned_data["summary"],
-                minutes_number=form.cleaned_data["minutes_number"],
-            )
-        except ValidationError as error:
-            _flash(request, error)
-        else:
-            messages.success(request, _("会议纪要已保存，可下载 Word 或 PDF。"))
-    else:
-        messages.error(request, _("会议纪要正文不能为空。"))
+    _submit(
+        request,
+        HoldForm(request.POST),
+        lambda data: services.meeting_hold(
+            actor=request.user,
+            meeting=meeting,
+            summary=data["summary"],
+            minutes_number=data["minutes_number"],
+        ),
+        success=_("会议纪要已保存，可下载 Word 或 PDF。"),
+        invalid=_("会议纪要正文不能为空。"),
+    )
     return redirect("dispatch:meeting_detail", pk=meeting.pk)
 
 
@@ -277,7 +307,7 @@ def _minutes_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     content = minutes.minutes_content(meeting)
     if kind == "docx":
-        body = minutes.render_docx(content)
+        body = minutes.render_docx(content, template=docx_template_data(DocxTemplateKind.MINUTES))
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
         body = minutes.render_pdf(content)
@@ -351,21 +381,15 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
-    form = TaskReportForm(request.POST)
-    if form.is_valid():
-        try:
-            services.task_report(
-                actor=request.user,
-                task=task,
-                progress=form.cleaned_data["progress"],
-                done=form.cleaned_data["done"],
-            )
-        except ValidationError as error:
-            _flash(request, error)
-        else:
-            messages.success(request, _("办理情况已报送。"))
-    else:
-        messages.error(request, _("办理情况不能为空。"))
+    _submit(
+        request,
+        TaskReportForm(request.POST),
+        lambda data: services.task_report(
+            actor=request.user, task=task, progress=data["progress"], done=data["done"]
+        ),
+        success=_("办理情况已报送。"),
+        invalid=_("办理情况不能为空。"),
+    )
     return redirect("dispatch:task_detail", pk=task.pk)
 
 
@@ -373,12 +397,13 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_close(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
-    try:
-        services.task_close(actor=request.user, task=task, note=request.POST.get("note", ""))
-    except ValidationError as error:
-        _flash(request, error)
-    else:
-        messages.success(request, _("交办事项已销号。"))
+    _apply(
+        request,
+        lambda: services.task_close(
+            actor=request.user, task=task, note=request.POST.get("note", "")
+        ),
+        success=_("交办事项已销号。"),
+    )
     return redirect("dispatch:task_detail", pk=task.pk)
 
 
@@ -386,12 +411,13 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
-    try:
-        services.task_reopen(actor=request.user, task=task, note=request.POST.get("note", ""))
-    except ValidationError as error:
-        _flash(request, error)
-    else:
-        messages.success(request, _("已退回继续办理。"))
+    _apply(
+        request,
+        lambda: services.task_reopen(
+            actor=request.user, task=task, note=request.POST.get("note", "")
+        ),
+        success=_("已退回继续办理。"),
+    )
     return redirect("dispatch:task_detail", pk=task.pk)
 
 
@@ -522,27 +548,22 @@ def milestone_evidence(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def link_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_get(user=request.user, pk=pk)
-    form = LinkForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        user = User.objects.filter(username=data["user"]).first() if data["user"] else None
-        try:
-            services.link_add(
-                actor=request.user,
-                project=project,
-                role=data["role"],
-                user=user,
-                name=data["name"],
-                position=data["position"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-            )
-        except ValidationError as error:
-            _flash(request, error)
-        else:
-            messages.success(request, _("已添加挂钩联系。"))
-    else:
-        messages.error(request, _("请填写角色和起始日期。"))
+    _submit(
+        request,
+        LinkForm(request.POST),
+        lambda data: services.link_add(
+            actor=request.user,
+            project=project,
+            role=data["role"],
+            user=User.objects.filter(username=data["user"]).first() if data["user"] else None,
+            name=data["name"],
+            position=data["position"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+        ),
+        success=_("已添加挂钩联系。"),
+        invalid=_("请填写角色和起始日期。"),
+    )
     return redirect("projects:detail", pk=project.pk)
 
 
@@ -550,12 +571,11 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def link_end(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(ProjectLink.objects.visible_to(request.user), pk=pk)
-    try:
-        services.link_end(actor=request.user, link=link, end_date=today())
-    except ValidationError as error:
-        _flash(request, error)
-    else:
-        messages.success(request, _("已结束挂钩联系。"))
+    _apply(
+        request,
+        lambda: services.link_end(actor=request.user, link=link, end_date=today()),
+        success=_("已结束挂钩联系。"),
+    )
     return redirect("projects:detail", pk=link.project_id)
 
 

@@ -133,6 +133,8 @@ PARAMS: dict[str, dict[str, str]] = {
     "bulletins:download": {"pk": "bulletin"},
     "bulletins:publish": {"pk": "bulletin"},
     "bulletins:generate": {"pk": "bulletin"},
+    "bulletins:template_download": {"kind": "docx_template_kind"},
+    "bulletins:template_reset": {"kind": "docx_template_kind"},
     "campaigns:indicator_edit": {"indicator_code": "indicator"},
     "campaigns:detail": {"code": "campaign"},
     "campaigns:edit": {"code": "campaign"},
@@ -291,6 +293,7 @@ def _build_world() -> dict[str, Any]:
             format="pdf",
             created_by=users["city_admin"],
         ).pk,
+        "docx_template_kind": "bulletin",
         "notification": Notification.objects.create(
             recipient=users["district_filer"], kind="report_reminder", title="填报提醒"
         ).pk,

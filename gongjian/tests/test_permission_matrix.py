@@ -132,6 +132,8 @@ def test_only_the_reviewed_writes_go_through_on_an_empty_post():
         ("api/v1/stage-events/<event_id>/confirm", "own-district", "district_reviewer"),
         # The office makes a bulletin no worker picked up (立即生成: a button, no form fields).
         ("bulletins/<int:pk>/generate/", "-", "city_admin"),
+        # The office goes back to the shipped Word template (恢复默认: a button, no form fields).
+        ("bulletins/templates/<str:kind>/reset/", "-", "city_admin"),
         (
             "campaigns/<slug:code>/actions/<slug:action_code>/members/<int:pk>/remove/",
             "-",

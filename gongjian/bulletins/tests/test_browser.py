@@ -111,3 +111,54 @@ def test_city_admin_generates_downloads_and_publishes_the_pdf(
         check=True,
     ).stdout.decode()
     assert first_page.splitlines()[0].strip() == "项目攻坚2022 工作通报"
+
+
+def test_city_admin_replaces_the_word_template_and_a_bad_one_is_refused(
+    live_server, city_admin, tmp_path
+):
+    import io
+
+    from docx import Document
+
+    from gongjian.core.gongwen import DEFAULT_DOCX_TEMPLATE
+
+    bad = tmp_path / "缺少占位符.docx"
+    document = Document()
+    document.add_paragraph("{{ title }}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    bad.write_bytes(buffer.getvalue())
+    good = tmp_path / "泉州通报模板.docx"
+    good.write_bytes(DEFAULT_DOCX_TEMPLATE.read_bytes())
+    base = live_server.url
+
+    with chromium() as browser:
+        page = browser.new_context(locale="zh-CN", viewport=DESKTOP).new_page()
+        _sign_in(page, base)
+        page.goto(f"{base}/bulletins/")
+        page.get_by_role("link", name="Word 公文模板").click()
+        page.wait_for_url(f"{base}/bulletins/templates/")
+        assert page.locator("h1").inner_text() == "Word 公文模板"
+
+        # A template without the required placeholders is refused with the reason
+        page.select_option("#id_kind", "bulletin")
+        page.set_input_files("#id_file", str(bad))
+        page.get_by_role("button", name="上传").click()
+        assert page.locator(".field-error").inner_text() == (
+            "模板文件（.docx）：模板缺少必需的占位符：{{ body }}、{{ signature }}、{{ date }}"
+            "（须包含 {{ title }}、{{ body }}、{{ signature }}、{{ date }}）。"
+        )
+        _shot(page, "bulletin_template_refused.png")
+
+        # A valid one replaces the bulletin's template
+        page.select_option("#id_kind", "bulletin")
+        page.set_input_files("#id_file", str(good))
+        page.get_by_role("button", name="上传").click()
+        page.wait_for_url(f"{base}/bulletins/templates/")
+        assert page.locator(".messages .message").inner_text() == (
+            "已更换工作通报的 Word 模板（泉州通报模板.docx）。"
+        )
+        rows = page.locator("table.data tbody tr")
+        assert rows.nth(0).locator("td").nth(1).inner_text() == "泉州通报模板.docx"
+        assert rows.nth(1).locator("td").nth(1).inner_text() == "默认公文版式"
+        _shot(page, "bulletin_templates.png")

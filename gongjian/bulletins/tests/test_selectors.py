@@ -42,7 +42,7 @@ def test_content_of_the_november_bulletin(campaign, city_admin):
         dt.date(2022, 11, 30),
     )
     assert content.summary == (
-        "截至2022年11月30日，项目攻坚2022共设市级目标2项，序时进度91.51%。"
+        "截至2022年11月30日，项目攻坚2022共设目标2项（不含分解到县（市、区）的目标），序时进度91.51%。"
         "其中进度正常1项、预警1项、滞后0项，已完成全年目标1项。"
     )
     assert [
@@ -82,8 +82,8 @@ def test_content_of_the_november_bulletin(campaign, city_admin):
         (t.target_text, t.actual_text, t.completion_text, t.ahead_text, t.status_label)
         for t in content.targets
     ] == [
-        ("≥1.00亿元", "0.85亿元", "85.00%", "−6.51", "预警"),
-        ("≥2个", "2个", "100.00%", "+8.49", "正常"),
+        ("≥1.00亿元", "0.85亿元", "85.00%", "-6.51个百分点", "预警"),
+        ("≥2个", "2个", "100.00%", "+8.49个百分点", "正常"),
     ]
 
     # The districts ranked by completion of their allocations
@@ -138,7 +138,7 @@ def test_a_campaign_counting_by_months_says_so_in_the_summary(campaign, city_adm
 
     # November is month 11 of 12: the summary and every target read 91.67 %.
     assert content.summary.startswith(
-        "截至2022年11月30日，项目攻坚2022共设市级目标2项，序时进度91.67%。"
+        "截至2022年11月30日，项目攻坚2022共设目标2项（不含分解到县（市、区）的目标），序时进度91.67%。"
     )
     assert [row.time_elapsed for row in content.targets] == [Decimal("0.9167")] * 2
 

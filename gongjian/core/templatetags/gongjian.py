@@ -1,28 +1,58 @@
-"""Template filters for money, shares and query strings."""
+"""Template filters for figures (through ``core.formatting``), audited values and query strings."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 
-from gongjian.core.money import format_wan, format_yi
+from gongjian.core import formatting
 
 register = template.Library()
 
 
 @register.filter
+def money(value: Decimal | None, unit: formatting.MoneyUnit = "万元") -> str:
+    """``{{ amount|money }}`` → "12,345.60万元"; ``{{ amount|money:"亿元" }}`` → "1,700.00亿元"."""
+    return formatting.money(value, unit)
+
+
+@register.filter
+def money_unit(unit: formatting.MoneyUnit) -> str:
+    """``{{ "亿元"|money_unit }}``: the unit word alone, for a header or an axis."""
+    return formatting.money_unit(unit)
+
+
+@register.filter
 def wan(value: Decimal | None) -> str:
-    """12345.6 → "12,345.60" (万元)."""
-    return format_wan(value)
+    """12345.6 → "12,345.60": a bare number of 万元, where a header already carries the unit."""
+    return formatting.money(value, "万元", with_unit=False)
 
 
 @register.filter
 def yi(value: Decimal | None) -> str:
-    """An amount in 万元 shown in 亿元: 17000000 → "1,700.00"."""
-    return format_yi(value)
+    """An amount in 万元 as a bare number of 亿元: 17000000 → "1,700.00" (unit in the header)."""
+    return formatting.money(value, "亿元", with_unit=False)
+
+
+@register.filter
+def percent(value: Decimal | None, places: int = 2) -> str:
+    """``{{ 85.3|percent }}`` → "85.30%"; ``{{ rate|percent:1 }}`` → "85.3%"."""
+    return formatting.percent(value, int(places))
+
+
+@register.filter
+def points(value: Decimal | None, places: int = 2) -> str:
+    """``{{ 3.2|points }}`` → "+3.20个百分点"."""
+    return formatting.points(value, int(places))
+
+
+@register.filter
+def count(value: int | Decimal | None, unit: str = "个") -> str:
+    """``{{ 1234|count }}`` → "1,234个"; ``{{ n|count:"家" }}`` → "1,234家"."""
+    return formatting.count(value, unit)
 
 
 @register.filter
@@ -33,13 +63,8 @@ def subtract(value: int | None, other: int | None) -> int:
 
 @register.filter
 def percent_of(part: int | Decimal | None, whole: int | Decimal | None) -> str:
-    """``3|percent_of:8`` → "37.5%"; an empty whole gives "—" rather than a division by zero."""
-    if not whole:
-        return "—"
-    share = (Decimal(part or 0) * 100 / Decimal(whole)).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP
-    )
-    return f"{share.normalize():f}%" if share == share.to_integral() else f"{share}%"
+    """``3|percent_of:8`` → "37.50%"; an empty whole gives "—" rather than a division by zero."""
+    return formatting.share(part, whole)
 
 
 def _model(label: str):

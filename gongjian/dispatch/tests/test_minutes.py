@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from gongjian.dispatch.minutes import minutes_content, minutes_document
 from gongjian.dispatch.services import (
     MeetingInput,
     TaskInput,
@@ -99,7 +100,13 @@ def test_word_minutes_in_gongwen_layout(client, held, leader):
     assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     masthead = document.paragraphs[0].runs[0]
     assert masthead.font.size is not None
-    assert (str(masthead.font.color.rgb), masthead.font.size.pt) == ("D00000", 36.0)
+    assert (str(masthead.font.color.rgb), masthead.font.size.pt) == ("D00000", 30.0)
+    # Signed and dated last
+    assert [t for t in texts if t.strip()][-3:] == [
+        "请各责任单位按时限办结，并于下次调度会前报送办理情况。",
+        "泉州市项目攻坚指挥部办公室",
+        "2022年12月1日",
+    ]
     section = document.sections[0]
     assert section.page_width is not None and section.top_margin is not None
     assert (round(section.page_width.cm, 1), round(section.top_margin.cm, 1)) == (21.0, 3.7)
@@ -127,6 +134,23 @@ def test_pdf_minutes_text_and_fonts(client, held, city_admin, tmp_path):
     ).stdout
     embedded = sorted({line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]})
     assert embedded == ["Noto-Sans-CJK-SC-Bold", "Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold"]
+    # The same paragraphs as the Word file, in the same order, the signature and date last
+    expected = minutes_document(minutes_content(held)).paragraph_texts()
+    word = Document(io.BytesIO(client.get(f"/dispatch/meetings/{held.pk}/minutes.docx").content))
+    assert [p.text for p in word.paragraphs if p.text.strip()] == expected
+    raw = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    squeezed = "".join(raw.split())
+    position = 0
+    for paragraph in expected:
+        found = squeezed.find("".join(paragraph.split()), position)
+        assert found >= position, paragraph
+        position = found + len("".join(paragraph.split()))
+    assert [line for line in lines if not line.startswith("—")][-2:] == [
+        "泉州市项目攻坚指挥部办公室",
+        "2022年12月1日",
+    ]
 
 
 def test_minutes_are_404_outside_scope(client, held, lichen_filer):
