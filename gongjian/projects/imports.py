@@ -54,7 +54,8 @@ Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 200
 
 DEFAULT_CATEGORY = "key-construction"
-MAX_ROWS = 20000
+MAX_ROWS = 20000  # project rows; the sheet may have the header lines above them besides
+_HEADER_LINES = 30  # find_header looks for the header in the first 30 lines
 MAX_BYTES = 20 * 1024 * 1024
 
 # Column keys and the header words that name them, most specific first. A header cell is matched
@@ -215,7 +216,7 @@ def read_grid(data: bytes, filename: str) -> list[list[Any]]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
-        if sheet.total_height > MAX_ROWS or sheet.total_width > 200:
+        if sheet.total_height > MAX_ROWS + _HEADER_LINES or sheet.total_width > 200:
             raise ProjectListError(
                 _("工作表过大（%(rows)s 行 × %(columns)s 列），超出可导入的范围。")
                 % {"rows": sheet.total_height, "columns": sheet.total_width}
@@ -247,7 +248,7 @@ def _unit_in(text: str) -> str:
 def find_header(grid: list[list[Any]]) -> tuple[int, int, list[Column], str]:
     """(first header row index, first data row index, columns, unit of a "单位：" line)."""
     sheet_unit = ""
-    for index, row in enumerate(grid[:30]):
+    for index, row in enumerate(grid[:_HEADER_LINES]):
         texts = [_text(cell) for cell in row]
         joined = "".join(texts)
         unit_line = _UNIT_LINE.search(joined)
