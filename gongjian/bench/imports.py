@@ -353,7 +353,7 @@ def _roster_workbook(rows: int) -> bytes:
                 "50",
                 "",
                 "2015-06-01",
-                "存续",
+                "在营",
             ]
         )
     return write_roster(values)
