@@ -446,6 +446,7 @@ def run(*, rows: int, kind: str | None = None, say: Callable[[str], None] = prin
                 raise _Rollback
         except _Rollback:
             pass
+    say(f"Result: {outcome}")
     return Result(
         kind=kind,
         rows=rows,
