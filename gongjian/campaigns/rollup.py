@@ -644,7 +644,7 @@ def _spells_changed(changes: list[tuple[tuple | None, tuple | None]]) -> None:
 def _bulk_saved(sender, instances, **kwargs) -> None:
     """Rows saved in bulk: the same differences as their post_save would add, all at once."""
     if sender is EnterpriseSpell:
-        changes = []
+        changes: list[tuple[tuple | None, tuple | None]] = []
         for spell in instances:
             after = tuple(getattr(spell, name) for name in _SPELL_FIELDS)
             changes.append((getattr(spell, "_rollup_loaded", None), after))

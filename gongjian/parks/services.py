@@ -588,14 +588,42 @@ def _check_effective(errors: dict[str, list[str]], effective_on: dt.date) -> Non
 # --- enterprise services ------------------------------------------------------------------------
 
 
+def _create_refusal(actor, region: Region | None) -> PermissionDenied | None:
+    """The refusal (audited) of registering an enterprise in ``region``; None when allowed."""
+    if region is not None and not actor.has_perm("parks.add_enterprise", region):
+        return audit_denied(
+            actor=actor, message=_("无权在“%(region)s”登记企业。") % {"region": region.display_name}
+        )
+    return None
+
+
+def _edit_refusal(actor, enterprise: Enterprise) -> PermissionDenied | None:
+    """The refusal (audited) of an edit of ``enterprise``; None when allowed."""
+    if not actor.has_perm("parks.change_enterprise", enterprise):
+        return audit_denied(
+            actor=actor,
+            obj=enterprise,
+            message=_("无权修改企业“%(name)s”。") % {"name": enterprise.name},
+        )
+    return None
+
+
+def _move_refusal(actor, enterprise: Enterprise, region: Region | None) -> PermissionDenied | None:
+    """The refusal (audited) of moving ``enterprise`` to ``region``; None when allowed."""
+    if region is not None and not actor.has_perm("parks.change_enterprise", region):
+        return audit_denied(
+            actor=actor,
+            obj=enterprise,
+            message=_("无权把企业移到“%(region)s”。") % {"region": region.display_name},
+        )
+    return None
+
+
 def enterprise_create(*, actor, data: EnterpriseInput) -> Enterprise:
     """Register an enterprise in a region the actor may edit, with its initial spells."""
     values, errors = _resolve_enterprise(data)
-    region = values["region"]
-    if region is not None and not actor.has_perm("parks.add_enterprise", region):
-        raise audit_denied(
-            actor=actor, message=_("无权在“%(region)s”登记企业。") % {"region": region.display_name}
-        )
+    if refusal := _create_refusal(actor, values["region"]):
+        raise refusal
     if not errors:
         errors.update(_uscc_taken(values["uscc"]))
     if errors:
@@ -697,20 +725,11 @@ def enterprise_update(
 
     Changes of region, park, flag or land become dated spells (see the module docstring);
     ``effective_on`` dates those the input does not date itself."""
-    if not actor.has_perm("parks.change_enterprise", enterprise):
-        raise audit_denied(
-            actor=actor,
-            obj=enterprise,
-            message=_("无权修改企业“%(name)s”。") % {"name": enterprise.name},
-        )
+    if refusal := _edit_refusal(actor, enterprise):
+        raise refusal
     values, errors = _resolve_enterprise(data)
-    target = values["region"]
-    if target is not None and not actor.has_perm("parks.change_enterprise", target):
-        raise audit_denied(
-            actor=actor,
-            obj=enterprise,
-            message=_("无权把企业移到“%(region)s”。") % {"region": target.display_name},
-        )
+    if refusal := _move_refusal(actor, enterprise, values["region"]):
+        raise refusal
     effective_on = effective_on or today()
     _check_effective(errors, effective_on)
     if not errors:
@@ -777,33 +796,19 @@ def enterprises_save_many(
         ).values_list("uscc", flat=True)
     )
     for item in items:
-        if item.enterprise is not None and not actor.has_perm(
-            "parks.change_enterprise", item.enterprise
-        ):
-            refusals[item.key] = audit_denied(
-                actor=actor,
-                obj=item.enterprise,
-                message=_("无权修改企业“%(name)s”。") % {"name": item.enterprise.name},
-            )
+        if item.enterprise is not None and (refusal := _edit_refusal(actor, item.enterprise)):
+            refusals[item.key] = refusal
             continue
         values, errors = _resolve_enterprise(item.data, references)
-        region = values["region"]
         if item.enterprise is None:
-            if region is not None and not actor.has_perm("parks.add_enterprise", region):
-                refusals[item.key] = audit_denied(
-                    actor=actor,
-                    message=_("无权在“%(region)s”登记企业。") % {"region": region.display_name},
-                )
+            if refusal := _create_refusal(actor, values["region"]):
+                refusals[item.key] = refusal
                 continue
             if not errors and values["uscc"] in taken:
                 errors.update(_uscc_taken_errors(values["uscc"]))
         else:
-            if region is not None and not actor.has_perm("parks.change_enterprise", region):
-                refusals[item.key] = audit_denied(
-                    actor=actor,
-                    obj=item.enterprise,
-                    message=_("无权把企业移到“%(region)s”。") % {"region": region.display_name},
-                )
+            if refusal := _move_refusal(actor, item.enterprise, values["region"]):
+                refusals[item.key] = refusal
                 continue
             _check_effective(errors, edit_on)
             # The credit code is what an edit is matched by, so it is never another's.

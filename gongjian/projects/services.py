@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -448,15 +448,41 @@ def _resolve_list_fields(
     values["markers"] = "".join(dict.fromkeys(markers))
 
 
-def project_create(*, actor, data: ProjectInput) -> Project:
-    """Add a project to the ledger in a region the actor may edit."""
-    values, errors = _resolve(data)
-    region = values["region"]
+def _create_refusal(actor, region: Region | None) -> PermissionDenied | None:
+    """The refusal (audited) of a new project in ``region``; None when the actor may."""
     if region is not None and not actor.has_perm("projects.add_project", region):
-        raise audit_denied(
+        return audit_denied(
             actor=actor,
             message=_("无权在“%(region)s”新建项目。") % {"region": region.display_name},
         )
+    return None
+
+
+def _edit_refusal(actor, project: Project) -> PermissionDenied | None:
+    """The refusal (audited) of an edit of ``project``; None when the actor may."""
+    if not actor.has_perm("projects.change_project", project):
+        return audit_denied(
+            actor=actor, obj=project, message=_("无权修改项目“%(code)s”。") % {"code": project.code}
+        )
+    return None
+
+
+def _move_refusal(actor, project: Project, region: Region | None) -> PermissionDenied | None:
+    """The refusal (audited) of moving ``project`` to ``region``; None when the actor may."""
+    if region is not None and not actor.has_perm("projects.change_project", region):
+        return audit_denied(
+            actor=actor,
+            obj=project,
+            message=_("无权把项目移到“%(region)s”。") % {"region": region.display_name},
+        )
+    return None
+
+
+def project_create(*, actor, data: ProjectInput) -> Project:
+    """Add a project to the ledger in a region the actor may edit."""
+    values, errors = _resolve(data)
+    if refusal := _create_refusal(actor, values["region"]):
+        raise refusal
     duplicate = _code_taken_errors(values["code"])
     if not errors and Project.objects.filter(code=values["code"]).exists():
         errors.update(duplicate)
@@ -485,18 +511,11 @@ def project_update(
     *, actor, project: Project, data: ProjectInput, expected_version: int
 ) -> Project:
     """Save an edit begun from ``expected_version``; a stale edit is refused, writing nothing."""
-    if not actor.has_perm("projects.change_project", project):
-        raise audit_denied(
-            actor=actor, obj=project, message=_("无权修改项目“%(code)s”。") % {"code": project.code}
-        )
+    if refusal := _edit_refusal(actor, project):
+        raise refusal
     values, errors = _resolve(data)
-    target_region = values["region"]
-    if target_region is not None and not actor.has_perm("projects.change_project", target_region):
-        raise audit_denied(
-            actor=actor,
-            obj=project,
-            message=_("无权把项目移到“%(region)s”。") % {"region": target_region.display_name},
-        )
+    if refusal := _move_refusal(actor, project, values["region"]):
+        raise refusal
     if not errors and Project.objects.filter(code=values["code"]).exclude(pk=project.pk).exists():
         errors.update(_code_taken_errors(values["code"]))
     _check_national_code_free(values, errors, exclude_pk=project.pk)
@@ -685,12 +704,8 @@ class ProjectBatch:
         """What ``project_create`` checks; the project is written by ``save``."""
         actor = self.actor
         values, errors = _resolve(data, self.references)
-        region = values["region"]
-        if region is not None and not actor.has_perm("projects.add_project", region):
-            raise audit_denied(
-                actor=actor,
-                message=_("无权在“%(region)s”新建项目。") % {"region": region.display_name},
-            )
+        if refusal := _create_refusal(actor, values["region"]):
+            raise refusal
         if not errors and values["code"] in self._codes:
             errors.update(_code_taken_errors(values["code"]))
         _check_national_code_free(values, errors, exclude_pk=None, holder=self._holder(None))
@@ -707,23 +722,11 @@ class ProjectBatch:
     def update(self, project: Project, data: ProjectInput) -> Project:
         """What ``project_update`` checks, for ``project`` as read (and locked) by the caller;
         ``project`` itself takes the new values, written by ``save``."""
-        actor = self.actor
-        if not actor.has_perm("projects.change_project", project):
-            raise audit_denied(
-                actor=actor,
-                obj=project,
-                message=_("无权修改项目“%(code)s”。") % {"code": project.code},
-            )
+        if refusal := _edit_refusal(self.actor, project):
+            raise refusal
         values, errors = _resolve(data, self.references)
-        target_region = values["region"]
-        if target_region is not None and not actor.has_perm(
-            "projects.change_project", target_region
-        ):
-            raise audit_denied(
-                actor=actor,
-                obj=project,
-                message=_("无权把项目移到“%(region)s”。") % {"region": target_region.display_name},
-            )
+        if refusal := _move_refusal(self.actor, project, values["region"]):
+            raise refusal
         if not errors and self._codes.get(values["code"], project.pk) != project.pk:
             errors.update(_code_taken_errors(values["code"]))
         _check_national_code_free(
