@@ -176,8 +176,8 @@ class PlanBatch:
     ``set`` runs the single service's checks and raises what it would raise, and works out the
     same plan, dated change, chain of ``previous`` amounts and ledger column from the plans and
     changes read once for the batch (``for_projects``); ``save`` writes them all with their
-    audit events in a few statements. A project created in the same transaction (not saved
-    yet) has no plans; ``save`` must come after it is saved.
+    audit events in a few statements. A project created in the same batch of projects (not
+    saved yet) has no plans; ``save`` must come after it is saved.
     """
 
     def __init__(
@@ -281,9 +281,11 @@ class PlanBatch:
         plan.amount = running
         latest = max(year, self._latest_years.get(project.pk, year)) if project.pk else year
         if year == latest:
-            # The ledger's own column shows the latest year's plan, for lists and exports.
+            # The ledger's own column shows the latest year's plan, for lists and exports (a
+            # project not saved yet takes it in its INSERT).
             project.annual_plan = plan.amount
-            self._projects[id(project)] = project
+            if project.pk is not None:
+                self._projects[project.pk] = project
         self._entries.append(
             AuditEntry(
                 AuditAction.CREATE if before is None else AuditAction.UPDATE,
