@@ -372,3 +372,22 @@ def test_progress_is_told_by_phase():
         ("save", 0, 5),
         ("save", 5, 5),
     ]
+
+
+def test_a_row_sees_the_rows_before_it_as_saved():
+    # Two new projects with one national code: the second is refused, naming the first.
+    text = (
+        "项目编号,项目名称,所在地,全国投资项目代码,总投资（万元）\n"
+        "NC-1,甲项目,晋江,2022-350582-47-01-000001,3000\n"
+        "NC-2,乙项目,石狮,2022-350582-47-01-000001,2000\n"
+    )
+    result = _import(text.encode("utf-8"), "list.csv")
+    assert result.errors == [
+        {
+            "row": 3,
+            "column": "D",
+            "field": "全国投资项目代码",
+            "message": "全国投资项目代码“2022-350582-47-01-000001”已用于项目“NC-1”。",
+        }
+    ]
+    assert Project.objects.count() == 0
