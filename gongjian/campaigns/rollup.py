@@ -17,8 +17,10 @@ from its rows would let the later commit overwrite the earlier one's report).
 
 Why model signals rather than the services: the cells must follow every path that writes these
 rows — the services, the admin, the Excel import, test factories — and the difference needs the
-row as it was loaded (kept by ``post_init``) and as it is saved. Writes that bypass ``save()``
-(``bulk_create``, ``QuerySet.update``, raw SQL: the demo loader and the benchmark generator) call
+row as it was loaded (kept by ``post_init``) and as it is saved. Set-based services that save
+rows with ``bulk_create``/``bulk_update`` (the Excel imports) send ``core.signals.bulk_saved``
+with the rows, and the cells follow all of them at once. Other writes that bypass ``save()``
+(``QuerySet.update``, raw SQL: the demo loader and the benchmark generator) call
 ``rollup_rebuild()`` afterwards. ``gongjian recompute`` rebuilds every cell and ``--check`` reports
 any that disagree with their rows without changing them.
 """
@@ -51,6 +53,7 @@ from gongjian.campaigns.definitions import (
 )
 from gongjian.campaigns.models import Indicator, IndicatorCell
 from gongjian.core.periods import month_start
+from gongjian.core.signals import bulk_saved
 from gongjian.parks.models import EnterpriseSpell
 from gongjian.projects.choices import StageEventStatus
 from gongjian.projects.models import Project, StageEvent
@@ -505,33 +508,51 @@ def _categories(ids: Iterable[int]) -> dict[int, str]:
 def _project_moved(project_id: int, before: tuple, after: tuple) -> None:
     """A project's region, category or investment changed: its counted reports and its stage
     events move from the cells they were in to the cells they now belong in."""
-    codes = _categories({before[1], after[1]})
-    old = ProjectFacts(
-        region_id=before[0], category_code=codes[before[1]], total_investment=before[2]
-    )
-    new = ProjectFacts(region_id=after[0], category_code=codes[after[1]], total_investment=after[2])
+    _projects_moved({project_id: (before, after)})
+
+
+def _projects_moved(moves: dict[int, tuple[tuple, tuple]]) -> None:
+    """``_project_moved`` for many projects at once: {project id: (before, after)}, in a
+    fixed number of queries."""
+    if not moves:
+        return
     indicators = rolled_indicators()
+    if not indicators:
+        return
+    codes = _categories({state[1] for pair in moves.values() for state in pair})
+    facts = {
+        pk: tuple(
+            ProjectFacts(
+                region_id=state[0], category_code=codes[state[1]], total_investment=state[2]
+            )
+            for state in pair
+        )
+        for pk, pair in moves.items()
+    }
     was: dict[Key, Decimal] = defaultdict(Decimal)
     now: dict[Key, Decimal] = defaultdict(Decimal)
     reports = ProgressReport.objects.filter(
-        project_id=project_id, status=ReportStatus.CITY_APPROVED
-    ).values_list("amount", "period__month")
-    for amount, month in reports:
-        for facts, cells in ((old, was), (new, now)):
+        project_id__in=list(moves), status=ReportStatus.CITY_APPROVED
+    ).values_list("project_id", "amount", "period__month")
+    for project_id, amount, month in reports:
+        for project_facts, cells in zip(facts[project_id], (was, now), strict=True):
             for key, value in report_contribution(
                 status=ReportStatus.CITY_APPROVED,
                 amount=amount,
                 month=month,
-                facts=facts,
+                facts=project_facts,
                 indicators=indicators,
             ).items():
                 cells[key] += value
-    for stage, date in (
-        StageEvent.objects.confirmed().filter(project_id=project_id).values_list("stage", "date")
-    ):
-        for facts, cells in ((old, was), (new, now)):
+    events = (
+        StageEvent.objects.confirmed()
+        .filter(project_id__in=list(moves))
+        .values_list("project_id", "stage", "date")
+    )
+    for project_id, stage, date in events:
+        for project_facts, cells in zip(facts[project_id], (was, now), strict=True):
             for key, value in event_contribution(
-                stage=stage, date=date, facts=facts, indicators=indicators
+                stage=stage, date=date, facts=project_facts, indicators=indicators
             ).items():
                 cells[key] += value
     _apply(was, now)
@@ -593,3 +614,48 @@ def _spell_saved(sender, instance, created, **kwargs) -> None:
 @receiver(post_delete, sender=EnterpriseSpell)
 def _spell_deleted(sender, instance, **kwargs) -> None:
     _spell_changed(getattr(instance, "_rollup_loaded", None), None)
+
+
+def _spells_changed(changes: list[tuple[tuple | None, tuple | None]]) -> None:
+    """``_spell_changed`` for many spells at once (one indicator read, one cell write)."""
+    changes = [(before, after) for before, after in changes if before != after]
+    if not changes:
+        return
+    indicators = [(pk, d) for pk, d in rolled_indicators() if d.source == SOURCE_ENTERPRISES]
+    if not indicators:
+        return
+    was: dict[Key, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    now: dict[Key, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for before, after in changes:
+        for state, cells in ((before, was), (after, now)):
+            if state is None:
+                continue
+            for key, (value, base) in spell_contribution(
+                state=state, indicators=indicators
+            ).items():
+                cells[key][0] += value
+                cells[key][1] += base
+    _apply(
+        {key: (v, b) for key, (v, b) in was.items()}, {key: (v, b) for key, (v, b) in now.items()}
+    )
+
+
+@receiver(bulk_saved)
+def _bulk_saved(sender, instances, **kwargs) -> None:
+    """Rows saved in bulk: the same differences as their post_save would add, all at once."""
+    if sender is EnterpriseSpell:
+        changes: list[tuple[tuple | None, tuple | None]] = []
+        for spell in instances:
+            after = tuple(getattr(spell, name) for name in _SPELL_FIELDS)
+            changes.append((getattr(spell, "_rollup_loaded", None), after))
+            spell._rollup_loaded = after
+        _spells_changed(changes)
+    elif sender is Project:
+        moves = {}
+        for project in instances:
+            after = tuple(getattr(project, name) for name in _PROJECT_FIELDS)
+            before = getattr(project, "_rollup_loaded", None)
+            project._rollup_loaded = after
+            if before is not None and before != after:
+                moves[project.pk] = (before, after)
+        _projects_moved(moves)

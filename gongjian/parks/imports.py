@@ -3,10 +3,12 @@ becomes enterprises through the same services as the pages, all or nothing.
 
 Every row is checked first — cells by row and column, duplicate credit codes in the file, the
 reader's rights — and every refusal is collected; then all rows are written in one transaction
-through ``enterprise_create`` / ``enterprise_update`` (so spells and audit events are written),
-and one error anywhere rolls everything back. With ``update_existing`` a row whose 统一社会信用代码
-is registered updates that enterprise (changes of park or flag become dated spells, dated by the
-row's own dates or else by ``effective_on``); without it such a row is an error.
+through ``enterprises_save_many``, the set-based form of ``enterprise_create`` /
+``enterprise_update`` (the same checks, spells and audit events, in a number of queries that
+does not grow with the rows), and one error anywhere writes nothing. With ``update_existing`` a
+row whose 统一社会信用代码 is registered updates that enterprise (changes of park or flag become
+dated spells, dated by the row's own dates or else by ``effective_on``); without it such a row is
+an error.
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -36,7 +37,7 @@ from gongjian.core.uscc import uscc_normalise
 from gongjian.parks.choices import OperatingStatus
 from gongjian.parks.exports import write_roster
 from gongjian.parks.models import Enterprise
-from gongjian.parks.services import EnterpriseInput, enterprise_create, enterprise_update
+from gongjian.parks.services import EnterpriseInput, EnterpriseWrite, enterprises_save_many
 from gongjian.parks.workbook import COLUMNS, HEADER_ROW, INDEX, MAX_ROWS
 from gongjian.regions.models import Region
 
@@ -246,16 +247,22 @@ def roster_import(
     progress: Progress | None = None,
 ) -> RosterImportResult:
     """Import a roster workbook (see the module docstring); nothing is written unless every row
-    passes. ``progress`` is told each phase and, every few hundred rows, how far it is."""
-    report = progress or (lambda phase, done, total: None)
+    passes. ``progress(phase, done, total)`` is told how far it is, phase "read", "validate" or
+    "save"."""
+
+    def tell(phase: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(phase, done, total)
+
     result = RosterImportResult()
-    report("read", 0, 0)
+    tell("read", 0, 0)
     try:
         rows = _read(data)
     except SpreadsheetError as error:
         result.errors.append(RowError(None, "", str(error)))
         return result
-    report("read", len(rows), len(rows))
+    total = len(rows)
+    tell("read", total, total)
     regions = {
         name: code
         for code, name, short in Region.objects.values_list("code", "name", "short_name")
@@ -265,10 +272,10 @@ def roster_import(
     errors = result.errors
     parsed: list[tuple[int, EnterpriseInput]] = []
     first: dict[str, int] = {}
-    report("validate", 0, len(rows))
-    for done, (row, values) in enumerate(rows):
-        if done and done % PROGRESS_EVERY == 0:
-            report("validate", done, len(rows))
+    tell("validate", 0, total)
+    for done, (row, values) in enumerate(rows, start=1):
+        if done % PROGRESS_EVERY == 0:
+            tell("validate", done, total)
         item = _parse(row, values, regions, errors)
         if item is None:
             continue
@@ -297,11 +304,11 @@ def roster_import(
         .filter(uscc__in=list(existing))
         .values_list("uscc", flat=True)
     )
-    plans: list[tuple[int, EnterpriseInput, Enterprise | None]] = []
+    plans: list[EnterpriseWrite] = []
     for row, item in parsed:
         current = existing.get(uscc_normalise(item.uscc))
         if current is None:
-            plans.append((row, item, None))
+            plans.append(EnterpriseWrite(key=row, data=item))
             continue
         if not update_existing:
             errors.append(
@@ -333,35 +340,23 @@ def roster_import(
         elif _unchanged(current, item):
             result.unchanged += 1
         else:
-            plans.append((row, item, current))
+            plans.append(EnterpriseWrite(key=row, data=item, enterprise=current))
+    tell("validate", total, total)
 
-    report("validate", len(rows), len(rows))
-    denied: list[tuple[RowError, str]] = []
-    report("save", 0, len(plans))
-    with transaction.atomic():
-        for done, (row, item, current) in enumerate(plans):
-            if done and done % PROGRESS_EVERY == 0:
-                report("save", done, len(plans))
-            try:
-                if current is None:
-                    enterprise_create(actor=actor, data=item)
-                    result.created += 1
-                else:
-                    enterprise_update(
-                        actor=actor, enterprise=current, data=item, effective_on=effective_on
-                    )
-                    result.updated += 1
-            except ValidationError as refusal:
-                errors.extend(_refusal(row, refusal))
-            except PermissionDenied as refusal:
-                denied.append((_message(row, "", str(refusal)), str(refusal)))
-        report("save", len(plans), len(plans))
-        if errors or denied:
-            transaction.set_rollback(True)
-    for row_error, reason in denied:
-        # The service's own denial event went with the rollback: record it again.
-        audit_denied(actor=actor, message=reason)
-        errors.append(row_error)
+    tell("save", 0, len(plans))
+    # Refused attempts are audited by the service; nothing else is written when any row fails.
+    refusals = enterprises_save_many(
+        actor=actor, items=plans, effective_on=effective_on, check_only=bool(errors)
+    )
+    for row, refusal in refusals.items():
+        if isinstance(refusal, ValidationError):
+            errors.extend(_refusal(row, refusal))
+        else:
+            errors.append(_message(row, "", str(refusal)))
+    if not errors:
+        result.created = sum(1 for plan in plans if plan.enterprise is None)
+        result.updated = len(plans) - result.created
+    tell("save", len(plans), len(plans))
     if errors:
         result.created = result.updated = result.unchanged = 0
         errors.sort(key=lambda e: (e.row or 0, e.column))

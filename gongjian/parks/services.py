@@ -13,17 +13,20 @@ moves a recorded date (say so to the statistics bureau, not to the form).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.audit.choices import AuditAction
-from gongjian.audit.services import audit_denied, audit_record
+from gongjian.audit.services import AuditEntry, audit_denied, audit_record, audit_record_many
 from gongjian.core.periods import today
+from gongjian.core.signals import bulk_saved
 from gongjian.core.uscc import USCC_ALPHABET, USCC_LENGTH, uscc_is_valid, uscc_normalise
 from gongjian.parks.choices import OperatingStatus, ParkKind
 from gongjian.parks.history import SpellState, initial_spells
@@ -75,6 +78,59 @@ class EnterpriseInput:
     operating_status: str = OperatingStatus.OPERATING
 
 
+class References:
+    """The regions, parks and industry chains that inputs name by code: looked up one at a time
+    (a form), or read at once for many inputs (``for_enterprises``, an import), so that the same
+    checks run either way."""
+
+    def __init__(
+        self,
+        *,
+        regions: dict[str, Region] | None = None,
+        parks: dict[str, Park] | None = None,
+        chains: dict[str, IndustryChain] | None = None,
+    ) -> None:
+        self._regions, self._parks, self._chains = regions, parks, chains
+
+    @classmethod
+    def for_enterprises(cls, inputs: Iterable[EnterpriseInput]) -> References:
+        """Everything ``inputs`` name, in three queries."""
+        inputs = list(inputs)
+        regions = {(item.region_code or "").strip() for item in inputs}
+        parks = {(item.park_code or "").strip() for item in inputs} - {""}
+        chains = {(item.industry_chain_code or "").strip() for item in inputs} - {""}
+        return cls(
+            regions={r.code: r for r in Region.objects.filter(code__in=regions)},
+            parks={p.code: p for p in Park.objects.select_related("region").filter(code__in=parks)},
+            chains={c.code: c for c in IndustryChain.objects.filter(code__in=chains)},
+        )
+
+    def region(self, code: str) -> Region | None:
+        if self._regions is None:
+            return Region.objects.filter(code=code).first()
+        return self._regions.get(code)
+
+    def park(self, code: str) -> Park | None:
+        if self._parks is None:
+            return Park.objects.select_related("region").filter(code=code).first()
+        return self._parks.get(code)
+
+    def park_by_pk(self, pk: int) -> Park:
+        if self._parks is not None:
+            for park in self._parks.values():
+                if park.pk == pk:
+                    return park
+        return Park.objects.get(pk=pk)
+
+    def chain(self, code: str) -> IndustryChain | None:
+        if self._chains is None:
+            return IndustryChain.objects.filter(code=code).first()
+        return self._chains.get(code)
+
+
+_ONE_AT_A_TIME = References()
+
+
 def park_snapshot(park: Park) -> dict[str, Any]:
     """The audited fields of a park as JSON-ready values (references by code)."""
     return {
@@ -120,8 +176,10 @@ def _text(value: Decimal | None) -> str | None:
 # --- checks shared by parks and enterprises ---------------------------------------------------
 
 
-def _resolve_region(errors: dict[str, list[str]], code: str, what: str) -> Region | None:
-    region = Region.objects.filter(code=(code or "").strip()).first()
+def _resolve_region(
+    errors: dict[str, list[str]], code: str, what: str, references: References = _ONE_AT_A_TIME
+) -> Region | None:
+    region = references.region((code or "").strip())
     if region is None:
         errors["region"] = [_("未知的所属区域代码“%(code)s”。") % {"code": code}]
     elif region.kind not in (RegionKind.COUNTY, RegionKind.ZONE) or not region.is_reporting:
@@ -251,7 +309,9 @@ def park_create(*, actor, data: ParkInput) -> Park:
 # --- enterprises --------------------------------------------------------------------------------
 
 
-def _resolve_enterprise(data: EnterpriseInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _resolve_enterprise(
+    data: EnterpriseInput, references: References = _ONE_AT_A_TIME
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Turn codes into rows and check every value; returns (model field values, errors)."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
@@ -261,12 +321,12 @@ def _resolve_enterprise(data: EnterpriseInput) -> tuple[dict[str, Any], dict[str
         errors["uscc"] = problems
     values["uscc"] = uscc
     values["name"] = _check_name(errors, data.name, _("企业名称"), 200)
-    region = _resolve_region(errors, data.region_code, _("企业"))
+    region = _resolve_region(errors, data.region_code, _("企业"), references)
     values["region"] = region
 
     park = None
     if (data.park_code or "").strip():
-        park = Park.objects.select_related("region").filter(code=data.park_code.strip()).first()
+        park = references.park(data.park_code.strip())
         if park is None:
             errors["park"] = [_("未知的园区代码“%(code)s”。") % {"code": data.park_code}]
         elif "region" not in errors and region is not None and park.region_id != region.pk:
@@ -294,7 +354,7 @@ def _resolve_enterprise(data: EnterpriseInput) -> tuple[dict[str, Any], dict[str
 
     chain = None
     if (data.industry_chain_code or "").strip():
-        chain = IndustryChain.objects.filter(code=data.industry_chain_code.strip()).first()
+        chain = references.chain(data.industry_chain_code.strip())
         if chain is None or not chain.is_active:
             errors["industry_chain"] = [
                 _("未知的产业链“%(code)s”。") % {"code": data.industry_chain_code}
@@ -354,9 +414,12 @@ def _uscc_taken(uscc: str, exclude_pk: int | None = None) -> dict[str, list[str]
     others = Enterprise.objects.filter(uscc=uscc)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
-    taken = others.exists()
+    return _uscc_taken_errors(uscc) if others.exists() else {}
+
+
+def _uscc_taken_errors(uscc: str) -> dict[str, list[str]]:
     # Which enterprise holds it is not said: it may lie outside the actor's regions.
-    return {"uscc": [_("统一社会信用代码“%(code)s”已登记。") % {"code": uscc}]} if taken else {}
+    return {"uscc": [_("统一社会信用代码“%(code)s”已登记。") % {"code": uscc}]}
 
 
 # --- history (spells) ---------------------------------------------------------------------------
@@ -434,16 +497,31 @@ def _apply_changes(current: Enterprise, changes: list[_Change]) -> list[str]:
     """Append ``changes`` (in date order) to the locked enterprise's spells and bring its current
     fields in step; return one line per change for the audit message. Raises ValidationError,
     naming the field, when a change is dated before the current spell began."""
-    lines = []
     open_spell = EnterpriseSpell.objects.select_for_update().get(
         enterprise=current, valid_to__isnull=True
     )
+    lines, spells = _plan_changes(current, changes, open_spell, _ONE_AT_A_TIME.park_by_pk)
+    for spell in spells:
+        spell.save()
+    return lines
+
+
+def _plan_changes(
+    current: Enterprise,
+    changes: list[_Change],
+    open_spell: EnterpriseSpell,
+    park_of: Callable[[int], Park],
+) -> tuple[list[str], list[EnterpriseSpell]]:
+    """What ``_apply_changes`` does, without saving: the audit lines and the spells to save (the
+    open spell as changed or closed, and those opened), in order."""
+    lines = []
+    spells: list[EnterpriseSpell] = []
     for change in sorted(changes, key=lambda c: c.date):
         before = _state_of(current)
         for name, value in change.updates.items():
             setattr(current, name, value)
         if "park_id" in change.updates:
-            current.park = None if current.park_id is None else Park.objects.get(pk=current.park_id)
+            current.park = None if current.park_id is None else park_of(current.park_id)
             current.entered_park_on = change.date if current.park_id is not None else None
         if "is_above_scale" in change.updates:
             current.above_scale_since = change.date if current.is_above_scale else None
@@ -470,10 +548,10 @@ def _apply_changes(current: Enterprise, changes: list[_Change]) -> list[str]:
             # Two changes on one day make one spell: the day's final state.
             for name in ("region_id", "park_id", "is_above_scale", "industrial_land_mu"):
                 setattr(open_spell, name, getattr(state, name))
-            open_spell.save()
         else:
             open_spell.valid_to = change.date
-            open_spell.save(update_fields=["valid_to"])
+            if open_spell not in spells:
+                spells.append(open_spell)
             open_spell = _spell(
                 current,
                 state,
@@ -481,9 +559,10 @@ def _apply_changes(current: Enterprise, changes: list[_Change]) -> list[str]:
                 valid_to=None,
                 previous_above_scale=before.is_above_scale,
             )
-            open_spell.save()
+        if open_spell not in spells:
+            spells.append(open_spell)
         lines.append(_("%(label)s（%(date)s）") % {"date": change.date, "label": change.label})
-    return lines
+    return lines, spells
 
 
 def _date_label(field: str) -> str:
@@ -509,14 +588,42 @@ def _check_effective(errors: dict[str, list[str]], effective_on: dt.date) -> Non
 # --- enterprise services ------------------------------------------------------------------------
 
 
+def _create_refusal(actor, region: Region | None) -> PermissionDenied | None:
+    """The refusal (audited) of registering an enterprise in ``region``; None when allowed."""
+    if region is not None and not actor.has_perm("parks.add_enterprise", region):
+        return audit_denied(
+            actor=actor, message=_("无权在“%(region)s”登记企业。") % {"region": region.display_name}
+        )
+    return None
+
+
+def _edit_refusal(actor, enterprise: Enterprise) -> PermissionDenied | None:
+    """The refusal (audited) of an edit of ``enterprise``; None when allowed."""
+    if not actor.has_perm("parks.change_enterprise", enterprise):
+        return audit_denied(
+            actor=actor,
+            obj=enterprise,
+            message=_("无权修改企业“%(name)s”。") % {"name": enterprise.name},
+        )
+    return None
+
+
+def _move_refusal(actor, enterprise: Enterprise, region: Region | None) -> PermissionDenied | None:
+    """The refusal (audited) of moving ``enterprise`` to ``region``; None when allowed."""
+    if region is not None and not actor.has_perm("parks.change_enterprise", region):
+        return audit_denied(
+            actor=actor,
+            obj=enterprise,
+            message=_("无权把企业移到“%(region)s”。") % {"region": region.display_name},
+        )
+    return None
+
+
 def enterprise_create(*, actor, data: EnterpriseInput) -> Enterprise:
     """Register an enterprise in a region the actor may edit, with its initial spells."""
     values, errors = _resolve_enterprise(data)
-    region = values["region"]
-    if region is not None and not actor.has_perm("parks.add_enterprise", region):
-        raise audit_denied(
-            actor=actor, message=_("无权在“%(region)s”登记企业。") % {"region": region.display_name}
-        )
+    if refusal := _create_refusal(actor, values["region"]):
+        raise refusal
     if not errors:
         errors.update(_uscc_taken(values["uscc"]))
     if errors:
@@ -618,20 +725,11 @@ def enterprise_update(
 
     Changes of region, park, flag or land become dated spells (see the module docstring);
     ``effective_on`` dates those the input does not date itself."""
-    if not actor.has_perm("parks.change_enterprise", enterprise):
-        raise audit_denied(
-            actor=actor,
-            obj=enterprise,
-            message=_("无权修改企业“%(name)s”。") % {"name": enterprise.name},
-        )
+    if refusal := _edit_refusal(actor, enterprise):
+        raise refusal
     values, errors = _resolve_enterprise(data)
-    target = values["region"]
-    if target is not None and not actor.has_perm("parks.change_enterprise", target):
-        raise audit_denied(
-            actor=actor,
-            obj=enterprise,
-            message=_("无权把企业移到“%(region)s”。") % {"region": target.display_name},
-        )
+    if refusal := _move_refusal(actor, enterprise, values["region"]):
+        raise refusal
     effective_on = effective_on or today()
     _check_effective(errors, effective_on)
     if not errors:
@@ -663,6 +761,207 @@ def enterprise_update(
             raise ValidationError(taken) from None
         raise
     return current
+
+
+@dataclass(frozen=True)
+class EnterpriseWrite:
+    """One item of ``enterprises_save_many``: register ``data`` (``enterprise`` None) or save it
+    as an edit of ``enterprise``; ``key`` is the caller's name for it (an Excel row)."""
+
+    key: int
+    data: EnterpriseInput
+    enterprise: Enterprise | None = None
+
+
+def enterprises_save_many(
+    *,
+    actor,
+    items: list[EnterpriseWrite],
+    effective_on: dt.date | None = None,
+    check_only: bool = False,
+) -> dict[int, ValidationError | PermissionDenied]:
+    """``enterprise_create`` or ``enterprise_update`` for every item, set-based: the same checks
+    and refusals, the same rows, spells and audit events, in a number of queries that does not
+    grow with the items. All or nothing: returns the refusals by key (each what the single
+    service would have raised for it; refused attempts are audited), and when there is any, or
+    with ``check_only`` (the caller has refused the batch already), nothing else is written."""
+    references = References.for_enterprises(item.data for item in items)
+    refusals: dict[int, ValidationError | PermissionDenied] = {}
+    resolved: dict[int, dict[str, Any]] = {}
+    edit_on = effective_on or today()
+    creates = [item for item in items if item.enterprise is None]
+    taken = set(
+        Enterprise.objects.filter(
+            uscc__in={uscc_normalise(item.data.uscc) for item in creates}
+        ).values_list("uscc", flat=True)
+    )
+    for item in items:
+        if item.enterprise is not None and (refusal := _edit_refusal(actor, item.enterprise)):
+            refusals[item.key] = refusal
+            continue
+        values, errors = _resolve_enterprise(item.data, references)
+        if item.enterprise is None:
+            if refusal := _create_refusal(actor, values["region"]):
+                refusals[item.key] = refusal
+                continue
+            if not errors and values["uscc"] in taken:
+                errors.update(_uscc_taken_errors(values["uscc"]))
+        else:
+            if refusal := _move_refusal(actor, item.enterprise, values["region"]):
+                refusals[item.key] = refusal
+                continue
+            _check_effective(errors, edit_on)
+            # The credit code is what an edit is matched by, so it is never another's.
+        if errors:
+            refusals[item.key] = ValidationError(errors)
+        else:
+            resolved[item.key] = values
+    with transaction.atomic():
+        refusals.update(
+            _save_many(
+                actor=actor,
+                items=[item for item in items if item.key in resolved],
+                resolved=resolved,
+                edit_on=edit_on,
+                write=not refusals and not check_only,
+            )
+        )
+    return refusals
+
+
+def _save_many(
+    *,
+    actor,
+    items: list[EnterpriseWrite],
+    resolved: dict[int, dict[str, Any]],
+    edit_on: dt.date,
+    write: bool,
+) -> dict[int, ValidationError | PermissionDenied]:
+    """The checks of history (a change dated too early, a recorded date moved) under locks on
+    the edited enterprises and their open spells, then — with ``write`` and no refusal — the
+    writes of ``enterprises_save_many``."""
+    refusals: dict[int, ValidationError | PermissionDenied] = {}
+    edited = [item.enterprise.pk for item in items if item.enterprise is not None]
+    locked = {
+        enterprise.pk: enterprise
+        for enterprise in Enterprise.objects.select_for_update(of=("self",))
+        .select_related("region", "park", "industry_chain")
+        .filter(pk__in=edited)
+        .order_by("pk")
+    }
+    open_spells = {
+        spell.enterprise_id: spell
+        for spell in EnterpriseSpell.objects.select_for_update()
+        .filter(enterprise_id__in=edited, valid_to__isnull=True)
+        .order_by("enterprise_id")
+    }
+    parks = {park.pk: park for values in resolved.values() if (park := values["park"]) is not None}
+
+    def park_of(pk: int) -> Park:
+        return parks[pk] if pk in parks else Park.objects.get(pk=pk)
+
+    now = timezone.now()
+    created: list[Enterprise] = []
+    updated: list[Enterprise] = []
+    spells: list[EnterpriseSpell] = []
+    entries: list[AuditEntry] = []
+    for item in items:
+        values = resolved[item.key]
+        if item.enterprise is None:
+            enterprise = Enterprise(**values)
+            created.append(enterprise)
+            entries.append(AuditEntry(AuditAction.CREATE, enterprise))
+            continue
+        current = locked[item.enterprise.pk]
+        before = enterprise_snapshot(current)
+        changes, errors = _changes_of_edit(current, values, edit_on)
+        if errors:
+            refusals[item.key] = ValidationError(errors)
+            continue
+        for name, value in values.items():
+            if name not in _HISTORY_FIELDS and name != "industrial_land_mu":
+                setattr(current, name, value)
+        try:
+            lines, written = _plan_changes(current, changes, open_spells[current.pk], park_of)
+        except ValidationError as refusal:
+            refusals[item.key] = refusal
+            continue
+        if current.region_id == values["region"].pk:
+            current.region = values["region"]  # the object, not a query for the snapshot
+        current.updated_at = now
+        spells.extend(written)
+        updated.append(current)
+        entries.append(
+            AuditEntry(
+                AuditAction.UPDATE,
+                current,
+                before=before,
+                after=enterprise_snapshot(current),
+                message="；".join(lines),
+            )
+        )
+    if refusals or not write:
+        return refusals
+    Enterprise.objects.bulk_create(created, batch_size=1000)
+    for enterprise in created:
+        for draft in initial_spells(
+            region_id=enterprise.region_id,
+            park_id=enterprise.park_id,
+            is_above_scale=enterprise.is_above_scale,
+            above_scale_since=enterprise.above_scale_since,
+            entered_park_on=enterprise.entered_park_on,
+            industrial_land_mu=enterprise.industrial_land_mu,
+            established_on=enterprise.established_on,
+        ):
+            spells.append(
+                _spell(
+                    enterprise,
+                    draft.state,
+                    valid_from=draft.valid_from,
+                    valid_to=draft.valid_to,
+                    previous_above_scale=draft.previous_above_scale,
+                )
+            )
+    Enterprise.objects.bulk_update(updated, [*_EDITED_FIELDS, "updated_at"], batch_size=1000)
+    # Closed before the new ones open: an enterprise has one open spell at a time.
+    EnterpriseSpell.objects.bulk_update(
+        [spell for spell in spells if not spell._state.adding],
+        ["region", "park", "is_above_scale", "industrial_land_mu", "valid_to"],
+        batch_size=1000,
+    )
+    EnterpriseSpell.objects.bulk_create(
+        [spell for spell in spells if spell._state.adding], batch_size=1000
+    )
+    bulk_saved.send(sender=EnterpriseSpell, instances=spells)
+    audit_record_many(
+        actor=actor,
+        entries=[
+            AuditEntry(entry.action, entry.obj, after=enterprise_snapshot(entry.obj))
+            if entry.action == AuditAction.CREATE
+            else entry
+            for entry in entries
+        ],
+    )
+    return refusals
+
+
+# Every field an edit may write (history fields included, brought in step by the changes).
+_EDITED_FIELDS = (
+    "uscc",
+    "name",
+    "region",
+    "park",
+    "is_above_scale",
+    "above_scale_since",
+    "entered_park_on",
+    "industry_chain",
+    "industrial_land_mu",
+    "established_on",
+    "production_started_on",
+    "output_value",
+    "tax_paid",
+    "operating_status",
+)
 
 
 def _deny_change(actor, enterprise: Enterprise, message: str) -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.choices import Role
 from gongjian.accounts.scopes import has_any_role
 from gongjian.audit.choices import AuditAction
-from gongjian.audit.services import audit_denied, audit_record
+from gongjian.audit.services import AuditEntry, audit_denied, audit_record, audit_record_many
 from gongjian.core.money import CENT, format_wan
 from gongjian.plans.lights import rule_kinds
 from gongjian.plans.models import AnnualPlan, LightRule, PlanChange
@@ -44,25 +44,25 @@ def plan_snapshot(plan: AnnualPlan) -> dict[str, Any]:
     }
 
 
-def annual_plan_set(
-    *,
-    actor,
-    project: Project,
-    year: int,
-    amount: Decimal,
-    effective_date: dt.date,
-    reason: str,
-    monthly_curve: list[Any] | None = None,
-) -> AnnualPlan:
-    """Set a project's plan for ``year`` from ``effective_date``: the first one (下达) or an
-    adjustment (调整) with its reason. The plan in force before that date is unchanged, so
-    progress at an earlier date reads the earlier plan. Same-day changes replace each other."""
+def _check_plan_permission(actor, project: Project) -> None:
     if not actor.has_perm("projects.change_project", project):
         raise audit_denied(
             actor=actor,
             obj=project,
             message=_("无权修改项目“%(code)s”的年度计划。") % {"code": project.code},
         )
+
+
+def annual_plan_errors(
+    *,
+    project: Project,
+    year: int,
+    amount: Decimal,
+    effective_date: dt.date,
+    reason: str,
+    monthly_curve: list[Any] | None = None,
+) -> dict[str, list[str]]:
+    """Why a plan cannot be set as given, by field (empty when it can)."""
     errors: dict[str, list[str]] = {}
     if not amount.is_finite() or amount < 0:
         errors["amount"] = [_("年度计划投资不能为负数。")]
@@ -84,9 +84,35 @@ def annual_plan_set(
     curve_errors = _check_curve(monthly_curve)
     if curve_errors:
         errors["monthly_curve"] = curve_errors
+    return errors
+
+
+def annual_plan_set(
+    *,
+    actor,
+    project: Project,
+    year: int,
+    amount: Decimal,
+    effective_date: dt.date,
+    reason: str,
+    monthly_curve: list[Any] | None = None,
+) -> AnnualPlan:
+    """Set a project's plan for ``year`` from ``effective_date``: the first one (下达) or an
+    adjustment (调整) with its reason. The plan in force before that date is unchanged, so
+    progress at an earlier date reads the earlier plan. Same-day changes replace each other."""
+    _check_plan_permission(actor, project)
+    errors = annual_plan_errors(
+        project=project,
+        year=year,
+        amount=amount,
+        effective_date=effective_date,
+        reason=reason,
+        monthly_curve=monthly_curve,
+    )
     if errors:
         raise ValidationError(errors)
     amount = amount.quantize(CENT)
+    reason = (reason or "").strip()
 
     with transaction.atomic():
         plan = AnnualPlan.objects.select_for_update().filter(project=project, year=year).first()
@@ -142,6 +168,157 @@ def annual_plan_set(
             % {"date": effective_date.isoformat(), "amount": format_wan(amount), "reason": reason},
         )
     return plan
+
+
+class PlanBatch:
+    """``annual_plan_set`` for many projects' plans of one year (an import), set-based.
+
+    ``set`` runs the single service's checks and raises what it would raise, and works out the
+    same plan, dated change, chain of ``previous`` amounts and ledger column from the plans and
+    changes read once for the batch (``for_projects``); ``save`` writes them all with their
+    audit events in a few statements. A project created in the same batch of projects (not
+    saved yet) has no plans; ``save`` must come after it is saved.
+    """
+
+    def __init__(
+        self,
+        *,
+        actor,
+        year: int,
+        plans: dict[int, AnnualPlan],
+        changes: dict[int, list[PlanChange]],
+        latest_years: dict[int, int],
+    ) -> None:
+        self.actor = actor
+        self.year = year
+        self._plans = plans  # by project pk, this year's
+        self._changes = changes  # by plan pk, in date order
+        self._latest_years = latest_years  # by project pk
+        self._new_plans: list[AnnualPlan] = []
+        self._touched_plans: dict[int, AnnualPlan] = {}
+        self._new_changes: list[PlanChange] = []
+        self._touched_changes: dict[int, PlanChange] = {}
+        self._projects: dict[int, Project] = {}
+        self._entries: list[AuditEntry] = []
+
+    @classmethod
+    def for_projects(cls, *, actor, year: int, projects: list[Project]) -> PlanBatch:
+        """A batch for plans of ``year`` of ``projects`` (and of new ones): three queries, the
+        plans of ``year`` locked."""
+        by_pk = {project.pk: project for project in projects if project.pk is not None}
+        plans = {}
+        for plan in (
+            AnnualPlan.objects.select_for_update()
+            .filter(project_id__in=list(by_pk), year=year)
+            .order_by("pk")
+        ):
+            plan.project = by_pk[plan.project_id]
+            plans[plan.project_id] = plan
+        changes: dict[int, list[PlanChange]] = {plan.pk: [] for plan in plans.values()}
+        for change in PlanChange.objects.filter(plan_id__in=list(changes)).order_by(
+            "effective_date", "id"
+        ):
+            changes[change.plan_id].append(change)
+        latest_years: dict[int, int] = {}
+        for project_id, plan_year in AnnualPlan.objects.filter(
+            project_id__in=list(by_pk)
+        ).values_list("project_id", "year"):
+            latest_years[project_id] = max(plan_year, latest_years.get(project_id, plan_year))
+        return cls(actor=actor, year=year, plans=plans, changes=changes, latest_years=latest_years)
+
+    def amount_of(self, project: Project) -> Decimal | None:
+        """The amount of ``project``'s plan of the batch's year (None: it has none)."""
+        plan = self._plans.get(project.pk) if project.pk is not None else None
+        return None if plan is None else plan.amount
+
+    def set(
+        self, *, project: Project, amount: Decimal, effective_date: dt.date, reason: str
+    ) -> AnnualPlan:
+        """What ``annual_plan_set`` does for ``project``'s plan of the batch's year."""
+        actor, year = self.actor, self.year
+        _check_plan_permission(actor, project)
+        errors = annual_plan_errors(
+            project=project, year=year, amount=amount, effective_date=effective_date, reason=reason
+        )
+        if errors:
+            raise ValidationError(errors)
+        amount = amount.quantize(CENT)
+        reason = (reason or "").strip()
+        plan = self._plans.get(project.pk) if project.pk is not None else None
+        before = None if plan is None else plan_snapshot(plan)
+        if plan is None:
+            plan = AnnualPlan(project=project, year=year, amount=amount, created_by=actor)
+            self._new_plans.append(plan)
+            changes: list[PlanChange] = []
+            if project.pk is not None:
+                self._plans[project.pk] = plan
+        else:
+            self._touched_plans[plan.pk] = plan
+            changes = self._changes[plan.pk]
+        earlier = [c for c in changes if c.effective_date < effective_date]
+        change = next((c for c in changes if c.effective_date == effective_date), None)
+        if change is None:
+            change = PlanChange(plan=plan, effective_date=effective_date)
+            changes.append(change)
+            changes.sort(key=lambda c: c.effective_date)
+            self._new_changes.append(change)
+        elif change.pk is not None:
+            self._touched_changes[change.pk] = change
+        change.amount = amount
+        change.previous = earlier[-1].amount if earlier else Decimal(0)
+        change.reason = reason
+        change.actor = actor
+        # A later change's "previous" is the amount it replaced: keep the chain of deltas whole.
+        running = amount
+        for later in changes:
+            if later.effective_date <= effective_date:
+                continue
+            if later.previous != running:
+                later.previous = running
+                if later.pk is not None:
+                    self._touched_changes[later.pk] = later
+            running = later.amount
+        plan.amount = running
+        latest = max(year, self._latest_years.get(project.pk, year)) if project.pk else year
+        if year == latest:
+            # The ledger's own column shows the latest year's plan, for lists and exports (a
+            # project not saved yet takes it in its INSERT).
+            project.annual_plan = plan.amount
+            if project.pk is not None:
+                self._projects[project.pk] = project
+        self._entries.append(
+            AuditEntry(
+                AuditAction.CREATE if before is None else AuditAction.UPDATE,
+                plan,
+                before=before,
+                after=plan_snapshot(plan),
+                message=_("%(date)s 起年度计划 %(amount)s 万元：%(reason)s")
+                % {
+                    "date": effective_date.isoformat(),
+                    "amount": format_wan(amount),
+                    "reason": reason,
+                },
+            )
+        )
+        return plan
+
+    def save(self) -> None:
+        """Write every plan set, its changes, the ledger column and the audit events."""
+        with transaction.atomic():
+            AnnualPlan.objects.bulk_create(self._new_plans, batch_size=1000)
+            AnnualPlan.objects.bulk_update(
+                list(self._touched_plans.values()), ["amount"], batch_size=1000
+            )
+            PlanChange.objects.bulk_update(
+                list(self._touched_changes.values()),
+                ["amount", "previous", "reason", "actor"],
+                batch_size=1000,
+            )
+            PlanChange.objects.bulk_create(self._new_changes, batch_size=1000)
+            Project.objects.bulk_update(
+                list(self._projects.values()), ["annual_plan"], batch_size=1000
+            )
+            audit_record_many(actor=self.actor, entries=self._entries)
 
 
 def light_rule_snapshot(rule: LightRule) -> dict[str, Any]:

@@ -8,9 +8,12 @@ money unit from a header ("总投资（亿元）"), a unit line ("单位：亿�
 ("注：★为省重点项目", which also say what a marker means), and sub-items of a project
 ("其中：", "1.1", "（1）"). Markers on a name (★ ▲ ※) are kept as flags, not in the name.
 
-Every row is checked by the same service validation as the project form; an import with any
-error writes nothing (all-or-nothing) and answers the errors by row and column, with an
-annotated copy of the table.
+Every row is checked by the same service validation as the project form (``ProjectBatch`` and
+``PlanBatch``, the set-based forms of ``project_create``/``project_update`` and
+``annual_plan_set``); an import with any error writes nothing (all-or-nothing) and answers the
+errors by row and column, with an annotated copy of the table. The number of queries does not
+grow with the rows: references and existing rows are read at once, and everything is written
+in a few bulk statements in one transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -39,11 +43,10 @@ from gongjian.core.spreadsheets import cell_is_blank, column_letter
 from gongjian.projects.choices import NAME_MARKERS, ProjectClass, ProjectLevel
 from gongjian.projects.models import Category, IndustryChain, Project, Sector
 from gongjian.projects.services import (
+    ProjectBatch,
     ProjectInput,
     national_code_normalise,
-    project_create,
     project_input_from,
-    project_update,
 )
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
@@ -54,7 +57,8 @@ Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 200
 
 DEFAULT_CATEGORY = "key-construction"
-MAX_ROWS = 20000
+MAX_ROWS = 20000  # project rows; the sheet may have the header lines above them besides
+_HEADER_LINES = 30  # find_header looks for the header in the first 30 lines
 MAX_BYTES = 20 * 1024 * 1024
 
 # Column keys and the header words that name them, most specific first. A header cell is matched
@@ -215,7 +219,7 @@ def read_grid(data: bytes, filename: str) -> list[list[Any]]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
-        if sheet.total_height > MAX_ROWS or sheet.total_width > 200:
+        if sheet.total_height > MAX_ROWS + _HEADER_LINES or sheet.total_width > 200:
             raise ProjectListError(
                 _("工作表过大（%(rows)s 行 × %(columns)s 列），超出可导入的范围。")
                 % {"rows": sheet.total_height, "columns": sheet.total_width}
@@ -247,7 +251,7 @@ def _unit_in(text: str) -> str:
 def find_header(grid: list[list[Any]]) -> tuple[int, int, list[Column], str]:
     """(first header row index, first data row index, columns, unit of a "单位：" line)."""
     sheet_unit = ""
-    for index, row in enumerate(grid[:30]):
+    for index, row in enumerate(grid[:_HEADER_LINES]):
         texts = [_text(cell) for cell in row]
         joined = "".join(texts)
         unit_line = _UNIT_LINE.search(joined)
@@ -684,19 +688,19 @@ _COMPARED = [
 ]
 
 
-def _existing(parsed: list[ParsedRow]) -> dict[int, Project]:
-    """The existing project each parsed row matches, by row: by code, then national code."""
+def _existing(parsed: list[ParsedRow], *, lock: bool) -> dict[int, Project]:
+    """The existing project each parsed row matches, by row: by code, then national code
+    (locked when they are to be updated)."""
     codes = {row.data.code for row in parsed}
     national = {row.data.national_code for row in parsed if row.data.national_code}
-    found = Project.objects.filter(code__in=codes).select_related(
-        "region", "category", "industry_chain", "sector"
-    )
+    projects = Project.objects.select_related("region", "category", "industry_chain", "sector")
+    if lock:
+        # of=("self",): PostgreSQL refuses FOR UPDATE over the nullable joins.
+        projects = projects.select_for_update(of=("self",))
+    found = projects.filter(Q(code__in=codes) | Q(national_code__in=national - {""})).order_by("pk")
     by_code = {project.code: project for project in found}
     by_national = {
-        project.national_code: project
-        for project in Project.objects.filter(national_code__in=national).select_related(
-            "region", "category", "industry_chain", "sector"
-        )
+        project.national_code: project for project in by_code.values() if project.national_code
     }
     out: dict[int, Project] = {}
     for row in parsed:
@@ -748,26 +752,26 @@ def import_projects(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import a published list. All-or-nothing: any error and nothing is written.
-    ``progress`` is told each phase and, every few hundred rows, how far it is.
 
     A row whose project exists (same code, or same national code) is refused unless ``update``;
     with ``update`` only what differs is changed, and a changed annual plan becomes a dated
-    plan change (调整). ProjectListError when the file cannot be read at all."""
-    from gongjian.plans.models import AnnualPlan
-    from gongjian.plans.services import annual_plan_set
+    plan change (调整). ProjectListError when the file cannot be read at all.
+    ``progress(phase, done, total)`` is told how far it is, phase "read", "validate" or "save"."""
+    from gongjian.plans.services import PlanBatch
 
-    report = progress or (lambda phase, done, total: None)
+    def tell(phase: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(phase, done, total)
+
     result = ImportResult(dry_run=dry_run)
-    report("read", 0, 0)
+    tell("read", 0, 0)
     grid = read_grid(data, filename)
-    report("read", len(grid), len(grid))
-    report("validate", 0, len(grid))
     parsed, by_key = parse_rows(grid, year=year, region=region, result=result)
-    report("validate", len(grid), len(grid))
     result.rows = len(parsed) + len({e["row"] for e in result.errors})
     for row in parsed:
         result.total_investment += row.data.total_investment
         result.plan_investment += row.plan or Decimal(0)
+    tell("read", len(parsed), len(parsed))
 
     seen: dict[str, int] = {}
     duplicates: set[int] = set()
@@ -785,27 +789,28 @@ def import_projects(
             )
         seen[row.data.code] = row.row
 
-    existing = _existing(parsed)
-    plans = {
-        plan.project_id: plan
-        for plan in AnnualPlan.objects.filter(
-            year=year, project__in=[project.pk for project in existing.values()]
-        )
-    }
     when = effective_date or _default_effective_date(year)
-    report("save", 0, len(parsed))
+    reason = _("导入年度重点项目清单（%(file)s）") % {"file": filename}
+    total = len(parsed)
     try:
         with transaction.atomic():
-            for done, row in enumerate(parsed):
-                if done and done % PROGRESS_EVERY == 0:
-                    report("save", done, len(parsed))
+            existing = _existing(parsed, lock=update and not dry_run)
+            matched = list({project.pk: project for project in existing.values()}.values())
+            projects = ProjectBatch.for_inputs(
+                actor=actor, inputs=[row.data for row in parsed], projects=matched
+            )
+            plans = PlanBatch.for_projects(actor=actor, year=year, projects=matched)
+            tell("validate", 0, total)
+            for done, row in enumerate(parsed, start=1):
+                if done % PROGRESS_EVERY == 0:
+                    tell("validate", done, total)
                 if row.row in duplicates:
                     continue
                 project = existing.get(row.row)
                 data_in = row.data
                 try:
                     if project is None:
-                        project = project_create(actor=actor, data=data_in)
+                        project = projects.create(data_in)
                         result.created += 1
                         changed_plan = row.plan is not None
                     else:
@@ -841,28 +846,18 @@ def import_projects(
                             getattr(merged, name) != getattr(current, name) for name in _COMPARED
                         )
                         if differs:
-                            project = project_update(
-                                actor=actor,
-                                project=project,
-                                data=merged,
-                                expected_version=project.version,
-                            )
-                        plan = plans.get(project.pk)
+                            project = projects.update(project, merged)
+                        plan_amount = plans.amount_of(project)
                         changed_plan = row.plan is not None and (
-                            plan is None or plan.amount != row.plan
+                            plan_amount is None or plan_amount != row.plan
                         )
                         if differs or changed_plan:
                             result.updated += 1
                         else:
                             result.unchanged += 1
                     if changed_plan and row.plan is not None:
-                        annual_plan_set(
-                            actor=actor,
-                            project=project,
-                            year=year,
-                            amount=row.plan,
-                            effective_date=when,
-                            reason=_("导入年度重点项目清单（%(file)s）") % {"file": filename},
+                        plans.set(
+                            project=project, amount=row.plan, effective_date=when, reason=reason
                         )
                 except ValidationError as problem:
                     for field_name, messages in problem.message_dict.items():
@@ -875,9 +870,12 @@ def import_projects(
                                     "message": message,
                                 }
                             )
-            report("save", len(parsed), len(parsed))
+            tell("validate", total, total)
             if result.errors or dry_run:
                 raise _Rollback
+            tell("save", 0, total)
+            projects.save()
+            plans.save()
             audit_record(
                 actor=actor,
                 action=AuditAction.IMPORT,
@@ -893,6 +891,7 @@ def import_projects(
                     "updated": result.updated,
                 },
             )
+            tell("save", total, total)
     except _Rollback:
         pass
     except PermissionDenied:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +19,11 @@ from gongjian.accounts.choices import Role
 from gongjian.accounts.models import Department
 from gongjian.accounts.selectors import users_with_role
 from gongjian.audit.choices import AuditAction
-from gongjian.audit.services import audit_denied, audit_record
+from gongjian.audit.services import AuditEntry, audit_denied, audit_record, audit_record_many
 from gongjian.core.evidence import evidence_check
 from gongjian.core.money import CENT, MAX_PROJECT_INVESTMENT_WAN, format_wan
 from gongjian.core.periods import now, today
+from gongjian.core.signals import bulk_saved
 from gongjian.core.uscc import uscc_is_valid, uscc_normalise
 from gongjian.notifications.choices import NotificationKind
 from gongjian.notifications.services import notify
@@ -202,7 +203,68 @@ def _check_money(errors: dict[str, list[str]], field: str, label: str, value: De
         )
 
 
-def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
+class References:
+    """The regions, categories, industry chains, sectors and owner enterprises that project
+    inputs name: looked up one at a time (a form), or read at once for many inputs
+    (``for_projects``, an import), so that the same checks run either way."""
+
+    def __init__(self, preloaded: dict[str, dict[str, Any]] | None = None) -> None:
+        self._preloaded = preloaded
+
+    @classmethod
+    def for_projects(cls, inputs: list[ProjectInput]) -> References:
+        """Everything ``inputs`` name, in five queries."""
+
+        def wanted(name: str) -> set[str]:
+            return {(getattr(item, name) or "").strip() for item in inputs} - {""}
+
+        usccs = {uscc_normalise(item.owner_uscc or "") for item in inputs} - {""}
+        return cls(
+            {
+                "region": {
+                    r.code: r for r in Region.objects.filter(code__in=wanted("region_code"))
+                },
+                "category": {
+                    c.code: c for c in Category.objects.filter(code__in=wanted("category_code"))
+                },
+                "chain": {
+                    c.code: c
+                    for c in IndustryChain.objects.filter(code__in=wanted("industry_chain_code"))
+                },
+                "sector": {
+                    s.code: s for s in Sector.objects.filter(code__in=wanted("sector_code"))
+                },
+                "enterprise": {e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs)},
+            }
+        )
+
+    def _get(self, kind: str, model, lookup: str, key: str):
+        if self._preloaded is None:
+            return model.objects.filter(**{lookup: key}).first()
+        return self._preloaded[kind].get(key)
+
+    def region(self, code: str) -> Region | None:
+        return self._get("region", Region, "code", code)
+
+    def category(self, code: str) -> Category | None:
+        return self._get("category", Category, "code", code)
+
+    def chain(self, code: str) -> IndustryChain | None:
+        return self._get("chain", IndustryChain, "code", code)
+
+    def sector(self, code: str) -> Sector | None:
+        return self._get("sector", Sector, "code", code)
+
+    def enterprise(self, uscc: str) -> Enterprise | None:
+        return self._get("enterprise", Enterprise, "uscc", uscc)
+
+
+_ONE_AT_A_TIME = References()
+
+
+def _resolve(
+    data: ProjectInput, references: References = _ONE_AT_A_TIME
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Turn codes into rows and check every value; returns (model field values, errors)."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
@@ -221,7 +283,7 @@ def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
         errors["name"] = [_("项目名称最长 200 字。")]
     values["name"] = name
 
-    region = Region.objects.filter(code=(data.region_code or "").strip()).first()
+    region = references.region((data.region_code or "").strip())
     if region is None:
         errors["region"] = [_("未知的所属区域代码“%(code)s”。") % {"code": data.region_code}]
     elif region.kind not in (RegionKind.COUNTY, RegionKind.ZONE) or not region.is_reporting:
@@ -231,14 +293,14 @@ def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
         ]
     values["region"] = region
 
-    category = Category.objects.filter(code=(data.category_code or "").strip()).first()
+    category = references.category((data.category_code or "").strip())
     if category is None or not category.is_active:
         errors["category"] = [_("未知的项目类别“%(code)s”。") % {"code": data.category_code}]
     values["category"] = category
 
     chain = None
     if (data.industry_chain_code or "").strip():
-        chain = IndustryChain.objects.filter(code=data.industry_chain_code.strip()).first()
+        chain = references.chain(data.industry_chain_code.strip())
         if chain is None or not chain.is_active:
             errors["industry_chain"] = [
                 _("未知的产业链“%(code)s”。") % {"code": data.industry_chain_code}
@@ -278,7 +340,7 @@ def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
             errors[field] = [_("最长 200 字。")]
         values[field] = value
     values["description"] = (data.description or "").strip()
-    _resolve_list_fields(data, values, errors)
+    _resolve_list_fields(data, values, errors, references)
     if not errors:
         # At the column's precision, so that the object, its audit snapshot and the row agree
         # (otherwise an unchanged 50000 would be audited as a change from "50000.00").
@@ -291,7 +353,10 @@ def _resolve(data: ProjectInput) -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 
 def _resolve_list_fields(
-    data: ProjectInput, values: dict[str, Any], errors: dict[str, list[str]]
+    data: ProjectInput,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    references: References = _ONE_AT_A_TIME,
 ) -> None:
     """The fields of the yearly key-project list: level, class, sector, years, months, owner,
     responsible person and the national project code."""
@@ -310,7 +375,7 @@ def _resolve_list_fields(
 
     sector = None
     if (data.sector_code or "").strip():
-        sector = Sector.objects.filter(code=data.sector_code.strip()).first()
+        sector = references.sector(data.sector_code.strip())
         if sector is None or not sector.is_active:
             errors["sector"] = [_("未知的行业领域“%(code)s”。") % {"code": data.sector_code}]
     values["sector"] = sector
@@ -352,7 +417,7 @@ def _resolve_list_fields(
                 % {"code": data.owner_uscc}
             ]
         else:
-            record = Enterprise.objects.filter(uscc=uscc).first()
+            record = references.enterprise(uscc)
     values["owner_uscc"] = uscc
     values["owner_enterprise_record"] = record
     if record is not None and not values.get("owner_enterprise"):
@@ -383,16 +448,42 @@ def _resolve_list_fields(
     values["markers"] = "".join(dict.fromkeys(markers))
 
 
-def project_create(*, actor, data: ProjectInput) -> Project:
-    """Add a project to the ledger in a region the actor may edit."""
-    values, errors = _resolve(data)
-    region = values["region"]
+def _create_refusal(actor, region: Region | None) -> PermissionDenied | None:
+    """The refusal (audited) of a new project in ``region``; None when the actor may."""
     if region is not None and not actor.has_perm("projects.add_project", region):
-        raise audit_denied(
+        return audit_denied(
             actor=actor,
             message=_("无权在“%(region)s”新建项目。") % {"region": region.display_name},
         )
-    duplicate = {"code": [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]}
+    return None
+
+
+def _edit_refusal(actor, project: Project) -> PermissionDenied | None:
+    """The refusal (audited) of an edit of ``project``; None when the actor may."""
+    if not actor.has_perm("projects.change_project", project):
+        return audit_denied(
+            actor=actor, obj=project, message=_("无权修改项目“%(code)s”。") % {"code": project.code}
+        )
+    return None
+
+
+def _move_refusal(actor, project: Project, region: Region | None) -> PermissionDenied | None:
+    """The refusal (audited) of moving ``project`` to ``region``; None when the actor may."""
+    if region is not None and not actor.has_perm("projects.change_project", region):
+        return audit_denied(
+            actor=actor,
+            obj=project,
+            message=_("无权把项目移到“%(region)s”。") % {"region": region.display_name},
+        )
+    return None
+
+
+def project_create(*, actor, data: ProjectInput) -> Project:
+    """Add a project to the ledger in a region the actor may edit."""
+    values, errors = _resolve(data)
+    if refusal := _create_refusal(actor, values["region"]):
+        raise refusal
+    duplicate = _code_taken_errors(values["code"])
     if not errors and Project.objects.filter(code=values["code"]).exists():
         errors.update(duplicate)
     _check_national_code_free(values, errors, exclude_pk=None)
@@ -420,27 +511,19 @@ def project_update(
     *, actor, project: Project, data: ProjectInput, expected_version: int
 ) -> Project:
     """Save an edit begun from ``expected_version``; a stale edit is refused, writing nothing."""
-    if not actor.has_perm("projects.change_project", project):
-        raise audit_denied(
-            actor=actor, obj=project, message=_("无权修改项目“%(code)s”。") % {"code": project.code}
-        )
+    if refusal := _edit_refusal(actor, project):
+        raise refusal
     values, errors = _resolve(data)
-    target_region = values["region"]
-    if target_region is not None and not actor.has_perm("projects.change_project", target_region):
-        raise audit_denied(
-            actor=actor,
-            obj=project,
-            message=_("无权把项目移到“%(region)s”。") % {"region": target_region.display_name},
-        )
+    if refusal := _move_refusal(actor, project, values["region"]):
+        raise refusal
     if not errors and Project.objects.filter(code=values["code"]).exclude(pk=project.pk).exists():
-        errors["code"] = [_("项目编号“%(code)s”已存在。") % {"code": values["code"]}]
+        errors.update(_code_taken_errors(values["code"]))
     _check_national_code_free(values, errors, exclude_pk=project.pk)
     if (
-        project.project_class == ProjectClass.PREPARATORY
-        and values.get("project_class") == ProjectClass.NEW
+        _starts_without_start(project, values)
         and not project.stage_events.confirmed().filter(stage=Stage.STARTED).exists()
     ):
-        errors["project_class"] = [_("预备项目须经开工核实后才转为新开工，不能直接修改。")]
+        errors.update(_starts_without_start_errors())
     if errors:
         raise ValidationError(errors)
 
@@ -486,20 +569,47 @@ def project_update(
     return current
 
 
+def _code_taken_errors(code: str) -> dict[str, list[str]]:
+    return {"code": [_("项目编号“%(code)s”已存在。") % {"code": code}]}
+
+
+def _starts_without_start(project: Project, values: dict[str, Any]) -> bool:
+    """An edit that would turn a preparatory project into a new start (allowed only once its
+    start has been verified: the caller asks the stage events)."""
+    return (
+        project.project_class == ProjectClass.PREPARATORY
+        and values.get("project_class") == ProjectClass.NEW
+    )
+
+
+def _starts_without_start_errors() -> dict[str, list[str]]:
+    return {"project_class": [_("预备项目须经开工核实后才转为新开工，不能直接修改。")]}
+
+
 def _check_national_code_free(
-    values: dict[str, Any], errors: dict[str, list[str]], *, exclude_pk: int | None
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    *,
+    exclude_pk: int | None,
+    holder: Any = None,
 ) -> None:
+    """``holder(code)`` is the code of the project holding a national code (other than
+    ``exclude_pk``), read from the database unless given."""
     code = values.get("national_code")
     if errors or not code:
         return
-    others = Project.objects.filter(national_code=code)
-    if exclude_pk is not None:
-        others = others.exclude(pk=exclude_pk)
-    other = others.first()
-    if other is not None:
+    if holder is None:
+        others = Project.objects.filter(national_code=code)
+        if exclude_pk is not None:
+            others = others.exclude(pk=exclude_pk)
+        other = others.first()
+        other_code = None if other is None else other.code
+    else:
+        other_code = holder(code)
+    if other_code is not None:
         errors["national_code"] = [
             _("全国投资项目代码“%(code)s”已用于项目“%(other)s”。")
-            % {"code": code, "other": other.code}
+            % {"code": code, "other": other_code}
         ]
 
 
@@ -509,6 +619,149 @@ def _last_editor(project: Project) -> str:
     if event is None or event.actor is None:
         return _("其他用户")
     return str(event.actor)
+
+
+class ProjectBatch:
+    """``project_create`` and ``project_update`` for many projects (an import), set-based.
+
+    Each ``create``/``update`` runs the single service's checks, in its order, and raises what
+    it would raise (ValidationError, or PermissionDenied after auditing the refusal), over
+    references and facts read once for the batch (``for_inputs``) and kept current as items are
+    added, so that an item sees the ones before it as if they had been saved. Nothing is written
+    until ``save``: the new projects in one INSERT, the edits in one UPDATE (their rows should
+    be locked by the caller, ``select_for_update``, when it read them), their audit events in
+    one INSERT and the indicator cells of moved projects through ``core.signals.bulk_saved``.
+    """
+
+    def __init__(
+        self,
+        *,
+        actor,
+        references: References,
+        codes: dict[str, int],
+        national_codes: dict[str, tuple[int, str]],
+        started: set[int],
+    ) -> None:
+        self.actor = actor
+        self.references = references
+        # Code → key and national code → (key, code) of the projects holding them, where a key
+        # is a stored project's pk, or the id() of one created in this batch.
+        self._codes = codes
+        self._national_codes = national_codes
+        self._started = started
+        self.created: list[Project] = []
+        self.updated: list[Project] = []
+        self._fields: set[str] = set()  # what the edits write: the fields ``_resolve`` gives
+        self._entries: list[AuditEntry] = []
+
+    @classmethod
+    def for_inputs(
+        cls, *, actor, inputs: list[ProjectInput], projects: list[Project]
+    ) -> ProjectBatch:
+        """A batch for ``inputs``, of which some may edit ``projects`` (read with their region,
+        category, industry chain and sector): eight queries."""
+        codes = {(item.code or "").strip() for item in inputs} | {p.code for p in projects}
+        nationals = {national_code_normalise(item.national_code or "") for item in inputs}
+        nationals |= {p.national_code for p in projects}
+        preparatory = [p.pk for p in projects if p.project_class == ProjectClass.PREPARATORY]
+        return cls(
+            actor=actor,
+            references=References.for_projects(inputs),
+            codes=dict(Project.objects.filter(code__in=codes).values_list("code", "pk")),
+            national_codes={
+                national: (pk, code)
+                for national, pk, code in Project.objects.filter(
+                    national_code__in=nationals - {""}
+                ).values_list("national_code", "pk", "code")
+            },
+            started=set(
+                StageEvent.objects.confirmed()
+                .filter(project_id__in=preparatory, stage=Stage.STARTED)
+                .values_list("project_id", flat=True)
+            ),
+        )
+
+    @staticmethod
+    def _key(project: Project) -> int:
+        return project.pk if project.pk is not None else id(project)
+
+    def _holder(self, exclude: int | None):
+        def holder(code: str) -> str | None:
+            held = self._national_codes.get(code)
+            return None if held is None or held[0] == exclude else held[1]
+
+        return holder
+
+    def _take(self, project: Project, previous_national: str = "") -> None:
+        key = self._key(project)
+        self._codes[project.code] = key
+        if previous_national and self._national_codes.get(previous_national, (None,))[0] == key:
+            del self._national_codes[previous_national]
+        if project.national_code:
+            self._national_codes[project.national_code] = (key, project.code)
+
+    def create(self, data: ProjectInput) -> Project:
+        """What ``project_create`` checks; the project is written by ``save``."""
+        actor = self.actor
+        values, errors = _resolve(data, self.references)
+        if refusal := _create_refusal(actor, values["region"]):
+            raise refusal
+        if not errors and values["code"] in self._codes:
+            errors.update(_code_taken_errors(values["code"]))
+        _check_national_code_free(values, errors, exclude_pk=None, holder=self._holder(None))
+        if errors:
+            raise ValidationError(errors)
+        project = Project(**values, created_by=actor)
+        self._take(project)
+        self.created.append(project)
+        self._entries.append(
+            AuditEntry(AuditAction.CREATE, project, after=project_snapshot(project))
+        )
+        return project
+
+    def update(self, project: Project, data: ProjectInput) -> Project:
+        """What ``project_update`` checks, for ``project`` as read (and locked) by the caller;
+        ``project`` itself takes the new values, written by ``save``."""
+        if refusal := _edit_refusal(self.actor, project):
+            raise refusal
+        values, errors = _resolve(data, self.references)
+        if refusal := _move_refusal(self.actor, project, values["region"]):
+            raise refusal
+        if not errors and self._codes.get(values["code"], project.pk) != project.pk:
+            errors.update(_code_taken_errors(values["code"]))
+        _check_national_code_free(
+            values, errors, exclude_pk=project.pk, holder=self._holder(project.pk)
+        )
+        if _starts_without_start(project, values) and project.pk not in self._started:
+            errors.update(_starts_without_start_errors())
+        if errors:
+            raise ValidationError(errors)
+        before = project_snapshot(project)
+        previous_national = project.national_code
+        for name, value in values.items():
+            setattr(project, name, value)
+        self._fields.update(values)
+        project.version += 1
+        self._take(project, previous_national)
+        self.updated.append(project)
+        self._entries.append(
+            AuditEntry(AuditAction.UPDATE, project, before=before, after=project_snapshot(project))
+        )
+        return project
+
+    def save(self) -> None:
+        """Write every project created or updated, with its audit event, in one transaction."""
+        stamp = timezone.now()
+        with transaction.atomic():
+            Project.objects.bulk_create(self.created, batch_size=1000)
+            for project in self.updated:
+                project.updated_at = stamp
+            if self.updated:
+                Project.objects.bulk_update(
+                    self.updated, [*sorted(self._fields), "version", "updated_at"], batch_size=1000
+                )
+            bulk_saved.send(sender=Project, instances=self.updated)
+            audit_record_many(actor=self.actor, entries=self._entries)
 
 
 def derive_stage(events: list[StageEvent]) -> str:

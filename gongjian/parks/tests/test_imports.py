@@ -8,13 +8,16 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from python_calamine import CalamineWorkbook
 
+from gongjian.accounts.models import User
 from gongjian.audit.models import AuditEvent
+from gongjian.campaigns.rollup import rollup_drift
 from gongjian.parks.exports import roster_export, write_roster
 from gongjian.parks.imports import roster_import
 from gongjian.parks.models import Enterprise, EnterpriseSpell
-from gongjian.tests.factories import make_uscc
+from gongjian.tests.factories import IndicatorFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +179,137 @@ def test_update_mode_refuses_an_enterprise_outside_the_scope(registry, lichen_fi
 def test_a_file_that_is_not_the_roster_is_refused(city_admin):
     result = roster_import(actor=city_admin, data=b"not a workbook")
     assert [e.message for e in result.errors] == ["文件不是 Excel 工作簿（.xlsx），无法读取。"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Set-based: the number of queries does not grow with the rows (STYLE 25).
+
+# Queries of a whole import, whatever its number of rows (4 or 40 in the tests below).
+ROSTER_CREATE_QUERIES = 20
+ROSTER_UPDATE_QUERIES = 23
+
+
+def _batch(rows: int, first: int, **extra) -> bytes:
+    """``rows`` enterprises of 鲤城, every other one in park L since 2021-05-01."""
+    return write_roster(
+        [
+            _row(
+                make_uscc(first + n),
+                f"批量企业{first + n}",
+                park="lc-l" if n % 2 else "",
+                entered=dt.date(2021, 5, 1) if n % 2 else None,
+                **extra,
+            )
+            for n in range(rows)
+        ]
+    )
+
+
+@pytest.fixture
+def entry_rate(db):
+    return IndicatorFactory.create(
+        code="park-rate",
+        kind="stock_ratio",
+        unit="%",
+        definition={
+            "source": "enterprises",
+            "numerator": {"in_park": True},
+            "denominator": {"above_scale": True},
+        },
+    )
+
+
+def test_the_roster_import_is_set_based(
+    registry, city_admin, entry_rate, django_assert_max_num_queries
+):
+    counts = []
+    for rows, first in ((4, 500), (40, 600)):
+        data = _batch(rows, first)
+        actor = User.objects.get(pk=city_admin.pk)  # memberships not yet read
+        with django_assert_max_num_queries(ROSTER_CREATE_QUERIES) as captured:
+            result = roster_import(actor=actor, data=data)
+        assert (result.ok, result.created) == (True, rows)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    made = Enterprise.objects.get(uscc=make_uscc(601))
+    assert (made.park.code if made.park else "", made.entered_park_on) == (
+        "lc-l",
+        dt.date(2021, 5, 1),
+    )
+    assert list(
+        EnterpriseSpell.objects.filter(enterprise=made)
+        .order_by(F("valid_from").asc(nulls_first=True))
+        .values_list("valid_from", "valid_to", "park_id", "is_above_scale")
+    ) == [
+        (None, dt.date(2021, 5, 1), None, True),
+        (dt.date(2021, 5, 1), None, made.park_id, True),
+    ]
+    assert AuditEvent.objects.filter(action="create", object_type="parks.enterprise").count() == (
+        44 + len(registry.enterprises)
+    )
+    assert rollup_drift() == []
+
+
+def test_the_roster_update_is_set_based_and_dates_the_changes(
+    registry, city_admin, entry_rate, django_assert_max_num_queries
+):
+    roster_import(actor=city_admin, data=_batch(44, 700))
+    counts = []
+    for rows, first in ((4, 700), (40, 704)):
+        # Those in park L leave it, those outside enter it on 2022-06-01; all drop out of 规上.
+        data = write_roster(
+            [
+                _row(
+                    make_uscc(first + n),
+                    f"批量企业{first + n}",
+                    park="" if (first + n) % 2 else "lc-l",
+                    entered=None if (first + n) % 2 else dt.date(2022, 6, 1),
+                    above="否",
+                )
+                for n in range(rows)
+            ]
+        )
+        actor = User.objects.get(pk=city_admin.pk)
+        with django_assert_max_num_queries(ROSTER_UPDATE_QUERIES) as captured:
+            result = roster_import(
+                actor=actor, data=data, update_existing=True, effective_on=dt.date(2022, 7, 1)
+            )
+        assert (result.ok, result.updated, result.errors) == (True, rows, [])
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    left = Enterprise.objects.get(uscc=make_uscc(701))
+    entered = Enterprise.objects.get(uscc=make_uscc(702))
+    assert (left.park_id, left.is_above_scale, entered.park.code if entered.park else "") == (
+        None,
+        False,
+        "lc-l",
+    )
+    assert list(
+        EnterpriseSpell.objects.filter(enterprise=entered)
+        .order_by(F("valid_from").asc(nulls_first=True))
+        .values_list("valid_from", "valid_to", "park_id", "is_above_scale", "previous_above_scale")
+    ) == [
+        (None, dt.date(2022, 6, 1), None, True, None),
+        (dt.date(2022, 6, 1), dt.date(2022, 7, 1), entered.park_id, True, True),
+        (dt.date(2022, 7, 1), None, entered.park_id, False, True),
+    ]
+    event = AuditEvent.objects.get(action="update", object_id=str(entered.pk))
+    assert event.message == "入驻园区“鲤城测试园L”（2022-06-01）；退出规上（2022-07-01）"
+    assert rollup_drift() == []
+
+
+def test_roster_progress_is_told_by_phase(registry, city_admin):
+    told: list[tuple[str, int, int]] = []
+    roster_import(
+        actor=city_admin,
+        data=_batch(3, 800),
+        progress=lambda phase, done, total: told.append((phase, done, total)),
+    )
+    assert told == [
+        ("read", 0, 0),
+        ("read", 3, 3),
+        ("validate", 0, 3),
+        ("validate", 3, 3),
+        ("save", 0, 3),
+        ("save", 3, 3),
+    ]

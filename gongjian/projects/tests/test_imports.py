@@ -13,13 +13,19 @@ from python_calamine import CalamineWorkbook
 
 from gongjian.accounts.services import system_actor
 from gongjian.audit.models import AuditEvent
+from gongjian.campaigns.rollup import rollup_drift, rollup_rebuild
 from gongjian.plans.models import AnnualPlan, PlanChange
 from gongjian.projects.exports import ledger_workbook
 from gongjian.projects.imports import import_projects
-from gongjian.projects.models import Project
+from gongjian.projects.models import Project, StageEvent
 from gongjian.projects.tests.published import city_list_2022, district_list_csv
+from gongjian.tests.factories import EnterpriseFactory, IndicatorFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
+
+# Queries of a whole import, whatever its number of rows (3 or 30 in the tests below).
+LIST_CREATE_QUERIES = 24
+LIST_UPDATE_QUERIES = 38
 
 CITY_SKIPPED = [
     {"row": 5, "reason": "合计/小计行"},
@@ -233,3 +239,155 @@ def test_import_projects_command_prints_the_json_of_the_issue(tmp_path):
     bad.write_text("项目名称,总投资\n甲,1\n", encoding="utf-8")
     with pytest.raises(CommandError, match="请用 --region 指定区域"):
         call_command("import-projects", str(bad), "--year", "2022", stdout=io.StringIO())
+
+
+# ---------------------------------------------------------------------------------------------
+# Set-based: the number of queries does not grow with the rows (STYLE 25).
+
+OWNER = make_uscc(900)
+PLACES = ("鲤城", "丰泽区", "晋江市", "南安")
+
+
+def _list(rows: int, *, first: int = 0, total: int = 50000, plan: int = 12000) -> bytes:
+    """``rows`` projects SB-<first>… in four districts, every other one owned by OWNER."""
+    lines = [
+        "项目编号,项目名称,所在地,统一社会信用代码,建设起止年限,总投资（万元）,"
+        "2022年计划投资（万元）,计划开工时间,项目级别,建设性质,行业领域,责任单位"
+    ]
+    for n in range(first, first + rows):
+        owner = OWNER if n % 2 else ""
+        lines.append(
+            f"SB-{n:04d},批量项目{n},{PLACES[n % 4]},{owner},2022-2024,{total + n},{plan},"
+            f"2022年3月,市重点,新开工,产业,发改局"
+        )
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.fixture
+def started_investment(db):
+    """An event sum over stage events (its cells move when a project's total changes)."""
+    return IndicatorFactory.create(
+        code="started-investment",
+        name="新开工项目总投资",
+        kind="event_sum",
+        definition={"source": "stage_events", "stage": "started", "measure": "total_investment"},
+    )
+
+
+def test_the_list_import_is_set_based(django_assert_max_num_queries, started_investment):
+    EnterpriseFactory.create(uscc=OWNER, name="泉州业主制造有限公司")
+    system_actor()  # its account is created on first use
+    counts = []
+    for rows, first in ((3, 0), (30, 100)):
+        with django_assert_max_num_queries(LIST_CREATE_QUERIES) as captured:
+            result = _import(_list(rows, first=first), "list.csv")
+        assert (result.rows, result.created, result.errors) == (rows, rows, [])
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    assert Project.objects.count() == 33
+    assert Project.objects.filter(owner_enterprise_record__uscc=OWNER).count() == 16
+    project = Project.objects.select_related("region").get(code="SB-0101")
+    assert (project.region.code, project.total_investment, project.annual_plan) == (
+        "350503",
+        Decimal("50101.00"),
+        Decimal("12000.00"),
+    )
+    assert (project.levels, project.project_class, project.owner_enterprise) == (
+        ["city"],
+        "new",
+        "泉州业主制造有限公司",
+    )
+    assert AnnualPlan.objects.filter(year=2022, amount=Decimal("12000.00")).count() == 33
+    assert PlanChange.objects.count() == 33
+    assert AuditEvent.objects.filter(action="create", object_type="projects.project").count() == 33
+    assert AuditEvent.objects.filter(action="create", object_type="plans.annualplan").count() == 33
+    assert AuditEvent.objects.filter(action="import").count() == 2
+
+
+def test_the_list_update_is_set_based_and_keeps_the_cells(
+    django_assert_max_num_queries, started_investment
+):
+    EnterpriseFactory.create(uscc=OWNER, name="泉州业主制造有限公司")
+    _import(_list(33), "list.csv", effective_date=dt.date(2022, 1, 1))
+    StageEvent.objects.bulk_create(
+        [
+            StageEvent(project=project, stage="started", date=dt.date(2022, 3, 1))
+            for project in Project.objects.all()
+        ]
+    )
+    rollup_rebuild()
+    counts = []
+    for rows, first in ((3, 0), (30, 3)):
+        with django_assert_max_num_queries(LIST_UPDATE_QUERIES) as captured:
+            result = _import(
+                _list(rows, first=first, total=60000, plan=15000),
+                "list.csv",
+                update=True,
+                effective_date=dt.date(2022, 8, 1),
+            )
+        assert (result.created, result.updated, result.errors) == (0, rows, [])
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    project = Project.objects.get(code="SB-0007")
+    assert (project.total_investment, project.annual_plan, project.version) == (
+        Decimal("60007.00"),
+        Decimal("15000.00"),
+        2,
+    )
+    assert list(
+        PlanChange.objects.filter(plan__project=project).values_list(
+            "effective_date", "amount", "previous"
+        )
+    ) == [
+        (dt.date(2022, 1, 1), Decimal("12000.00"), Decimal("0.00")),
+        (dt.date(2022, 8, 1), Decimal("15000.00"), Decimal("12000.00")),
+    ]
+    assert rollup_drift() == []
+    event = AuditEvent.objects.get(
+        action="update", object_type="projects.project", object_id=str(project.pk)
+    )
+    # The plan is the plan's own event; the ledger column follows it without a project event.
+    assert event.changed_fields() == [
+        ("total_investment", "50007.00", "60007.00"),
+        ("version", 1, 2),
+    ]
+    assert AuditEvent.objects.filter(action="update", object_type="plans.annualplan").count() == 33
+
+
+def test_progress_is_told_by_phase():
+    told: list[tuple[str, int, int]] = []
+    data, name = city_list_2022()
+    import_projects(
+        actor=system_actor(),
+        data=data,
+        filename=name,
+        year=2022,
+        progress=lambda phase, done, total: told.append((phase, done, total)),
+    )
+    assert told == [
+        ("read", 0, 0),
+        ("read", 5, 5),
+        ("validate", 0, 5),
+        ("validate", 5, 5),
+        ("save", 0, 5),
+        ("save", 5, 5),
+    ]
+
+
+def test_a_row_sees_the_rows_before_it_as_saved():
+    # Two new projects with one national code: the second is refused, naming the first.
+    text = (
+        "项目编号,项目名称,所在地,全国投资项目代码,总投资（万元）\n"
+        "NC-1,甲项目,晋江,2022-350582-47-01-000001,3000\n"
+        "NC-2,乙项目,石狮,2022-350582-47-01-000001,2000\n"
+    )
+    result = _import(text.encode("utf-8"), "list.csv")
+    assert result.errors == [
+        {
+            "row": 3,
+            "column": "D",
+            "field": "全国投资项目代码",
+            "message": "全国投资项目代码“2022-350582-47-01-000001”已用于项目“NC-1”。",
+        }
+    ]
+    assert Project.objects.count() == 0
