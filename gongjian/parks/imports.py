@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -107,12 +109,22 @@ def _flag(value: Any) -> bool:
     raise ValueError(_("“%(value)s”应为“是”或“否”。") % {"value": cell_text(value)})
 
 
+def _spellings(label: Any) -> set[str]:
+    """A label as every interface language writes it: a workbook exported by a user in Chinese
+    is imported by a colleague who reads English, and the other way round."""
+    spellings = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            spellings.add(str(label))
+    return spellings
+
+
 def _status(value: Any) -> str:
     text = cell_text(value)
     if not text:
         return OperatingStatus.OPERATING
     for status in OperatingStatus:
-        if text in (status.value, str(status.label)):
+        if text == status.value or text in _spellings(status.label):
             return status.value
     raise ValueError(_("“%(value)s”不是经营状态（在营、停产、注销）。") % {"value": text})
 
@@ -135,8 +147,8 @@ def _read(data: bytes) -> list[tuple[int, list[Any]]]:
     changed = [
         _("%(column)s 列应为“%(expected)s”，实为“%(found)s”")
         % {"column": column_letter(index), "expected": expected, "found": actual}
-        for index, (expected, actual) in enumerate(zip(labels, found, strict=True))
-        if actual != expected
+        for index, (column, expected, actual) in enumerate(zip(COLUMNS, labels, found, strict=True))
+        if actual not in _spellings(column.label)
     ]
     if changed:
         raise SpreadsheetError(

@@ -313,3 +313,24 @@ def test_roster_progress_is_told_by_phase(registry, city_admin):
         ("save", 0, 3),
         ("save", 3, 3),
     ]
+
+
+def test_a_chinese_workbook_imports_for_a_user_reading_english(registry, city_admin):
+    """The template a colleague exported in Chinese (headers and 在营) is accepted while the
+    importing user's language is English, and an English one while it is Chinese."""
+    from django.utils import translation
+
+    chinese = write_roster([_row(make_uscc(111), "泉州新材料有限公司", status="在营")])
+    with translation.override("en"):
+        english = write_roster([_row(make_uscc(112), "泉州新机械有限公司", status="Operating")])
+        result = roster_import(actor=city_admin, data=chinese)
+    assert (result.ok, result.created, result.errors) == (True, 1, [])
+
+    with translation.override("zh-hans"):
+        result = roster_import(actor=city_admin, data=english)
+    assert (result.ok, result.created, result.errors) == (True, 1, [])
+    assert set(
+        Enterprise.objects.filter(uscc__in=[make_uscc(111), make_uscc(112)]).values_list(
+            "operating_status", flat=True
+        )
+    ) == {"operating"}
