@@ -101,6 +101,9 @@ def test_the_shipped_template_is_valid_and_rebuilt_by_its_script(tmp_path):
         (b"not a word file", "通报.docx", "模板不是 Word 文档（.docx）：文件无法打开。"),
         (b"%PDF-1.7", "通报.pdf", "模板须为 Word 文档（.docx），上传的是“通报.pdf”。"),
     ],
+    # Named ids: a generated .docx carries its build time, so byte-valued ids would differ
+    # between xdist workers and break the collection.
+    ids=["missing-placeholders", "body-not-alone", "not-a-docx", "a-pdf"],
 )
 def test_a_template_without_the_placeholders_is_refused_and_nothing_changes(
     city_admin, data, name, message
