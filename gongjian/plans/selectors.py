@@ -17,7 +17,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 
@@ -26,6 +25,7 @@ from gongjian.plans.models import AnnualPlan, PlanChange
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import LEVEL_FIELDS, Project, StageEvent
 from gongjian.reporting.models import ProgressReport
+from gongjian.reporting.selectors import year_to_date
 
 _MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 POINTS = Decimal("0.01")
@@ -69,20 +69,8 @@ def year_plan_in_force(as_of: dt.date) -> Subquery:
 
 def year_actual(as_of: dt.date) -> Coalesce:
     """For a Project queryset: the investment of its counted (city-approved) reports for the
-    months of ``as_of``'s year up to ``as_of``'s month."""
-    total = (
-        ProgressReport.objects.counted()
-        .filter(
-            project=OuterRef("pk"),
-            period__month__gte=dt.date(as_of.year, 1, 1),
-            period__month__lte=month_start(as_of),
-        )
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal(0)), output_field=_MONEY)
+    months of ``as_of``'s year up to ``as_of``'s month (``reporting.selectors.year_to_date``)."""
+    return year_to_date(month_start(as_of))
 
 
 def stage_reached(stage: str, as_of: dt.date) -> Exists:

@@ -29,6 +29,7 @@ from gongjian.projects.selectors import project_get
 from gongjian.reporting import selectors, services
 from gongjian.reporting.choices import ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod
+from gongjian.reporting.selectors import YTD_FILED, YTD_PENDING, year_to_date
 from gongjian.reporting.services import ReportConflictError, ReportInput
 from gongjian.reporting.validation import Finding
 
@@ -87,14 +88,16 @@ class ReportOut(Schema):
     status: str
     version: int
     warnings: list[FindingOut]  # what the filer was warned of at submission
-    ytd: str  # this year's reports up to this month, 万元
+    ytd: str  # this year's reports up to this month, 万元, every one filed (含待审核)
+    ytd_pending: str  # the part of ytd not yet city-approved (完成 counts approved ones only)
     since_start: str  # every report up to this month, 万元
     submitted_at: dt.datetime | None
     updated_at: dt.datetime
 
     @staticmethod
     def from_report(report: ProgressReport) -> ReportOut:
-        """``report`` comes from ``_with_totals`` (it carries ``ytd`` and ``since_start``)."""
+        """``report`` comes from ``_with_totals`` (it carries ``ytd``, ``ytd_pending`` and
+        ``since_start``)."""
         project = report.project
         return ReportOut(
             id=report.pk,
@@ -111,6 +114,7 @@ class ReportOut(Schema):
             version=report.version,
             warnings=[FindingOut(**warning) for warning in report.warnings],
             ytd=_wan(report.ytd),  # type: ignore[attr-defined]
+            ytd_pending=_wan(report.ytd_pending),  # type: ignore[attr-defined]
             since_start=_wan(report.since_start),  # type: ignore[attr-defined]
             submitted_at=report.submitted_at,
             updated_at=report.updated_at,
@@ -216,15 +220,14 @@ def _answer_refusals(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _TOTAL: DecimalField = DecimalField(max_digits=18, decimal_places=2)
-_ZERO_WAN = Value(Decimal(0), output_field=_TOTAL)
 
 
-def _total(**conditions: Any) -> Coalesce:
+def _since_start() -> Coalesce:
     """The sum of the amounts of the same project's reports up to this report's month (a
     correlated subquery: the page's other filters must not narrow the total)."""
     reports = (
         ProgressReport.objects.filter(
-            project=OuterRef("project"), period__month__lte=OuterRef("period__month"), **conditions
+            project=OuterRef("project"), period__month__lte=OuterRef("period__month")
         )
         .order_by()
         .values("project")
@@ -235,10 +238,12 @@ def _total(**conditions: Any) -> Coalesce:
 
 
 def _with_totals(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
-    """Reports with the project's year-to-date and since-start totals, computed in SQL."""
+    """Reports with the project's year-to-date totals (every report filed, and the part not yet
+    city-approved) and since-start total, computed in SQL."""
     return reports.select_related("project", "project__region", "period").annotate(
-        ytd=_total(period__month__year=OuterRef("period__month__year")),
-        since_start=_total(),
+        ytd=year_to_date(project="project", part=YTD_FILED),
+        ytd_pending=year_to_date(project="project", part=YTD_PENDING),
+        since_start=_since_start(),
     )
 
 
@@ -251,15 +256,17 @@ def _report_out(user, report: ProgressReport) -> ReportOut:
 def _written_out(report: ProgressReport) -> ReportOut:
     """The answer to a write: ``report`` is the row the service just wrote (so within the
     caller's scope, with its project, region and period loaded); only the project's totals up to
-    its month are read, in one aggregate, instead of reading the report again."""
-    month = report.period.month
-    totals = ProgressReport.objects.filter(
-        project_id=report.project_id, period__month__lte=month
-    ).aggregate(
-        ytd=Coalesce(Sum("amount", filter=Q(period__month__year=month.year)), _ZERO_WAN),
-        since_start=Coalesce(Sum("amount"), _ZERO_WAN),
+    its month are read, in one query, instead of reading the report again."""
+    totals = (
+        _with_totals(ProgressReport.objects.filter(pk=report.pk))
+        .values("ytd", "ytd_pending", "since_start")
+        .get()
     )
-    report.ytd, report.since_start = totals["ytd"], totals["since_start"]  # type: ignore[attr-defined]
+    report.ytd, report.ytd_pending, report.since_start = (  # type: ignore[attr-defined]
+        totals["ytd"],
+        totals["ytd_pending"],
+        totals["since_start"],
+    )
     return ReportOut.from_report(report)
 
 
