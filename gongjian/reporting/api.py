@@ -9,19 +9,18 @@ service is answered 403 (no permission), 409 (someone else changed or created th
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import FilterSchema, Query, Router, Schema, Status
 
+from gongjian.core.api import ErrorOut, Listing, ValidationErrorOut, paginate
 from gongjian.core.money import CENT
 from gongjian.core.periods import parse_month
 from gongjian.projects.models import Project
@@ -30,7 +29,7 @@ from gongjian.reporting import selectors, services
 from gongjian.reporting.choices import ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod
 from gongjian.reporting.selectors import YTD_FILED, YTD_PENDING, year_to_date
-from gongjian.reporting.services import ReportConflictError, ReportInput
+from gongjian.reporting.services import ReportInput
 from gongjian.reporting.validation import Finding
 
 periods_router = Router(tags=["periods"])
@@ -39,15 +38,6 @@ reports_router = Router(tags=["reports"])
 
 # ---------------------------------------------------------------------------------------------
 # Schemas
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]  # field (or "__all__") → the services' messages
 
 
 class PeriodOut(Schema):
@@ -126,18 +116,30 @@ class ReportSavedOut(ReportOut):
     findings: list[FindingOut]
 
 
-class ReportPage(Schema):
-    count: int
-    items: list[ReportOut]
-
-
-class ReportQuery(Schema):
+class ReportFilter(FilterSchema):
     period: str = ""  # "2022-11"
     region: str = ""  # a region code; its whole subtree matches
     status: ReportStatus | None = None
     project: str = ""  # a project code
-    limit: int = 100
-    offset: int = 0
+
+    def filter_period(self, value: str) -> Q:
+        if not value:
+            return Q()
+        try:
+            return Q(period__month=parse_month(value))
+        except ValueError as error:
+            raise ValidationError({"period": [str(error)]}) from None
+
+    def filter_region(self, value: str) -> Q:
+        if not value:
+            return Q()
+        return Q(project__region__code=value) | Q(project__region__path__contains=f"/{value}/")
+
+    def filter_status(self, value: ReportStatus | None) -> Q:
+        return Q(status=value) if value else Q()
+
+    def filter_project(self, value: str) -> Q:
+        return Q(project__code=value.strip()) if value else Q()
 
 
 class ReportCreateIn(Schema):
@@ -190,33 +192,6 @@ _REFUSALS: dict[int, Any] = {
 
 def _wan(value: Decimal) -> str:
     return str(value.quantize(CENT))
-
-
-def _messages(error: ValidationError) -> list[str]:
-    return list(error.messages)
-
-
-def _answer_refusals(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Answer a service's refusal as JSON with its exact messages. The service has rolled back
-    whatever it began; only the audit event of a denial remains, as on the pages."""
-
-    @functools.wraps(view)
-    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except ReportConflictError as error:
-            return Status(409, {"detail": " ".join(_messages(error))})
-        except ValidationError as error:
-            errors = (
-                error.message_dict
-                if hasattr(error, "error_dict")
-                else {NON_FIELD_ERRORS: _messages(error)}
-            )
-            return Status(422, {"detail": " ".join(_messages(error)), "errors": errors})
-        except PermissionDenied as error:
-            return Status(403, {"detail": str(error)})
-
-    return answer
 
 
 _TOTAL: DecimalField = DecimalField(max_digits=18, decimal_places=2)
@@ -344,34 +319,16 @@ def get_period(request: HttpRequest, month: str):
 
 @reports_router.get(
     "",
-    response={200: ReportPage, 422: ValidationErrorOut},
+    response={200: list[ReportOut], 422: ValidationErrorOut},
     summary="List monthly reports in the caller's scope",
 )
-@_answer_refusals
-def list_reports(request: HttpRequest, params: Query[ReportQuery]):
-    reports: QuerySet[ProgressReport] = ProgressReport.objects.visible_to(request.user)
-    if params.period:
-        try:
-            month = parse_month(params.period)
-        except ValueError as error:
-            raise ValidationError({"period": [str(error)]}) from None
-        reports = reports.filter(period__month=month)
-    if params.region:
-        reports = reports.filter(
-            Q(project__region__code=params.region)
-            | Q(project__region__path__contains=f"/{params.region}/")
-        )
-    if params.status:
-        reports = reports.filter(status=params.status)
-    if params.project:
-        reports = reports.filter(project__code=params.project.strip())
+@paginate
+def list_reports(request: HttpRequest, filters: Query[ReportFilter]):
+    reports = filters.filter(ProgressReport.objects.visible_to(request.user))
     reports = _with_totals(reports).order_by(
         "-period__month", "project__region__sort_order", "project__code"
     )
-    limit = max(1, min(params.limit, 1000))
-    offset = min(max(0, params.offset), 2**31)  # past any count: an empty page, not a DB error
-    items = [ReportOut.from_report(r) for r in reports[offset : offset + limit]]
-    return {"count": reports.count(), "items": items}
+    return Listing(reports, ReportOut.from_report)
 
 
 @reports_router.get(
@@ -393,7 +350,6 @@ def get_report(request: HttpRequest, report_id: int):
     response={201: ReportSavedOut, **_REFUSALS},
     summary="File a project's report for a month (saved as a draft)",
 )
-@_answer_refusals
 def create_report(request: HttpRequest, payload: ReportCreateIn):
     errors: dict[str, list[str]] = {}
     project = _project(request.user, payload.project, errors)
@@ -457,7 +413,6 @@ def _save(
     response={200: ReportSavedOut, **_REFUSALS},
     summary="Replace a draft report's figures (optimistic locking on version)",
 )
-@_answer_refusals
 def update_report(request: HttpRequest, report_id: int, payload: ReportUpdateIn):
     return _save(
         request,
@@ -474,7 +429,6 @@ def update_report(request: HttpRequest, report_id: int, payload: ReportUpdateIn)
     response={200: ReportSavedOut, **_REFUSALS},
     summary="Change some of a draft report's figures (optimistic locking on version)",
 )
-@_answer_refusals
 def patch_report(request: HttpRequest, report_id: int, payload: ReportPatchIn):
     return _save(
         request,
@@ -491,7 +445,6 @@ def patch_report(request: HttpRequest, report_id: int, payload: ReportPatchIn):
     response={200: ReportOut, **_REFUSALS},
     summary="Submit a draft or returned report to the district reviewer",
 )
-@_answer_refusals
 def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn | None = None):
     report = selectors.report_get(user=request.user, pk=report_id)
     version = payload.version if payload else None
@@ -504,7 +457,6 @@ def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn | None
     response={200: ReportOut, **_REFUSALS},
     summary="Approve at the district review (submitted) or the city review (district approved)",
 )
-@_answer_refusals
 def approve_report(request: HttpRequest, report_id: int, payload: ApproveIn | None = None):
     report = selectors.report_get(user=request.user, pk=report_id)
     payload = payload or ApproveIn()
@@ -519,7 +471,6 @@ def approve_report(request: HttpRequest, report_id: int, payload: ApproveIn | No
     response={200: ReportOut, **_REFUSALS},
     summary="Return a report under review to the filer, with the reason",
 )
-@_answer_refusals
 def return_report(request: HttpRequest, report_id: int, payload: ReturnIn):
     report = selectors.report_get(user=request.user, pk=report_id)
     returned = services.report_return(
