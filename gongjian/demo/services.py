@@ -283,8 +283,8 @@ def _dated_on_business_day() -> Iterator[None]:
     runs, every column stamped "now" on insert takes that moment (the append-only audit table
     and published assessment rows refuse a later UPDATE; services date business events by
     ``periods.now`` themselves). Rows a service stamped with the real clock are moved to that
-    moment at the end (one UPDATE per column of the apps the demo loads). Timestamps the demo gives
-    explicitly (its 2022 months) are older than the load and stay as given."""
+    moment at the end (one UPDATE per column of the apps the demo loads). Timestamps the demo
+    gives explicitly (its 2022 months) are older than the load and stay as given."""
     started = timezone.now()
     fields = [(f, f.auto_now, f.auto_now_add, f.default) for f in _stamped_fields()]
     for field, *_saved in fields:
@@ -296,10 +296,10 @@ def _dated_on_business_day() -> Iterator[None]:
         moment = periods.now()
         for app_label in _DATED_APPS:
             for model in apps.get_app_config(app_label).get_models():
-                for field in model._meta.concrete_fields:
-                    if isinstance(field, models.DateTimeField):
-                        model._base_manager.filter(**{f"{field.name}__gte": started}).update(
-                            **{field.name: moment}
+                for column in model._meta.concrete_fields:
+                    if isinstance(column, models.DateTimeField):
+                        model._base_manager.filter(**{f"{column.name}__gte": started}).update(
+                            **{column.name: moment}
                         )
     finally:
         for field, auto_now, auto_now_add, default in fields:

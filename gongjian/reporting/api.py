@@ -234,7 +234,7 @@ def _written_out(report: ProgressReport) -> ReportOut:
     its month are read, in one query, instead of reading the report again."""
     totals = (
         _with_totals(ProgressReport.objects.filter(pk=report.pk))
-        .values("ytd", "ytd_pending", "since_start")
+        .values("ytd", "ytd_pending", "since_start")  # type: ignore[misc]
         .get()
     )
     report.ytd, report.ytd_pending, report.since_start = (  # type: ignore[attr-defined]
@@ -324,8 +324,8 @@ def get_period(request: HttpRequest, month: str):
 )
 @paginate
 def list_reports(request: HttpRequest, filters: Query[ReportFilter]):
-    reports = filters.filter(ProgressReport.objects.visible_to(request.user))
-    reports = _with_totals(reports).order_by(
+    visible = filters.filter(ProgressReport.objects.visible_to(request.user))
+    reports = _with_totals(visible).order_by(
         "-period__month", "project__region__sort_order", "project__code"
     )
     return Listing(reports, ReportOut.from_report)
