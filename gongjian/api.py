@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +15,14 @@ from gongjian.accounts.models import ApiToken
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
 from gongjian.campaigns.api import router as campaigns_router
+from gongjian.core.api import validation_error_body
 from gongjian.core.middleware import too_large_message
 from gongjian.dashboards.api import router as me_router
 from gongjian.investment.api import router as leads_router
 from gongjian.projects.api import router as projects_router
 from gongjian.projects.api import stage_events_router
 from gongjian.reporting.api import periods_router, reports_router
+from gongjian.reporting.services import ReportConflictError
 
 TOKEN_TOUCH_INTERVAL = dt.timedelta(seconds=60)
 
@@ -105,6 +107,24 @@ api = GongjianAPI(
     urls_namespace="api-v1",
     docs_url=None,
 )
+
+
+# A service's refusal, raised by any operation, answered once here (not by per-router copies):
+# 403 with its message, 409 when someone else changed the report, 422 with every message per
+# field. The service rolled back what it began; only the audit event of a denial remains.
+@api.exception_handler(PermissionDenied)
+def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, validation_error_body(exc), status=422)
+
+
+@api.exception_handler(ReportConflictError)
+def _conflict(request: HttpRequest, exc: ReportConflictError) -> HttpResponse:
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -105,6 +105,9 @@ if not IS_PRODUCTION:
     # platform a city runs: their command exists in the demo and test modes only.
     INSTALLED_APPS.append("gongjian.bench")
 
+# The API's one pagination (``@paginate``): limit/offset, answered {"count", "items"}.
+NINJA_PAGINATION_CLASS = "gongjian.core.api.LimitOffset"
+
 MIDDLEWARE = [
     "gongjian.core.middleware.ForwardedClientMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -19,7 +19,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import selectors
@@ -29,6 +28,7 @@ from gongjian.assessment.scoring import ItemRule, RegionScore, RubricRule, score
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
 from gongjian.campaigns.models import Campaign, Indicator
+from gongjian.core import periods
 from gongjian.core.periods import month_end, month_start, today
 from gongjian.regions.models import AssessmentGroup, Region
 
@@ -281,7 +281,7 @@ def rubric_publish(*, actor, rubric: Rubric) -> Rubric:
             raise ValidationError(_("考核办法至少要有一个考核项目才能发布。"))
         before = rubric_snapshot(current)
         current.status = RubricStatus.PUBLISHED
-        current.published_at = timezone.now()
+        current.published_at = periods.now()
         current.published_by = actor
         current.save()
         audit_record(
@@ -678,7 +678,7 @@ def assessment_publish(
             as_of=assessment.as_of,
             counted_on=assessment.counted_on,
             published_by=actor,
-            published_at=timezone.now(),
+            published_at=periods.now(),
             note=(note or "").strip(),
         )
         AssessmentScore.objects.bulk_create(

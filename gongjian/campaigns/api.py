@@ -12,16 +12,13 @@ from ninja import Router, Schema, Status
 
 from gongjian.campaigns.models import Campaign
 from gongjian.campaigns.selectors import campaign_progress, campaign_progress_document
+from gongjian.core.api import ErrorOut
 from gongjian.core.periods import today
 
 router = Router(tags=["campaigns"])
 # Dates the engine can evaluate (a year of history before and the months after stay in range).
 AS_OF_MIN = dt.date(1900, 1, 1)
 AS_OF_MAX = dt.date(2099, 12, 31)
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class TargetProgressOut(Schema):

@@ -16,9 +16,11 @@ Semantics (one place, so the CLI, the API and the pages agree):
   (actual − start) ÷ (target − start), which reads the same for a rise and a fall; ahead_points =
   (completion − time_elapsed) × 100. Without a usable start it is actual ÷ target.
 * ``forecast`` is the value at the period's end: the actual once the period is over; seasonal when
-  earlier years (up to three, same months, same region) have data — actual ÷ the pooled share of
-  those years' totals reached by the same day; otherwise linear — actual ÷ time_elapsed (for a
-  rate: start + (actual − start) ÷ time_elapsed). None before any time has elapsed.
+  earlier years (up to three, same months) have data in the target's region — for a target
+  allocated from a parent's, the parent's region, so that a district's forecast never exceeds
+  the city's — actual ÷ the pooled share of those years' totals reached by the same day;
+  otherwise linear — actual ÷ time_elapsed (for a rate: start + (actual − start) ÷
+  time_elapsed). None before any time has elapsed. Counts are forecast in whole units.
 * ``status``: before the period starts 未开始 (no ahead_points, no forecast); while it runs,
   green when ahead_points ≥ the green threshold, yellow when ≥ the yellow threshold, red below
   (thresholds from the target, else from the campaign). Once the period is over, only the
@@ -83,14 +85,26 @@ def time_elapsed(target: Target, as_of: dt.date) -> Decimal:
     )
 
 
+def pool_path(target: Target) -> str:
+    """The region whose history sets the seasonal pace of ``target``: for a target allocated
+    from a parent's, the parent region (so a district's forecast uses the city's share, and,
+    being a part of the city's actual over the same share, never exceeds the city's forecast);
+    otherwise the target's own region."""
+    path = target.region.path
+    if target.parent_id is None:
+        return path
+    codes = path.strip("/").split("/")
+    return "/" + "".join(f"{code}/" for code in codes[:-1]) if len(codes) > 1 else path
+
+
 def _seasonal_share(target: Target, evaluation: Evaluation, as_of: dt.date) -> Decimal | None:
     """The pooled share of earlier years' totals reached by the same day of the year, over the
-    years (up to HISTORY_YEARS) with any data; None when there is none or the period is longer
-    than a year (shifted years would overlap)."""
+    years (up to HISTORY_YEARS) with any data, in the target's ``pool_path`` region; None when
+    there is none or the period is longer than a year (shifted years would overlap)."""
     months = months_between(target.period_start, target.period_end)
     if len(months) > 12:
         return None
-    code = target.region.code
+    code = pool_path(target).strip("/").split("/")[-1]
     as_of_month = month_start(as_of)
     share_of_month = Decimal(as_of.day) / Decimal(month_end(as_of).day)
     reached = total = Decimal(0)

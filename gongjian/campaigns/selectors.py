@@ -32,6 +32,7 @@ from gongjian.campaigns.models import Campaign, LeadingGroupMember, SpecialActio
 from gongjian.campaigns.progress import (
     HISTORY_YEARS,
     TargetProgress,
+    pool_path,
     quantize_value,
     target_progress,
     time_elapsed,
@@ -84,8 +85,11 @@ def evaluate_targets(targets: list[Target], *, as_of: dt.date) -> dict[int, Eval
     by_indicator: dict[int, list[Target]] = defaultdict(list)
     for target in targets:
         by_indicator[target.indicator_id].append(target)
+    # Sums and counts reach up to the regions whose history paces their forecasts.
     roots = {
-        indicator_id: _common_path([t.region.path for t in group])
+        indicator_id: _common_path(
+            [t.region.path if t.indicator.kind in RATIO_KINDS else pool_path(t) for t in group]
+        )
         for indicator_id, group in by_indicator.items()
     }
     # The cached evaluations' versions, for every indicator at once (one query).

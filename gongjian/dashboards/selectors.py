@@ -23,7 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -44,7 +44,7 @@ from gongjian.projects.selectors import STAGE_GROUPS, ProjectFilters, project_li
 from gongjian.regions.choices import RegionKind
 from gongjian.regions.models import Region
 from gongjian.regions.selectors import region_list_reporting
-from gongjian.reporting.choices import ReportStatus
+from gongjian.reporting.selectors import year_to_date
 
 _NOT_STARTED = STAGE_GROUPS["not_started"][1]
 _STARTED_OR_LATER = STAGE_GROUPS["started_or_later"][1]
@@ -410,17 +410,7 @@ def lagging_projects(
     ``ytd``, ``plan_completion`` (fraction) and ``behind_points``."""
     share = year_elapsed(as_of, basis=basis)
     threshold = share - behind_points / 100
-    ytd = Coalesce(
-        Sum(
-            "reports__amount",
-            filter=Q(
-                reports__status=ReportStatus.CITY_APPROVED,
-                reports__period__month__gte=dt.date(as_of.year, 1, 1),
-                reports__period__month__lte=month_start(as_of),
-            ),
-        ),
-        _ZERO,
-    )
+    ytd = year_to_date(month_start(as_of))
     lagging = (
         Project.objects.visible_to(user)
         .filter(

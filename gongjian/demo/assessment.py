@@ -96,7 +96,7 @@ def demo_assessment_load(*, actor: User | None = None) -> AssessmentResult | Non
             late_mode=LateMode.PER_REPORT,
             late_points=Decimal("0.1"),
             late_cap=Decimal("5"),
-            description="演示用考核办法：八项分解到县（市、区）的指标共 100 分，按序时完成率计分，"
+            description="八项分解到县（市、区）的指标共 100 分，按序时完成率计分，"
             "城区、县域分组排名；逾期填报每份扣 0.1 分，最多扣 5 分。",
         ),
     )
@@ -108,7 +108,7 @@ def demo_assessment_load(*, actor: User | None = None) -> AssessmentResult | Non
         campaign=campaign,
         month=RESULT_MONTH,
         counted_on=COUNTED_ON,
-        note="演示数据：2022年11月考核结果。",
+        note="",
     )
 
 

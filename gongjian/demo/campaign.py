@@ -19,7 +19,8 @@ Choices the article leaves open:
 * 台商投资区 签约项目总投资超1300亿元: the one-target-per-indicator-region-period rule makes it
   台商投资区's allocation of the city's 招引资金 target, with comparator ">". The Spring Festival
   signing (大年初二, 2022-02-02: 21 projects, 618.8 亿元) is recorded as that target's baseline
-  (value and date) and in its source sentence: an achieved fact, not rows the demo invents.
+  (value and date), an achieved fact, not rows the demo invents; the source sentence is the
+  article's own (the demo's notes are ``DEMO_NOTES``, never official text).
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "新落地新基建新经济基地项目",
         IndicatorKind.EVENT_COUNT,
         {"source": "stage_events", "stage": "started", "categories": [NEW_INFRA]},
-        "新基建新经济项目在期内的开工记录个数。演示数据不记录新基建项目的“落地”，以开工视为落地。",
+        "新基建新经济项目在期内的开工记录个数（以开工视为落地）。",
     ),
     IndicatorSpec(
         "xmgj-signed-investment",
@@ -328,7 +329,17 @@ SPRING_FESTIVAL_DATE = dt.date(2022, 2, 2)
 TAISHANG_SENTENCE = (
     "今年大年初二，台商投资区举办春节招商集中签约活动，21个签约项目总投资618.8亿元，"
     "实现招大商引大资“开门红”。……力争全年签约项目总投资超1300亿元。"
-    "（春节集中签约21个项目、618.8亿元为已实现的事实，记为本目标的基数，基数日期2022-02-02。）"
+)
+
+# How the demo fills what the article leaves open (see the module's docstring). Demo provenance
+# stays here and in ``loaddemo``'s output: target source sentences, indicator descriptions,
+# assessment notes and bulletins carry only the document's and the office's own words.
+DEMO_NOTES: tuple[str, ...] = (
+    "演示数据不记录新基建项目的“落地”，“新落地新基建新经济基地项目”以开工计。",
+    "城建提品质首批下达的741个项目以2022年开工的城建提品质项目计（引擎按阶段记录计数）。",
+    "台商投资区春节集中签约21个项目、618.8亿元为已实现的事实，记为其签约目标的基数"
+    "（基数日期2022-02-02）。",
+    "2022年11月考核结果为演示数据。",
 )
 
 TARGETS: tuple[TargetSpec, ...] = (
@@ -352,7 +363,7 @@ TARGETS: tuple[TargetSpec, ...] = (
         "xmgj-new-infra-started",
         "xmgj",
         Decimal(90),
-        _PLAN + "（演示数据不记录新基建项目的“落地”，以开工计。）",
+        _PLAN,
         _weights("new_infra_count"),
     ),
     TargetSpec(
@@ -360,7 +371,7 @@ TARGETS: tuple[TargetSpec, ...] = (
         "cjtpz",
         Decimal(741),
         "“抓城建提品质”制定了东海核心区提质、古城提质等8方面工作，首批已下达741个项目，"
-        "将推进全市城建品质提升。（引擎按阶段记录计数，以2022年开工的城建提品质项目计。）",
+        "将推进全市城建品质提升。",
         dict(_URBAN_WEIGHTS),
     ),
     TargetSpec(

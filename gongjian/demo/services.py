@@ -18,17 +18,20 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import connection, models, transaction
 from django.db.models import Count, ProtectedError, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import Department, Membership, User
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_record
 from gongjian.campaigns.rollup import rollup_rebuild
+from gongjian.core import periods
 from gongjian.demo.assessment import demo_assessment_load, demo_assessment_remove
 from gongjian.demo.campaign import demo_campaign_load, demo_campaign_reset
 from gongjian.demo.data import (
@@ -184,7 +187,7 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
             "演示数据只能在 GONGJIAN_ENV=demo 或 test 下载入。 / "
             "Demo data loads only with GONGJIAN_ENV=demo or test."
         )
-    with transaction.atomic():
+    with transaction.atomic(), _dated_on_business_day():
         removed = demo_reset() if reset else 0
         existing = Project.objects.count()
         if existing and not reset:
@@ -242,6 +245,66 @@ def demo_load(*, reset: bool = False) -> DemoSummary:
             message=summary.describe(),
         )
     return summary
+
+
+# The apps whose rows the demo loads, dated again after the load. Accounts are left alone (a
+# password's or a lockout's time is a security fact of the real clock, password expiry reads
+# it); assessment rows are immutable once published and are dated as they are written.
+_DATED_APPS = (
+    "projects",
+    "reporting",
+    "plans",
+    "parks",
+    "campaigns",
+    "investment",
+    "dispatch",
+    "bulletins",
+    "notifications",
+)
+
+
+def _stamped_fields() -> list[models.DateTimeField]:
+    """The columns stamped "now" on insert: auto_now(_add), or a timezone.now default."""
+    return [
+        field
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.DateTimeField)
+        and (field.auto_now or field.auto_now_add or field.default is timezone.now)
+    ]
+
+
+@contextmanager
+def _dated_on_business_day() -> Iterator[None]:
+    """Date what the load writes on the business date, not the real clock.
+
+    The business date is ``core.periods.today`` (``GONGJIAN_TODAY``, 2022-12-02 for ``make
+    demo``; the real date when none is pinned), the moment ``core.periods.now``. While the load
+    runs, every column stamped "now" on insert takes that moment (the append-only audit table
+    and published assessment rows refuse a later UPDATE; services date business events by
+    ``periods.now`` themselves). Rows a service stamped with the real clock are moved to that
+    moment at the end (one UPDATE per column of the apps the demo loads). Timestamps the demo
+    gives explicitly (its 2022 months) are older than the load and stay as given."""
+    started = timezone.now()
+    fields = [(f, f.auto_now, f.auto_now_add, f.default) for f in _stamped_fields()]
+    for field, *_saved in fields:
+        field.auto_now = field.auto_now_add = False
+        field.default = periods.now
+        field.__dict__.pop("_get_default", None)  # Django caches the default's callable
+    try:
+        yield
+        moment = periods.now()
+        for app_label in _DATED_APPS:
+            for model in apps.get_app_config(app_label).get_models():
+                for column in model._meta.concrete_fields:
+                    if isinstance(column, models.DateTimeField):
+                        model._base_manager.filter(**{f"{column.name}__gte": started}).update(
+                            **{column.name: moment}
+                        )
+    finally:
+        for field, auto_now, auto_now_add, default in fields:
+            field.auto_now, field.auto_now_add, field.default = auto_now, auto_now_add, default
+            field.__dict__.pop("_get_default", None)
 
 
 def _load_users() -> dict[str, User]:

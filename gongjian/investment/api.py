@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import FilterSchema, Query, Router, Schema
 
+from gongjian.core.api import ErrorOut, Listing, ValidationErrorOut, paginate
 from gongjian.investment import selectors, services
 from gongjian.investment.models import Lead
 
@@ -67,18 +68,16 @@ class LeadOut(Schema):
         )
 
 
-class LeadPage(Schema):
-    count: int
-    items: list[LeadOut]
+class LeadFilter(FilterSchema):
+    """The leads' filters (``selectors.LeadFilters``, as the pages apply them)."""
 
-
-class LeadQuery(Schema):
     stage: str = ""
     region: str = ""
     need: str = ""
     q: str = ""
-    limit: int = 100
-    offset: int = 0
+
+    def custom_expression(self) -> Q:
+        return selectors.LeadFilters(**self.model_dump()).as_q()
 
 
 class StageIn(Schema):
@@ -94,44 +93,14 @@ class ConvertIn(Schema):
     project_name: str = ""
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
 _REFUSALS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
-def _answer(call):
-    try:
-        return call()
-    except ValidationError as error:
-        errors = (
-            error.message_dict
-            if hasattr(error, "error_dict")
-            else {NON_FIELD_ERRORS: list(error.messages)}
-        )
-        return Status(422, {"detail": " ".join(error.messages), "errors": errors})
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error)})
-
-
-@router.get("", response=LeadPage, summary="List leads in the caller's scope (mobile masked)")
-def list_leads(request: HttpRequest, params: Query[LeadQuery]):
-    leads = selectors.lead_list(
-        user=request.user,
-        filters=selectors.LeadFilters(
-            stage=params.stage, region=params.region, need=params.need, q=params.q
-        ),
-    ).prefetch_related("preferred_regions")
-    limit = max(1, min(params.limit, 1000))
-    offset = min(max(0, params.offset), 2**31)  # past any count: an empty page, not a DB error
-    items = [LeadOut.from_lead(lead) for lead in leads[offset : offset + limit]]
-    return {"count": leads.count(), "items": items}
+@router.get("", response=list[LeadOut], summary="List leads in the caller's scope (mobile masked)")
+@paginate
+def list_leads(request: HttpRequest, filters: Query[LeadFilter]):
+    leads = filters.filter(selectors.lead_list(user=request.user))
+    return Listing(leads.prefetch_related("preferred_regions"), LeadOut.from_lead)
 
 
 @router.get("/{lead_id}", response=LeadOut, summary="One lead in the caller's scope")
@@ -146,19 +115,15 @@ def get_lead(request: HttpRequest, lead_id: int):
 )
 def move_stage(request: HttpRequest, lead_id: int, payload: StageIn):
     lead = selectors.lead_get(user=request.user, pk=lead_id)
-
-    def call():
-        services.lead_move_stage(
-            actor=request.user,
-            lead=lead,
-            to_stage=payload.stage,
-            note=payload.note,
-            lost_reason=payload.lost_reason,
-            date=payload.date,
-        )
-        return LeadOut.from_lead(selectors.lead_get(user=request.user, pk=lead_id))
-
-    return _answer(call)
+    services.lead_move_stage(
+        actor=request.user,
+        lead=lead,
+        to_stage=payload.stage,
+        note=payload.note,
+        lost_reason=payload.lost_reason,
+        date=payload.date,
+    )
+    return LeadOut.from_lead(selectors.lead_get(user=request.user, pk=lead_id))
 
 
 @router.post(
@@ -168,16 +133,12 @@ def move_stage(request: HttpRequest, lead_id: int, payload: StageIn):
 )
 def convert(request: HttpRequest, lead_id: int, payload: ConvertIn):
     lead = selectors.lead_get(user=request.user, pk=lead_id)
-
-    def call():
-        services.lead_move_stage(
-            actor=request.user,
-            lead=lead,
-            to_stage="signed",
-            date=payload.date,
-            project_code=payload.project_code,
-            project_name=payload.project_name,
-        )
-        return LeadOut.from_lead(selectors.lead_get(user=request.user, pk=lead_id))
-
-    return _answer(call)
+    services.lead_move_stage(
+        actor=request.user,
+        lead=lead,
+        to_stage="signed",
+        date=payload.date,
+        project_code=payload.project_code,
+        project_name=payload.project_name,
+    )
+    return LeadOut.from_lead(selectors.lead_get(user=request.user, pk=lead_id))

@@ -20,6 +20,25 @@ class LeadFilters:
     spam: bool = False
     project: int | None = None
 
+    def as_q(self) -> Q:
+        """The filters but ``spam`` as one condition on leads (the API's FilterSchema reads it)."""
+        condition = Q()
+        if self.stage:
+            condition &= Q(stage=self.stage)
+        if self.region:
+            condition &= Q(region__code=self.region)
+        if self.need:
+            condition &= Q(need=self.need)
+        if self.project is not None:
+            condition &= Q(project_id=self.project)
+        if self.q:
+            condition &= (
+                Q(company__icontains=self.q)
+                | Q(reference__icontains=self.q)
+                | Q(uscc=self.q.upper())
+            )
+        return condition
+
 
 def lead_list(*, user, filters: LeadFilters | None = None) -> LeadQuerySet:
     """The leads the user may see, newest first; spam only when asked for."""
@@ -29,21 +48,7 @@ def lead_list(*, user, filters: LeadFilters | None = None) -> LeadQuerySet:
         .filter(is_spam=filters.spam)
         .select_related("region", "department", "industry_chain", "project")
     )
-    if filters.stage:
-        leads = leads.filter(stage=filters.stage)
-    if filters.region:
-        leads = leads.filter(region__code=filters.region)
-    if filters.need:
-        leads = leads.filter(need=filters.need)
-    if filters.project is not None:
-        leads = leads.filter(project_id=filters.project)
-    if filters.q:
-        leads = leads.filter(
-            Q(company__icontains=filters.q)
-            | Q(reference__icontains=filters.q)
-            | Q(uscc=filters.q.upper())
-        )
-    return leads
+    return leads.filter(filters.as_q())
 
 
 def lead_get(*, user, pk) -> Lead:

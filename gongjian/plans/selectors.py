@@ -17,7 +17,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 
@@ -26,6 +25,7 @@ from gongjian.plans.models import AnnualPlan, PlanChange
 from gongjian.projects.choices import Stage
 from gongjian.projects.models import LEVEL_FIELDS, Project, StageEvent
 from gongjian.reporting.models import ProgressReport
+from gongjian.reporting.selectors import year_to_date
 
 _MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 POINTS = Decimal("0.01")
@@ -69,20 +69,8 @@ def year_plan_in_force(as_of: dt.date) -> Subquery:
 
 def year_actual(as_of: dt.date) -> Coalesce:
     """For a Project queryset: the investment of its counted (city-approved) reports for the
-    months of ``as_of``'s year up to ``as_of``'s month."""
-    total = (
-        ProgressReport.objects.counted()
-        .filter(
-            project=OuterRef("pk"),
-            period__month__gte=dt.date(as_of.year, 1, 1),
-            period__month__lte=month_start(as_of),
-        )
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal(0)), output_field=_MONEY)
+    months of ``as_of``'s year up to ``as_of``'s month (``reporting.selectors.year_to_date``)."""
+    return year_to_date(month_start(as_of))
 
 
 def stage_reached(stage: str, as_of: dt.date) -> Exists:
@@ -166,26 +154,20 @@ def plan_indicators(
 ) -> PlanIndicators:
     """The plan indicators over ``projects`` (already scoped and filtered) at ``as_of``, pooled:
     Σ actual ÷ Σ plan in force; started ÷ due to start by ``as_of``'s month; completed (竣工 or
-    投产) ÷ due to complete. Two queries."""
-    year = as_of.year
-    first = dt.date(year, 1, 1)
-    listed = projects.filter(annual_plans__year=year)
-    money = with_plan_progress(listed, as_of).aggregate(
-        plan=Sum("plan_amount"), actual=Sum("year_amount")
+    投产) ÷ due to complete. The same computation as the engine's ``plan_ratio`` kind
+    (``plan_ratio_projects`` and ``plan_ratio_parts``), so the lights page, the dashboard card
+    and the campaign's targets agree. Three queries."""
+    listed = projects.filter(
+        Exists(AnnualPlan.objects.filter(project=OuterRef("pk"), year=as_of.year))
     )
-    plan_total = money["plan"] or Decimal(0)
-    actual_total = money["actual"] or Decimal(0)
-    started = stage_reached(Stage.STARTED, as_of)
-    completed = stage_reached(Stage.COMPLETED, as_of) | stage_reached(Stage.OPERATING, as_of)
-    due_start = Q(planned_start_month__gte=first, planned_start_month__lte=month_start(as_of))
-    due_complete = Q(
-        planned_completion_month__gte=first, planned_completion_month__lte=month_start(as_of)
+    actual_total, plan_total = plan_ratio_parts(
+        plan_ratio_projects(listed, measure="investment", end=as_of), measure="investment"
     )
-    counts = listed.aggregate(
-        due_to_start=Count("pk", filter=due_start),
-        started=Count("pk", filter=due_start & Q(started)),
-        due_to_complete=Count("pk", filter=due_complete),
-        completed=Count("pk", filter=due_complete & Q(completed)),
+    started, due_to_start = plan_ratio_parts(
+        plan_ratio_projects(listed, measure="started", end=as_of), measure="started"
+    )
+    completed, due_to_complete = plan_ratio_parts(
+        plan_ratio_projects(listed, measure="completed", end=as_of), measure="completed"
     )
     schedule = (year_elapsed(as_of, basis=basis or campaign_basis(as_of)) * 100).quantize(
         POINTS, rounding=ROUND_HALF_UP
@@ -198,12 +180,12 @@ def plan_indicators(
         completion_rate=rate,
         schedule=schedule,
         ahead=None if rate is None else rate - schedule,
-        due_to_start=counts["due_to_start"],
-        started=counts["started"],
-        start_rate=percent(counts["started"], counts["due_to_start"]),
-        due_to_complete=counts["due_to_complete"],
-        completed=counts["completed"],
-        completion_count_rate=percent(counts["completed"], counts["due_to_complete"]),
+        due_to_start=int(due_to_start),
+        started=int(started),
+        start_rate=percent(started, due_to_start),
+        due_to_complete=int(due_to_complete),
+        completed=int(completed),
+        completion_count_rate=percent(completed, due_to_complete),
     )
 
 
@@ -332,25 +314,44 @@ def plan_ratio_stock(
     }
 
 
-def plan_ratio_rows(definition, *, root_path: str, end: dt.date) -> QuerySet[Project]:
-    """The projects behind a plan_ratio value at ``end`` (drill-down): every listed project for
-    the investment rate, the projects due by ``end``'s month for 开工率/竣工率; each annotated
-    ``plan_amount``, ``year_amount`` and ``reached`` (the stage counted, by ``end``)."""
-    projects = _definition_projects(definition, root_path, end.year)
-    if definition.measure == "started":
+def plan_ratio_projects(
+    projects: QuerySet[Project], *, measure: str, end: dt.date
+) -> QuerySet[Project]:
+    """The projects a plan ratio counts at ``end``: every one for the investment rate, those due
+    by ``end``'s month for 开工率/竣工率; each annotated ``plan_amount``, ``year_amount`` and
+    ``reached`` (the stage counted, by ``end``)."""
+    if measure == "started":
         projects = projects.filter(
             planned_start_month__gte=dt.date(end.year, 1, 1),
             planned_start_month__lte=month_start(end),
         ).annotate(reached=stage_reached(Stage.STARTED, end))
-    elif definition.measure == "completed":
+    elif measure == "completed":
         projects = projects.filter(
             planned_completion_month__gte=dt.date(end.year, 1, 1),
             planned_completion_month__lte=month_start(end),
         ).annotate(
             reached=stage_reached(Stage.COMPLETED, end) | stage_reached(Stage.OPERATING, end)
         )
+    return with_plan_progress(projects, end)
+
+
+def plan_ratio_parts(rows: QuerySet[Project], *, measure: str) -> tuple[Decimal, Decimal]:
+    """(numerator, denominator) of a plan ratio over ``plan_ratio_projects`` rows, one query:
+    Σ year_amount and Σ plan in force, or reached and due."""
+    if measure == "investment":
+        totals = rows.aggregate(plan=Sum("plan_amount"), actual=Sum("year_amount"))
+        return totals["actual"] or Decimal(0), totals["plan"] or Decimal(0)
+    # Not ``reached=`` as the alias: it would shadow the annotation it counts (always 0).
+    counts = rows.aggregate(due=Count("pk"), done=Count("pk", filter=Q(reached=True)))
+    return Decimal(counts["done"]), Decimal(counts["due"])
+
+
+def plan_ratio_rows(definition, *, root_path: str, end: dt.date) -> QuerySet[Project]:
+    """The projects behind a plan_ratio value at ``end`` (drill-down): ``plan_ratio_projects``
+    of the definition's projects under ``root_path``."""
+    projects = _definition_projects(definition, root_path, end.year)
     return (
-        with_plan_progress(projects, end)
+        plan_ratio_projects(projects, measure=definition.measure, end=end)
         .select_related("region")
         .order_by("region__sort_order", "code")
     )
@@ -358,11 +359,7 @@ def plan_ratio_rows(definition, *, root_path: str, end: dt.date) -> QuerySet[Pro
 
 def plan_ratio_rows_value(definition, rows: QuerySet[Project]) -> Decimal | None:
     """The pooled rate (percent) over drill-down rows: what the engine evaluates."""
-    if definition.measure == "investment":
-        totals = rows.aggregate(plan=Sum("plan_amount"), actual=Sum("year_amount"))
-        return percent(totals["actual"] or 0, totals["plan"] or 0)
-    counts = rows.aggregate(due=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
-    return percent(counts["reached"], counts["due"])
+    return percent(*plan_ratio_parts(rows, measure=definition.measure))
 
 
 def _board_rows(groups: list[tuple[str, str, Decimal, Decimal]], size: int, *, best: bool):

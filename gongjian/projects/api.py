@@ -7,18 +7,18 @@ A refusal by a service is answered 403 (no permission) or 422 (``{"detail", "err
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import FilterSchema, Query, Router, Schema, Status
 
+from gongjian.core.api import ErrorOut, Listing, ValidationErrorOut, paginate
 from gongjian.core.periods import today
 from gongjian.notifications.sms import mask_phone
 from gongjian.plans.lights import Light, project_lights
@@ -56,37 +56,8 @@ class StageEventOut(Schema):
         )
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
 class RejectIn(Schema):
     reason: str = ""
-
-
-def _answer_refusals(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A service's refusal as JSON with its exact messages; the service wrote nothing."""
-
-    @functools.wraps(view)
-    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except ValidationError as error:
-            errors = (
-                error.message_dict
-                if hasattr(error, "error_dict")
-                else {NON_FIELD_ERRORS: list(error.messages)}
-            )
-            return Status(422, {"detail": " ".join(error.messages), "errors": errors})
-        except PermissionDenied as error:
-            return Status(403, {"detail": str(error)})
-
-    return answer
 
 
 class ProjectOut(Schema):
@@ -171,12 +142,9 @@ class ProjectDetailOut(ProjectOut):
     stage_events: list[StageEventOut]  # every record, each with its status
 
 
-class ProjectPage(Schema):
-    count: int
-    items: list[ProjectOut]
+class ProjectFilter(FilterSchema):
+    """The ledger's filters (``selectors.ProjectFilters``, as the pages and exports apply them)."""
 
-
-class ProjectQuery(Schema):
     region: str = ""
     category: str = ""
     stage: str = ""
@@ -186,28 +154,20 @@ class ProjectQuery(Schema):
     sector: str = ""
     project_class: str = ""
     responsible_unit: str = ""
+
+    def custom_expression(self) -> Q:
+        return selectors.ProjectFilters(**self.model_dump()).as_q()
+
+
+class LightQuery(Schema):
     light: Literal["", "red", "yellow", "green"] = ""
     as_of: dt.date | None = None  # for the lights; default today
-    limit: int = 100
-    offset: int = 0
 
 
-@router.get("", response=ProjectPage, summary="List projects in the caller's scope")
-def list_projects(request: HttpRequest, params: Query[ProjectQuery]):
-    filters = selectors.ProjectFilters(
-        region=params.region,
-        category=params.category,
-        stage=params.stage,
-        industry=params.industry,
-        q=params.q,
-        level=params.level,
-        sector=params.sector,
-        project_class=params.project_class,
-        responsible_unit=params.responsible_unit,
-    )
-    projects = selectors.project_list(user=request.user, filters=filters)
-    limit = max(1, min(params.limit, 1000))
-    offset = min(max(0, params.offset), 2**31)  # past any count: an empty page, not a DB error
+@router.get("", response=list[ProjectOut], summary="List projects in the caller's scope")
+@paginate
+def list_projects(request: HttpRequest, filters: Query[ProjectFilter], params: Query[LightQuery]):
+    projects = filters.filter(selectors.project_list(user=request.user))
     lights: dict[int, Light] = {}
     if params.light:
         # The lights of the year's list: only projects with an annual plan have one.
@@ -217,10 +177,7 @@ def list_projects(request: HttpRequest, params: Query[ProjectQuery]):
         projects = projects.filter(
             pk__in=[pk for pk, light in lights.items() if light.color == params.light]
         )
-    items = [
-        ProjectOut.from_project(p, lights.get(p.pk)) for p in projects[offset : offset + limit]
-    ]
-    return {"count": projects.count(), "items": items}
+    return Listing(projects, lambda p: ProjectOut.from_project(p, lights.get(p.pk)))
 
 
 @router.get("/{project_id}", response=ProjectDetailOut, summary="One project in the caller's scope")
@@ -283,7 +240,6 @@ def _claim_fields(request: HttpRequest) -> tuple[dict[str, Any], Any]:
         }
     },
 )
-@_answer_refusals
 def record_stage_event(request: HttpRequest, project_id: int):
     project = selectors.project_get(user=request.user, pk=project_id)
     fields, evidence = _claim_fields(request)
@@ -306,7 +262,6 @@ def record_stage_event(request: HttpRequest, project_id: int):
     response={200: StageEventOut, 403: ErrorOut, 422: ValidationErrorOut},
     summary="Confirm a pending stage claim (district reviewer)",
 )
-@_answer_refusals
 def confirm_stage_event(request: HttpRequest, event_id: int):
     event = selectors.stage_event_get(user=request.user, pk=event_id)
     return StageEventOut.from_event(services.stage_event_confirm(actor=request.user, event=event))
@@ -317,7 +272,6 @@ def confirm_stage_event(request: HttpRequest, event_id: int):
     response={200: StageEventOut, 403: ErrorOut, 422: ValidationErrorOut},
     summary="Reject a pending stage claim with a reason (district reviewer)",
 )
-@_answer_refusals
 def reject_stage_event(request: HttpRequest, event_id: int, payload: RejectIn):
     event = selectors.stage_event_get(user=request.user, pk=event_id)
     return StageEventOut.from_event(

@@ -56,36 +56,39 @@ class ProjectFilters:
     project_class: str = ""  # ProjectClass value
     responsible_unit: str = ""
 
+    def as_q(self) -> Q:
+        """The filters as one condition on projects (the API's FilterSchema reads it too)."""
+        condition = Q()
+        if self.region:
+            condition &= Q(region__code=self.region) | Q(region__path__contains=f"/{self.region}/")
+        if self.category:
+            condition &= Q(category__code=self.category)
+        if self.stage in STAGE_GROUPS:
+            condition &= Q(stage__in=STAGE_GROUPS[self.stage][1])
+        elif self.stage:
+            condition &= Q(stage=self.stage)
+        if self.industry:
+            condition &= Q(industry_chain__code=self.industry)
+        if self.level in LEVEL_FIELDS:
+            condition &= Q(**{LEVEL_FIELDS[self.level]: True})  # type: ignore[index]
+        if self.sector:
+            condition &= Q(sector__code=self.sector)
+        if self.project_class:
+            condition &= Q(project_class=self.project_class)
+        if self.responsible_unit:
+            condition &= Q(responsible_unit=self.responsible_unit)
+        if self.q.strip():
+            term = self.q.strip()
+            condition &= Q(name__icontains=term) | Q(code__icontains=term)
+        return condition
+
 
 def project_list(*, user, filters: ProjectFilters | None = None) -> ProjectQuerySet:
     projects = Project.objects.visible_to(user).select_related(
         "region", "category", "industry_chain", "sector"
     )
     f = filters or ProjectFilters()
-    if f.region:
-        projects = projects.filter(
-            Q(region__code=f.region) | Q(region__path__contains=f"/{f.region}/")
-        )
-    if f.category:
-        projects = projects.filter(category__code=f.category)
-    if f.stage in STAGE_GROUPS:
-        projects = projects.filter(stage__in=STAGE_GROUPS[f.stage][1])
-    elif f.stage:
-        projects = projects.filter(stage=f.stage)
-    if f.industry:
-        projects = projects.filter(industry_chain__code=f.industry)
-    if f.level in LEVEL_FIELDS:
-        projects = projects.filter(**{LEVEL_FIELDS[f.level]: True})  # type: ignore[index]
-    if f.sector:
-        projects = projects.filter(sector__code=f.sector)
-    if f.project_class:
-        projects = projects.filter(project_class=f.project_class)
-    if f.responsible_unit:
-        projects = projects.filter(responsible_unit=f.responsible_unit)
-    if f.q.strip():
-        term = f.q.strip()
-        projects = projects.filter(Q(name__icontains=term) | Q(code__icontains=term))
-    return projects.order_by("region__sort_order", "code")
+    return projects.filter(f.as_q()).order_by("region__sort_order", "code")
 
 
 def project_get(*, user, pk) -> Project:

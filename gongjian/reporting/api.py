@@ -9,19 +9,18 @@ service is answered 403 (no permission), 409 (someone else changed or created th
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import FilterSchema, Query, Router, Schema, Status
 
+from gongjian.core.api import ErrorOut, Listing, ValidationErrorOut, paginate
 from gongjian.core.money import CENT
 from gongjian.core.periods import parse_month
 from gongjian.projects.models import Project
@@ -29,7 +28,8 @@ from gongjian.projects.selectors import project_get
 from gongjian.reporting import selectors, services
 from gongjian.reporting.choices import ReportStatus
 from gongjian.reporting.models import ProgressReport, ReportingPeriod
-from gongjian.reporting.services import ReportConflictError, ReportInput
+from gongjian.reporting.selectors import YTD_FILED, YTD_PENDING, year_to_date
+from gongjian.reporting.services import ReportInput
 from gongjian.reporting.validation import Finding
 
 periods_router = Router(tags=["periods"])
@@ -38,15 +38,6 @@ reports_router = Router(tags=["reports"])
 
 # ---------------------------------------------------------------------------------------------
 # Schemas
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]  # field (or "__all__") → the services' messages
 
 
 class PeriodOut(Schema):
@@ -87,14 +78,16 @@ class ReportOut(Schema):
     status: str
     version: int
     warnings: list[FindingOut]  # what the filer was warned of at submission
-    ytd: str  # this year's reports up to this month, 万元
+    ytd: str  # this year's reports up to this month, 万元, every one filed (含待审核)
+    ytd_pending: str  # the part of ytd not yet city-approved (完成 counts approved ones only)
     since_start: str  # every report up to this month, 万元
     submitted_at: dt.datetime | None
     updated_at: dt.datetime
 
     @staticmethod
     def from_report(report: ProgressReport) -> ReportOut:
-        """``report`` comes from ``_with_totals`` (it carries ``ytd`` and ``since_start``)."""
+        """``report`` comes from ``_with_totals`` (it carries ``ytd``, ``ytd_pending`` and
+        ``since_start``)."""
         project = report.project
         return ReportOut(
             id=report.pk,
@@ -111,6 +104,7 @@ class ReportOut(Schema):
             version=report.version,
             warnings=[FindingOut(**warning) for warning in report.warnings],
             ytd=_wan(report.ytd),  # type: ignore[attr-defined]
+            ytd_pending=_wan(report.ytd_pending),  # type: ignore[attr-defined]
             since_start=_wan(report.since_start),  # type: ignore[attr-defined]
             submitted_at=report.submitted_at,
             updated_at=report.updated_at,
@@ -122,18 +116,30 @@ class ReportSavedOut(ReportOut):
     findings: list[FindingOut]
 
 
-class ReportPage(Schema):
-    count: int
-    items: list[ReportOut]
-
-
-class ReportQuery(Schema):
+class ReportFilter(FilterSchema):
     period: str = ""  # "2022-11"
     region: str = ""  # a region code; its whole subtree matches
     status: ReportStatus | None = None
     project: str = ""  # a project code
-    limit: int = 100
-    offset: int = 0
+
+    def filter_period(self, value: str) -> Q:
+        if not value:
+            return Q()
+        try:
+            return Q(period__month=parse_month(value))
+        except ValueError as error:
+            raise ValidationError({"period": [str(error)]}) from None
+
+    def filter_region(self, value: str) -> Q:
+        if not value:
+            return Q()
+        return Q(project__region__code=value) | Q(project__region__path__contains=f"/{value}/")
+
+    def filter_status(self, value: ReportStatus | None) -> Q:
+        return Q(status=value) if value else Q()
+
+    def filter_project(self, value: str) -> Q:
+        return Q(project__code=value.strip()) if value else Q()
 
 
 class ReportCreateIn(Schema):
@@ -188,43 +194,15 @@ def _wan(value: Decimal) -> str:
     return str(value.quantize(CENT))
 
 
-def _messages(error: ValidationError) -> list[str]:
-    return list(error.messages)
-
-
-def _answer_refusals(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Answer a service's refusal as JSON with its exact messages. The service has rolled back
-    whatever it began; only the audit event of a denial remains, as on the pages."""
-
-    @functools.wraps(view)
-    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except ReportConflictError as error:
-            return Status(409, {"detail": " ".join(_messages(error))})
-        except ValidationError as error:
-            errors = (
-                error.message_dict
-                if hasattr(error, "error_dict")
-                else {NON_FIELD_ERRORS: _messages(error)}
-            )
-            return Status(422, {"detail": " ".join(_messages(error)), "errors": errors})
-        except PermissionDenied as error:
-            return Status(403, {"detail": str(error)})
-
-    return answer
-
-
 _TOTAL: DecimalField = DecimalField(max_digits=18, decimal_places=2)
-_ZERO_WAN = Value(Decimal(0), output_field=_TOTAL)
 
 
-def _total(**conditions: Any) -> Coalesce:
+def _since_start() -> Coalesce:
     """The sum of the amounts of the same project's reports up to this report's month (a
     correlated subquery: the page's other filters must not narrow the total)."""
     reports = (
         ProgressReport.objects.filter(
-            project=OuterRef("project"), period__month__lte=OuterRef("period__month"), **conditions
+            project=OuterRef("project"), period__month__lte=OuterRef("period__month")
         )
         .order_by()
         .values("project")
@@ -235,10 +213,12 @@ def _total(**conditions: Any) -> Coalesce:
 
 
 def _with_totals(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
-    """Reports with the project's year-to-date and since-start totals, computed in SQL."""
+    """Reports with the project's year-to-date totals (every report filed, and the part not yet
+    city-approved) and since-start total, computed in SQL."""
     return reports.select_related("project", "project__region", "period").annotate(
-        ytd=_total(period__month__year=OuterRef("period__month__year")),
-        since_start=_total(),
+        ytd=year_to_date(project="project", part=YTD_FILED),
+        ytd_pending=year_to_date(project="project", part=YTD_PENDING),
+        since_start=_since_start(),
     )
 
 
@@ -251,15 +231,17 @@ def _report_out(user, report: ProgressReport) -> ReportOut:
 def _written_out(report: ProgressReport) -> ReportOut:
     """The answer to a write: ``report`` is the row the service just wrote (so within the
     caller's scope, with its project, region and period loaded); only the project's totals up to
-    its month are read, in one aggregate, instead of reading the report again."""
-    month = report.period.month
-    totals = ProgressReport.objects.filter(
-        project_id=report.project_id, period__month__lte=month
-    ).aggregate(
-        ytd=Coalesce(Sum("amount", filter=Q(period__month__year=month.year)), _ZERO_WAN),
-        since_start=Coalesce(Sum("amount"), _ZERO_WAN),
+    its month are read, in one query, instead of reading the report again."""
+    totals = (
+        _with_totals(ProgressReport.objects.filter(pk=report.pk))
+        .values("ytd", "ytd_pending", "since_start")  # type: ignore[misc]
+        .get()
     )
-    report.ytd, report.since_start = totals["ytd"], totals["since_start"]  # type: ignore[attr-defined]
+    report.ytd, report.ytd_pending, report.since_start = (  # type: ignore[attr-defined]
+        totals["ytd"],
+        totals["ytd_pending"],
+        totals["since_start"],
+    )
     return ReportOut.from_report(report)
 
 
@@ -337,34 +319,16 @@ def get_period(request: HttpRequest, month: str):
 
 @reports_router.get(
     "",
-    response={200: ReportPage, 422: ValidationErrorOut},
+    response={200: list[ReportOut], 422: ValidationErrorOut},
     summary="List monthly reports in the caller's scope",
 )
-@_answer_refusals
-def list_reports(request: HttpRequest, params: Query[ReportQuery]):
-    reports: QuerySet[ProgressReport] = ProgressReport.objects.visible_to(request.user)
-    if params.period:
-        try:
-            month = parse_month(params.period)
-        except ValueError as error:
-            raise ValidationError({"period": [str(error)]}) from None
-        reports = reports.filter(period__month=month)
-    if params.region:
-        reports = reports.filter(
-            Q(project__region__code=params.region)
-            | Q(project__region__path__contains=f"/{params.region}/")
-        )
-    if params.status:
-        reports = reports.filter(status=params.status)
-    if params.project:
-        reports = reports.filter(project__code=params.project.strip())
-    reports = _with_totals(reports).order_by(
+@paginate
+def list_reports(request: HttpRequest, filters: Query[ReportFilter]):
+    visible = filters.filter(ProgressReport.objects.visible_to(request.user))
+    reports = _with_totals(visible).order_by(
         "-period__month", "project__region__sort_order", "project__code"
     )
-    limit = max(1, min(params.limit, 1000))
-    offset = min(max(0, params.offset), 2**31)  # past any count: an empty page, not a DB error
-    items = [ReportOut.from_report(r) for r in reports[offset : offset + limit]]
-    return {"count": reports.count(), "items": items}
+    return Listing(reports, ReportOut.from_report)
 
 
 @reports_router.get(
@@ -386,7 +350,6 @@ def get_report(request: HttpRequest, report_id: int):
     response={201: ReportSavedOut, **_REFUSALS},
     summary="File a project's report for a month (saved as a draft)",
 )
-@_answer_refusals
 def create_report(request: HttpRequest, payload: ReportCreateIn):
     errors: dict[str, list[str]] = {}
     project = _project(request.user, payload.project, errors)
@@ -450,7 +413,6 @@ def _save(
     response={200: ReportSavedOut, **_REFUSALS},
     summary="Replace a draft report's figures (optimistic locking on version)",
 )
-@_answer_refusals
 def update_report(request: HttpRequest, report_id: int, payload: ReportUpdateIn):
     return _save(
         request,
@@ -467,7 +429,6 @@ def update_report(request: HttpRequest, report_id: int, payload: ReportUpdateIn)
     response={200: ReportSavedOut, **_REFUSALS},
     summary="Change some of a draft report's figures (optimistic locking on version)",
 )
-@_answer_refusals
 def patch_report(request: HttpRequest, report_id: int, payload: ReportPatchIn):
     return _save(
         request,
@@ -484,7 +445,6 @@ def patch_report(request: HttpRequest, report_id: int, payload: ReportPatchIn):
     response={200: ReportOut, **_REFUSALS},
     summary="Submit a draft or returned report to the district reviewer",
 )
-@_answer_refusals
 def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn | None = None):
     report = selectors.report_get(user=request.user, pk=report_id)
     version = payload.version if payload else None
@@ -497,7 +457,6 @@ def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn | None
     response={200: ReportOut, **_REFUSALS},
     summary="Approve at the district review (submitted) or the city review (district approved)",
 )
-@_answer_refusals
 def approve_report(request: HttpRequest, report_id: int, payload: ApproveIn | None = None):
     report = selectors.report_get(user=request.user, pk=report_id)
     payload = payload or ApproveIn()
@@ -512,7 +471,6 @@ def approve_report(request: HttpRequest, report_id: int, payload: ApproveIn | No
     response={200: ReportOut, **_REFUSALS},
     summary="Return a report under review to the filer, with the reason",
 )
-@_answer_refusals
 def return_report(request: HttpRequest, report_id: int, payload: ReturnIn):
     report = selectors.report_get(user=request.user, pk=report_id)
     returned = services.report_return(

@@ -86,7 +86,7 @@ def report_template_export(
             project.name,
             project.region.display_name,
             project.total_investment,
-            project.ytd,
+            project.ytd_filed,
             project.since_start,
             amount,
             progress_text,
@@ -97,7 +97,7 @@ def report_template_export(
         if editable:
             # The totals follow what the filer types this month: the saved months plus G.
             this_month = amount or Decimal(0)
-            for key, total in (("ytd", project.ytd), ("since_start", project.since_start)):
+            for key, total in (("ytd", project.ytd_filed), ("since_start", project.since_start)):
                 prior = (total - this_month).quantize(CENT)
                 formulas[INDEX[key]] = f"={prior:f}+{amount_col}{excel_row}"
         rows[excel_row] = SheetRow(values=values, editable=editable, formulas=formulas)

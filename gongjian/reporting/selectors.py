@@ -39,6 +39,46 @@ from gongjian.reporting.models import (
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
 
+_MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
+
+
+YTD_APPROVED, YTD_PENDING, YTD_FILED = "approved", "pending", "filed"
+
+
+def year_to_date(
+    month: dt.date | None = None, *, project: str = "pk", part: str = YTD_APPROVED
+) -> Coalesce:
+    """The one year-to-date total of reported investment (万元), as an expression for a queryset
+    whose rows reference a project (``project``, an OuterRef name: ``"pk"`` for projects,
+    ``"project"`` for reports): the reports of ``month``'s year up to ``month``, or, with
+    ``month`` None, up to the row's own ``period__month`` (for a queryset of reports).
+
+    ``part``: ``YTD_APPROVED`` (the default) counts city-approved reports only — what every page,
+    export, bulletin and the engine call 完成. ``YTD_PENDING`` is the rest: amounts saved or filed
+    but not yet city-approved (drafts, submitted, district-approved, returned), and
+    ``YTD_FILED`` both together (a filer's own running total); a page shows either only labelled
+    as such (含待审核 X 万元)."""
+    reports = ProgressReport.objects.filter(project=OuterRef(project))
+    if month is None:
+        reports = reports.filter(
+            period__month__year=OuterRef("period__month__year"),
+            period__month__lte=OuterRef("period__month"),
+        )
+    else:
+        reports = reports.filter(
+            period__month__gte=dt.date(month.year, 1, 1), period__month__lte=month
+        )
+    approved = Q(status=ReportStatus.CITY_APPROVED)
+    if part == YTD_APPROVED:
+        reports = reports.filter(approved)
+    elif part == YTD_PENDING:
+        reports = reports.filter(~approved)
+    elif part != YTD_FILED:
+        raise ValueError(f"unknown year-to-date part {part!r}")
+    total = reports.order_by().values("project").annotate(total=Sum("amount")).values("total")
+    return Coalesce(Subquery(total, output_field=_MONEY), _ZERO, output_field=_MONEY)
+
+
 def period_current() -> ReportingPeriod | None:
     """The latest open period, else the latest period."""
     return (
@@ -180,8 +220,9 @@ def workspace_due(*, user, period: ReportingPeriod, region: Region | None = None
 
 def workspace_rows(*, user, period: ReportingPeriod, region: Region | None = None) -> QuerySet:
     """Every project the user covers that is due this period, with this month's report (if any),
-    the reviewer's reason when it was returned, its year-to-date and since-start totals, in one
-    query."""
+    the reviewer's reason when it was returned, its year-to-date totals (``year_to_date``:
+    ``ytd`` city-approved, ``ytd_pending`` not yet, ``ytd_filed`` both, the filer's running
+    total), and its since-start total of everything filed, in one query."""
     this_month = ProgressReport.objects.filter(project=OuterRef("pk"), period=period)
     last_return = ReportStatusChange.objects.filter(
         report__project=OuterRef("pk"), report__period=period, to_status=ReportStatus.RETURNED
@@ -195,12 +236,9 @@ def workspace_rows(*, user, period: ReportingPeriod, region: Region | None = Non
             report_amount=Subquery(this_month.values("amount")[:1]),
             report_progress=Subquery(this_month.values("progress_text")[:1]),
             report_note=Subquery(this_month.values("adjustment_note")[:1]),
-            ytd=_amount_sum(
-                Q(
-                    reports__period__month__year=period.month.year,
-                    reports__period__month__lte=period.month,
-                )
-            ),
+            ytd=year_to_date(period.month),
+            ytd_pending=year_to_date(period.month, part=YTD_PENDING),
+            ytd_filed=year_to_date(period.month, part=YTD_FILED),
             since_start=_amount_sum(Q(reports__period__month__lte=period.month)),
             return_reason=Subquery(last_return.values("reason")[:1]),
         )

@@ -85,7 +85,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", gettext_lazy("项目名称"), gettext_lazy("项目名称"), 34, "wrap"),
     Column("region", gettext_lazy("区域"), gettext_lazy("区域"), 12),
     Column("total", gettext_lazy("总投资（万元）"), gettext_lazy("总投资"), 15, "amount"),
-    Column("ytd", gettext_lazy("本年累计（万元）"), gettext_lazy("本年累计"), 15, "amount"),
+    # The filer's running total: saved and filed reports, not only city-approved ones.
+    Column(
+        "ytd",
+        gettext_lazy("本年累计（含待审核，万元）"),
+        gettext_lazy("本年累计"),
+        17,
+        "amount",
+    ),
     Column(
         "since_start",
         gettext_lazy("开工以来累计（万元）"),

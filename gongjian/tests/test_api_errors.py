@@ -186,3 +186,55 @@ def test_progress_text_has_one_limit_for_every_entry_point(filer_api, report):
     assert at_limit.status_code == 200
     report.refresh_from_db()
     assert len(report.progress_text) == 2000
+
+
+LIST_PATHS = ("/api/v1/projects", "/api/v1/reports", "/api/v1/leads")
+
+
+def test_every_list_pages_through_the_one_pagination_class(client):
+    """``@paginate`` with the project's class: the same limit/offset parameters (default 100 and
+    0) and the same {"count", "items"} answer on every list."""
+    document = client.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    for path in LIST_PATHS:
+        operation = document["paths"][path]["get"]
+        parameters = {p["name"]: p["schema"].get("default") for p in operation["parameters"]}
+        assert (parameters["limit"], parameters["offset"]) == (100, 0), path
+        page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        page_schema = schemas[page.rsplit("/", 1)[1]]
+        assert (list(page_schema["properties"]), page_schema["required"]) == (
+            ["count", "items"],
+            ["count", "items"],
+        ), path
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("limit=0", (2, ["A-1"])),  # below 1 reads as 1
+        ("limit=1&offset=-5", (2, ["A-1"])),  # a negative offset reads as 0
+        ("limit=5000&offset=1", (2, ["A-2"])),  # at most 1000
+        ("offset=99", (2, [])),  # past the count: an empty page
+    ],
+)
+def test_out_of_range_paging_is_clamped_not_refused(filer_api, region, query, expected):
+    for code in ("A-1", "A-2"):
+        ProjectFactory.create(code=code, region=region("350502"))
+
+    response = filer_api.get(f"/api/v1/projects?{query}")
+
+    body = response.json()
+    assert (response.status_code, body["count"], [p["code"] for p in body["items"]]) == (
+        200,
+        *expected,
+    )
+
+
+def test_a_bad_filter_is_422_through_the_one_handler(filer_api):
+    response = filer_api.get("/api/v1/reports?period=2022-13")
+
+    message = "月份格式应为 YYYY-MM / month must be YYYY-MM: '2022-13'"
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": message, "errors": {"period": [message]}},
+    )

@@ -139,6 +139,38 @@ def test_seasonal_forecast_from_the_previous_year(campaign, key_project, history
     )
 
 
+def test_a_district_forecast_is_paced_by_the_city_and_never_exceeds_it(
+    campaign, key_project, history, region, city_admin
+):
+    """鲤城 reached 60 % of 2021 by November, 丰泽 100 % (10000 in June): the city's pooled pace
+    is 16000 / 20000 = 0.8. With 8000 (鲤城) and 2000 (丰泽) in 2022, the city forecasts
+    10000 / 0.8 = 12500; 鲤城 by its own pace would forecast 8000 / 0.6 = 13333.33, above the
+    city, so the districts read the city's pace: 8000 / 0.8 = 10000 and 2000 / 0.8 = 2500."""
+    fengze = ProjectFactory.create(code="FZ-9", region=region("350503"))
+    report(fengze, 2021, 6, "10000.00")
+    report(fengze, 2022, 6, "2000.00")
+    city = TargetFactory.create(campaign=campaign, value=Decimal("20000.00"))
+    for code, value in (("350502", "15000.00"), ("350503", "5000.00")):
+        TargetFactory.create(
+            campaign=campaign,
+            indicator=city.indicator,
+            region=region(code),
+            value=Decimal(value),
+            parent=city,
+        )
+
+    progress = campaign_progress(campaign=campaign, as_of=END_OF_NOVEMBER, user=city_admin)
+
+    assert [
+        (item.target.region.code, str(item.actual), str(item.forecast), item.forecast_method)
+        for item in progress.targets
+    ] == [
+        ("350500", "10000.00", "12500.00", "seasonal"),
+        ("350502", "8000.00", "10000.00", "seasonal"),
+        ("350503", "2000.00", "2500.00", "seasonal"),
+    ]
+
+
 def test_a_plan_curve_sets_the_time_elapsed(campaign, key_project, city_admin):
     TargetFactory.create(campaign=campaign, value=Decimal("10000.00"), plan_curve=PLAN)
 

@@ -4,6 +4,8 @@ a district page are saved as screenshots under ``$GONGJIAN_ARTIFACTS/screenshots
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from gongjian.dashboards.tests.conftest import AS_OF
@@ -115,3 +117,27 @@ def test_the_city_dashboard_map_cards_drilldown_and_screen(live_server, small_ca
         page.screenshot(path=str(SCREENSHOTS / "dashboard_project_map.png"), full_page=True)
         assert errors == []
         context.close()
+
+
+def test_the_screen_before_the_targets_begin(live_server, small_campaign, leader, settings):
+    # Given the last day before the 2022 targets begin
+    settings.BUSINESS_DATE = dt.date(2021, 12, 31)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+
+    with chromium() as browser:
+        wall = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
+        screen = wall.new_page()
+        errors: list[str] = []
+        screen.on("pageerror", lambda error: errors.append(str(error)))
+        _sign_in(screen, base, "leader")
+
+        # When the wall screen colours its map by 新开工重点项目
+        screen.goto(f"{base}/dashboards/screen/?layer=key-started")
+        screen.wait_for_selector("#district-map[data-ready='1']", timeout=15000)
+        screen.screenshot(path=str(SCREENSHOTS / "dashboard_screen_not_started.png"))
+
+        # Then the cards and the two districts with a target say 未开始, never 0.00 %
+        assert screen.locator(".scard .scard-facts").all_inner_texts() == ["未开始", "未开始"]
+        assert screen.locator(".screen-ranking li .v").all_inner_texts()[:2] == ["未开始", "未开始"]
+        assert errors == []

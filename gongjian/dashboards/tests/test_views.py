@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from gongjian.dashboards.tests.conftest import AS_OF
@@ -125,3 +127,25 @@ def test_the_project_maps_district_select_is_scoped_to_the_reader(
     # 丰泽 in the address is outside the filer's scope: no points, not 丰泽's.
     assert response.context["points"] == []
     assert '<option value="350502">鲤城区</option>' in response.content.decode()
+
+
+def test_a_target_not_yet_started_says_so_on_the_screen_and_the_map(
+    client, small_campaign, leader, settings
+):
+    # Given the day before the 2022 targets begin
+    settings.BUSINESS_DATE = dt.date(2021, 12, 31)
+    client.force_login(leader)
+
+    # When the wall screen colours its map by 新开工重点项目
+    response = client.get("/dashboards/screen/?layer=key-started")
+
+    # Then both districts read 未开始 in the ranking (no 0.00 %), and the map's data says so
+    html = response.content.decode()
+    ranking = html.split('class="screen-ranking"')[1].split("</ol>")[0]
+    assert (ranking.count("未开始"), "%" in ranking) == (2, False)
+    assert 'data-text-not-started="未开始"' in html
+    items = response.context["map_data"]["items"]
+    assert [(i["code"], i["value"], i["status"]) for i in items if i["reporting"]][:2] == [
+        ("350502", None, "not_started"),
+        ("350503", None, "not_started"),
+    ]

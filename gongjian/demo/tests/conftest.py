@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
+
+BUSINESS_DATE = dt.date(2022, 12, 2)  # the Makefile's DEMO_TODAY
 
 
 @pytest.fixture(scope="package")
@@ -20,7 +24,9 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
     """
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
-        call_command("loaddemo", stdout=out)
+        # As ``make demo`` loads it: on its business date.
+        with override_settings(BUSINESS_DATE=BUSINESS_DATE):
+            call_command("loaddemo", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 

@@ -362,6 +362,46 @@ def test_the_load_is_audited(demo):
     assert event.message == LOAD_MESSAGE
 
 
+def test_loaded_rows_are_dated_on_the_business_date(demo):
+    """What the load stamps "now" (created, recorded, raised, published, audited) is on the
+    business date it was loaded on (2022-12-02), not the real clock; the demo's own 2022 months
+    stay as given."""
+    from django.utils import timezone
+
+    from gongjian.assessment.models import AssessmentResult
+    from gongjian.demo.tests.conftest import BUSINESS_DATE
+    from gongjian.plans.models import PlanChange
+
+    day = BUSINESS_DATE
+
+    def dates(values) -> set[dt.date]:
+        return {timezone.localtime(value).date() for value in values if value is not None}
+
+    assert dates(Project.objects.values_list("created_at", flat=True)) == {day}
+    assert dates(Project.objects.values_list("updated_at", flat=True)) == {day}
+    assert dates(PlanChange.objects.values_list("recorded_at", flat=True)) == {day}
+    assert dates(AssessmentResult.objects.values_list("published_at", flat=True)) == {day}
+    assert dates(AuditEvent.objects.values_list("at", flat=True)) == {day}
+    latest_change = ReportStatusChange.objects.aggregate(latest=Max("at"))["latest"]
+    assert timezone.localtime(latest_change).date() <= day
+    assert max(dates(Problem.objects.values_list("raised_at", flat=True))) <= day
+
+
+def test_official_text_carries_no_demo_note(demo):
+    from gongjian.assessment.models import AssessmentResult, Rubric
+    from gongjian.campaigns.models import Indicator, Target
+    from gongjian.demo.campaign import DEMO_NOTES
+
+    texts = [
+        *Target.objects.values_list("source_sentence", flat=True),
+        *Indicator.objects.values_list("description", flat=True),
+        *AssessmentResult.objects.values_list("note", flat=True),
+        *Rubric.objects.values_list("description", flat=True),
+    ]
+    assert [text for text in texts if "演示" in text] == []
+    assert len(DEMO_NOTES) == 4
+
+
 # --- demo users -----------------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ from django.core.management import call_command
 
 from gongjian.accounts.services import api_token_create
 from gongjian.audit.models import AuditEvent
-from gongjian.campaigns.engine import evaluate_path
+from gongjian.campaigns.engine import drilldown, drilldown_value, evaluate_path
 from gongjian.campaigns.models import Campaign, Indicator
 from gongjian.core.periods import months_between
 from gongjian.plans.lights import _KINDS, RuleKind, project_lights, register_rule_kind
@@ -203,6 +203,50 @@ def test_the_plan_ratio_kind_of_the_engine_pools_the_plans(
     assert evaluation.value("350500", month) == expected
     assert evaluation.value("350502", month) == expected
     assert evaluation.value("350503", month) is None
+
+
+@pytest.mark.parametrize("as_of", [NOV_30, JUN_30, dt.date(2022, 3, 20)])
+def test_the_plan_indicators_and_the_engine_agree(ledger, region, leader, as_of):
+    """The lights page and the dashboard card (plan_indicators) and a campaign's plan_ratio
+    targets (the engine, and its drill-down) give one answer: 58.33 / 50.00 / 100.00 at 11-30,
+    5000 ÷ 26000 = 19.23 / 1 of 2 started (C, E) / none due at 06-30, 2000 ÷ 26000 = 7.69 / E
+    started 03-15 → 1 of 1 / none due at 03-20."""
+    city = region("350500")
+    card = plan_indicators(projects=Project.objects.all(), as_of=as_of)
+    card_rates = {
+        "investment": card.completion_rate,
+        "started": card.start_rate,
+        "completed": card.completion_count_rate,
+    }
+    for measure, card_rate in card_rates.items():
+        indicator = Indicator(
+            kind="plan_ratio", definition={"source": "annual_plans", "measure": measure}
+        )
+        evaluation = evaluate_path(
+            indicator=indicator,
+            root_path=city.path,
+            months=months_between(JAN_1, dt.date(2022, 12, 1)),
+            as_of=as_of,
+        )
+        rows = drilldown(
+            indicator=indicator,
+            region=city,
+            period_start=JAN_1,
+            period_end=dt.date(2022, 12, 31),
+            as_of=as_of,
+            user=leader,
+        )
+        engine_rate = evaluation.value("350500", dt.date(2022, as_of.month, 1))
+        assert (card_rate, drilldown_value(indicator=indicator, rows=rows)) == (
+            engine_rate,
+            engine_rate,
+        )
+    expected = {
+        NOV_30: (Decimal("58.33"), Decimal("50.00"), Decimal("100.00")),
+        JUN_30: (Decimal("19.23"), Decimal("50.00"), None),
+        dt.date(2022, 3, 20): (Decimal("7.69"), Decimal("100.00"), None),
+    }
+    assert tuple(card_rates.values()) == expected[as_of]
 
 
 def test_plan_ratio_definitions_are_checked():

@@ -158,6 +158,7 @@ def lc001_nov(reports):
         status="submitted",
         version=2,
         ytd="2200.50",
+        ytd_pending="1200.50",
         since_start="3000.50",
         submitted_at="2022-12-02T01:15:00Z",
     )
@@ -168,18 +169,25 @@ def lc001_oct(reports):
         reports["LC-001 2022-10"],
         progress_text="主体结构施工",
         ytd="1000.00",
+        ytd_pending="0.00",
         since_start="1800.00",
     )
 
 
 def lc001_dec(reports):
     return _report_json(
-        reports["LC-001 2021-12"], progress_text="主体结构施工", ytd="800.00", since_start="800.00"
+        reports["LC-001 2021-12"],
+        progress_text="主体结构施工",
+        ytd="800.00",
+        ytd_pending="0.00",
+        since_start="800.00",
     )
 
 
 def lc002_nov(reports):
-    return _report_json(reports["LC-002 2022-11"], ytd="300.00", since_start="300.00")
+    return _report_json(
+        reports["LC-002 2022-11"], ytd="300.00", ytd_pending="300.00", since_start="300.00"
+    )
 
 
 def jj001_nov(reports):
@@ -187,6 +195,7 @@ def jj001_nov(reports):
         reports["JJ-001 2022-11"],
         warnings=[WARNING],
         ytd="5000.00",
+        ytd_pending="5000.00",
         since_start="5000.00",
         submitted_at="2022-12-02T01:15:00Z",
     )
@@ -406,6 +415,7 @@ def test_create_answers_201_with_the_draft_and_its_findings(
         "version": 1,
         "warnings": [],
         "ytd": "1200.50",
+        "ytd_pending": "1200.50",
         "since_start": "1200.50",
         "submitted_at": None,
         "updated_at": "2022-12-03T08:30:00Z",
@@ -602,6 +612,7 @@ def test_put_replaces_the_figures_and_bumps_the_version(client, reports, lichen_
         "progress_text": "钢结构吊装",
         "version": 2,
         "ytd": "450.00",
+        "ytd_pending": "450.00",
         "since_start": "450.00",
         "updated_at": "2022-12-03T08:30:00Z",
         "findings": [],
@@ -916,6 +927,7 @@ def test_full_flow_filer_district_city(
         "version": 4,
         "warnings": [],
         "ytd": "2500.00",
+        "ytd_pending": "0.00",
         "since_start": "2500.00",
         "submitted_at": "2022-12-03T08:30:00Z",
         "updated_at": "2022-12-03T08:30:00Z",

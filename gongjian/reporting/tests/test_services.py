@@ -826,6 +826,39 @@ def test_workspace_totals_year_to_date_and_since_start(
     ]
 
 
+def test_year_to_date_counts_city_approved_reports_and_labels_the_rest(lichen_filer, client):
+    # Given a Licheng project with 2021-12 approved 500 (last year), 2022-01 approved 1000.50,
+    # 2022-02 district-approved 2000.25 and 2022-03 a draft of 300
+    months = {m: ReportingPeriodFactory.create(month=m) for m in _months(2021, 12, 4)}
+    building = _started("LC-BUILDING", dt.date(2021, 12, 1))
+    for period, amount, status in zip(
+        months.values(),
+        ("500.00", "1000.50", "2000.25", "300.00"),
+        ("city_approved", "city_approved", "district_approved", "draft"),
+        strict=True,
+    ):
+        _report(building, period, amount=Decimal(amount), status=status)
+    march = months[dt.date(2022, 3, 1)]
+
+    # When the year-to-date parts are read at March
+    (row,) = selectors.workspace_rows(user=lichen_filer, period=march)
+
+    # Then 完成 counts only the approved 1000.50; 2000.25 + 300 = 2300.25 await approval
+    assert (row.ytd, row.ytd_pending, row.ytd_filed) == (
+        Decimal("1000.50"),
+        Decimal("2300.25"),
+        Decimal("3300.75"),
+    )
+    listed = Project.objects.filter(pk=building.pk).annotate(
+        done=selectors.year_to_date(dt.date(2022, 3, 1))
+    )
+    assert listed.values_list("done", flat=True).get() == Decimal("1000.50")
+    # and the filer's workspace shows the running total with the pending part labelled
+    client.force_login(lichen_filer)
+    page = client.get("/reporting/?period=2022-03").content.decode()
+    assert "3,300.75" in page and "含待审核 2,300.25 万元" in page
+
+
 def test_workspace_for_the_city_narrows_to_a_region(city_admin, region):
     period = ReportingPeriodFactory.create(month=NOVEMBER)
     _started("LC-A", dt.date(2022, 1, 1))

@@ -58,7 +58,13 @@
   function districtMap(el) {
     var data = JSON.parse(document.getElementById("district-map-data").textContent);
     var dark = el.dataset.theme === "dark";
-    var texts = { rank: el.dataset.textRank, notReporting: el.dataset.textNotReporting, failed: el.dataset.textFailed };
+    var texts = { rank: el.dataset.textRank, notReporting: el.dataset.textNotReporting, failed: el.dataset.textFailed,
+      notStarted: el.dataset.textNotStarted };
+    // A target whose period has not begun has no figure yet: it says so (未开始), never 0.
+    function figure(item) {
+      if (item.status === "not_started" && texts.notStarted) { return texts.notStarted; }
+      return fmt(item.value, data.overall);
+    }
     var byName = {};
     data.items.forEach(function (item) { byName[item.name] = item; });
     loadGeo(el.dataset.geo).then(function (geo) {
@@ -84,7 +90,7 @@
       function labelText(name, item) {
         if (!item) { return name; }
         if (!item.reporting) { return item.label; }
-        return item.label + "\n" + fmt(item.value, data.overall);
+        return item.label + "\n" + figure(item);
       }
       var calloutOpts = { ink: ink, halo: dark ? "#0b1526" : "#fff", fontSize: dark ? 18 : 12, bold: dark,
         width: dark ? 90 : 60, text: labelText };
@@ -102,7 +108,7 @@
             var item = p.data && p.data.item;
             if (!item) { return p.name; }
             if (!item.reporting) { return item.label + "<br>" + (texts.notReporting || ""); }
-            var line = item.label + "<br>" + data.label + "：" + fmt(item.value, data.overall);
+            var line = item.label + "<br>" + data.label + "：" + figure(item);
             if (item.rank) { line += "<br>" + (texts.rank || "#") + " " + item.rank; }
             return line;
           },

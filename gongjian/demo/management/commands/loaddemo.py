@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gongjian.demo.campaign import DEMO_NOTES
 from gongjian.demo.data import DEMO_PASSWORD, DEMO_USERS, DISTRICT_STAFF
 from gongjian.demo.services import DemoLoadRefused, DemoSummary, demo_load
 from gongjian.projects.models import Project
@@ -89,3 +90,6 @@ class Command(BaseCommand):
             f"{len(DISTRICT_STAFF)} more district filers and reviewers"
         )
         write(f"  演示密码 / password: {DEMO_PASSWORD}")
+        write("  演示说明 / demo notes:")
+        for note in DEMO_NOTES:
+            write(f"    - {note}")
