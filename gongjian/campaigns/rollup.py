@@ -40,7 +40,7 @@ from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.dispatch import receiver
 
-from gongjian.campaigns.cache import versions_bump, versions_bump_all
+from gongjian.campaigns.cache import versions_bump, versions_bump_all, versions_bump_statement
 from gongjian.campaigns.choices import IndicatorKind
 from gongjian.campaigns.definitions import (
     MEASURE_LAND,
@@ -187,34 +187,43 @@ def cells_add(deltas: dict[Key, Pair], *, touched: Iterable[Key] = ()) -> None:
     atomically per cell, so that concurrent writers never lose one another's difference; and bump
     the cached evaluations' version (``campaigns.cache``) of every indicator and region changed
     or ``touched`` (a row moved within its month changes no cell, but a read up to a day inside
-    that month counts it live), in the same transaction."""
+    that month counts it live), in the same transaction.
+
+    One statement does both (an approval is on the deadline's write path): the cells' upsert, then
+    the versions' (a data-modifying ``WITH``), in the caller's transaction without a savepoint."""
     changed = {(indicator, region) for indicator, region, _month in [*deltas, *touched]}
     if not deltas:
         if changed:
             versions_bump(changed)
         return
     table = connection.ops.quote_name(IndicatorCell._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} (indicator_id, region_id, month, value, base) "
-        f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (indicator_id, region_id, month) "
-        f"DO UPDATE SET value = {table}.value + excluded.value, "
-        f"base = {table}.base + excluded.base"
-    )
     # A fixed order, so that two transactions touching the same cells lock them in the same
-    # order and cannot deadlock.
-    params = [(i, r, m, str(v), str(b)) for (i, r, m), (v, b) in sorted(deltas.items())]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-        # A cell back at zero (a report moved away) is removed, as if it had never been.
-        IndicatorCell.objects.filter(
-            value=0,
-            base=0,
-            indicator_id__in={key[0] for key in deltas},
-            region_id__in={key[1] for key in deltas},
-            month__in={key[2] for key in deltas},
-        ).delete()
-        versions_bump(changed)
+    # order and cannot deadlock (the cells first, then the versions, as ``versions_bump`` does).
+    rows = sorted(deltas.items())
+    bump_sql, bump_params = versions_bump_statement(changed)
+    sql = (
+        f"WITH cells AS (INSERT INTO {table} (indicator_id, region_id, month, value, base) "
+        f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(rows))} "
+        f"ON CONFLICT (indicator_id, region_id, month) "
+        f"DO UPDATE SET value = {table}.value + excluded.value, "
+        f"base = {table}.base + excluded.base "
+        f"RETURNING indicator_id, region_id, month, value, base), "
+        f"bumped AS ({bump_sql}) "
+        f"SELECT indicator_id, region_id, month FROM cells WHERE value = 0 AND base = 0"
+    )
+    params: list[Any] = [value for (i, r, m), (v, b) in rows for value in (i, r, m, str(v), str(b))]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *bump_params])
+        emptied = cursor.fetchall()
+        if emptied:
+            # A cell back at zero (a report moved away) is removed, as if it had never been.
+            IndicatorCell.objects.filter(
+                value=0,
+                base=0,
+                indicator_id__in={row[0] for row in emptied},
+                region_id__in={row[1] for row in emptied},
+                month__in={row[2] for row in emptied},
+            ).delete()
 
 
 def _apply(before: dict, after: dict) -> None:
@@ -369,9 +378,9 @@ def _loaded(instance, fields: tuple[str, ...]) -> tuple | None:
 def _facts(project_ids: Iterable[int]) -> dict[int, ProjectFacts]:
     return {
         pk: ProjectFacts(region_id=region, category_code=code, total_investment=investment)
-        for pk, region, code, investment in Project.objects.filter(
-            pk__in=list(project_ids)
-        ).values_list("pk", "region_id", "category__code", "total_investment")
+        for pk, region, code, investment in Project.objects.filter(pk__in=list(project_ids))
+        .order_by()
+        .values_list("pk", "region_id", "category__code", "total_investment")
     }
 
 
@@ -390,17 +399,34 @@ def _report_cells(state: tuple | None, facts: dict, months: dict, indicators) ->
     )
 
 
-def _report_changed(before: tuple | None, after: tuple | None) -> None:
+def _report_changed(before: tuple | None, after: tuple | None, *, pk: int | None = None) -> None:
     counted = [s for s in (before, after) if s is not None and s[0] == ReportStatus.CITY_APPROVED]
     if not counted or before == after:
         return
     indicators = rolled_indicators()
     if not indicators:
         return
-    facts = _facts({s[3] for s in counted})
-    months = dict(
-        ReportingPeriod.objects.filter(pk__in={s[2] for s in counted}).values_list("pk", "month")
-    )
+    project_ids, period_ids = {s[3] for s in counted}, {s[2] for s in counted}
+    if pk is not None and len(project_ids) == 1 and len(period_ids) == 1:
+        # The usual change (an approval, a return): one project and month, read with the row.
+        ((project_id, region_id, code, investment, month),) = (
+            ProgressReport.objects.filter(pk=pk)
+            .order_by()
+            .values_list(
+                "project_id",
+                "project__region_id",
+                "project__category__code",
+                "project__total_investment",
+                "period__month",
+            )
+        )
+        facts = {project_id: ProjectFacts(region_id, code, investment)}
+        months = {next(iter(period_ids)): month}
+    else:
+        facts = _facts(project_ids)
+        months = dict(
+            ReportingPeriod.objects.filter(pk__in=period_ids).order_by().values_list("pk", "month")
+        )
     _apply(
         _report_cells(before, facts, months, indicators),
         _report_cells(after, facts, months, indicators),
@@ -428,7 +454,7 @@ def _report_saving(sender, instance, **kwargs) -> None:
 @receiver(post_save, sender=ProgressReport)
 def _report_saved(sender, instance, created, **kwargs) -> None:
     after = tuple(getattr(instance, name) for name in _REPORT_FIELDS)
-    _report_changed(None if created else instance._rollup_loaded, after)
+    _report_changed(None if created else instance._rollup_loaded, after, pk=instance.pk)
     instance._rollup_loaded = after
 
 

@@ -216,7 +216,6 @@ def _answer_refusals(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _TOTAL: DecimalField = DecimalField(max_digits=18, decimal_places=2)
-_ZERO_WAN = Value(Decimal(0), output_field=_TOTAL)
 
 
 def _total(**conditions: Any) -> Coalesce:
@@ -250,16 +249,8 @@ def _report_out(user, report: ProgressReport) -> ReportOut:
 
 def _written_out(report: ProgressReport) -> ReportOut:
     """The answer to a write: ``report`` is the row the service just wrote (so within the
-    caller's scope, with its project, region and period loaded); only the project's totals up to
-    its month are read, in one aggregate, instead of reading the report again."""
-    month = report.period.month
-    totals = ProgressReport.objects.filter(
-        project_id=report.project_id, period__month__lte=month
-    ).aggregate(
-        ytd=Coalesce(Sum("amount", filter=Q(period__month__year=month.year)), _ZERO_WAN),
-        since_start=Coalesce(Sum("amount"), _ZERO_WAN),
-    )
-    report.ytd, report.since_start = totals["ytd"], totals["since_start"]  # type: ignore[attr-defined]
+    caller's scope, with its project, region and period loaded, and with the project's totals up
+    to its month, which the service read with the row): no query."""
     return ReportOut.from_report(report)
 
 
@@ -289,12 +280,10 @@ def _amount(text: str, errors: dict[str, list[str]]) -> Decimal:
 def _project(user, reference: int | str, errors: dict[str, list[str]]) -> Project | None:
     """The project by id or code, through the caller's scope. A project outside it is reported
     exactly as a missing one (and the attempt is audited by ``project_get``)."""
-    if isinstance(reference, int):
-        pk: int | None = reference
-    else:
-        pk = Project.objects.filter(code=reference.strip()).values_list("pk", flat=True).first()
     try:
-        return project_get(user=user, pk=pk)
+        if isinstance(reference, int):
+            return project_get(user=user, pk=reference)
+        return project_get(user=user, code=reference.strip())
     except Http404:
         errors.setdefault("project", []).append(
             _("未找到项目“%(project)s”。") % {"project": reference}
