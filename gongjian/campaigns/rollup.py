@@ -4,9 +4,11 @@ millions of rows.
 
 A cell is an indicator's total for one region (the region the rows belong to) and one month: the
 city-approved reports' amounts for a flow sum, the stage events (or their projects' total
-investment) for an event count or sum; for a rate, the month's change of its numerator and
-denominator (spells beginning minus spells ending), whose running sum is the stock at each
-month's end. Enterprise events (投产, 纳统, 升规纳统) are read live and have no cells.
+investment) for an event count or sum, each with the number of its rows as the cell's base (a
+target page's drill-down counts and sums its rows from the cells); for a rate, the month's
+change of its numerator and denominator (spells beginning minus spells ending), whose running
+sum is the stock at each month's end. Enterprise events (投产, 纳统, 升规纳统) are read live and
+have no cells.
 
 How the cells stay exact. Every write that can change a cell — a report approved by the city, a
 stage date recorded, a project moved to another region, category or investment, any of them
@@ -107,15 +109,18 @@ def rolled_indicators() -> list[tuple[int, Definition]]:
     return out
 
 
+Pair = tuple[Decimal, Decimal]  # a cell's (value, base) change
+
+
 def report_contribution(
     *, status: str, amount: Decimal, month: dt.date, facts: ProjectFacts, indicators
-) -> dict[Key, Decimal]:
+) -> dict[Key, Pair]:
     """What one report adds to the cells: its amount, once city-approved, to every flow sum
-    whose filters its project passes."""
+    whose filters its project passes, and 1 to the cell's count of rows (its base)."""
     if status != ReportStatus.CITY_APPROVED:
         return {}
     return {
-        (pk, facts.region_id, month): Decimal(amount)
+        (pk, facts.region_id, month): (Decimal(amount), Decimal(1))
         for pk, definition in indicators
         if definition.source == SOURCE_REPORTS and _matches(definition, facts)
     }
@@ -123,9 +128,10 @@ def report_contribution(
 
 def event_contribution(
     *, stage: str, date: dt.date, facts: ProjectFacts, indicators
-) -> dict[Key, Decimal]:
+) -> dict[Key, Pair]:
     """What one stage event adds: 1, or its project's total investment, to every event
-    indicator of that stage whose filters the project passes."""
+    indicator of that stage whose filters the project passes, and 1 to the cell's count of
+    rows (its base)."""
     out = {}
     for pk, definition in indicators:
         if (
@@ -136,11 +142,8 @@ def event_contribution(
             value = (
                 facts.total_investment if definition.measure == "total_investment" else Decimal(1)
             )
-            out[(pk, facts.region_id, month_start(date))] = value
+            out[(pk, facts.region_id, month_start(date))] = (value, Decimal(1))
     return out
-
-
-Pair = tuple[Decimal, Decimal]  # a rate's (numerator, denominator) change
 
 
 def spell_contribution(*, state: tuple, indicators) -> dict[Key, Pair]:
@@ -254,7 +257,7 @@ def _grouped(definition: Definition, *, regions: Iterable[int] | None = None):
             if definition.measure == "total_investment"
             else Count("id")
         )
-    return rows.values(**keys).annotate(total=measure).order_by()
+    return rows.values(**keys).annotate(total=measure, rows=Count("id")).order_by()
 
 
 def _cents(total) -> Decimal:
@@ -273,7 +276,9 @@ def _cell_totals(definition: Definition) -> dict[tuple[int, dt.date], Pair]:
     totals: dict[tuple[int, dt.date], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     if definition.source != SOURCE_ENTERPRISES:
         for row in _grouped(definition):
-            totals[(row["region"], _as_month(row["cell_month"]))][0] += _cents(row["total"])
+            cell = totals[(row["region"], _as_month(row["cell_month"]))]
+            cell[0] += _cents(row["total"])
+            cell[1] += row["rows"]
     else:
         from gongjian.campaigns.engine import in_park_case
 
@@ -555,21 +560,22 @@ def _projects_moved(moves: dict[int, tuple[tuple, tuple]]) -> None:
         )
         for pk, pair in moves.items()
     }
-    was: dict[Key, Decimal] = defaultdict(Decimal)
-    now: dict[Key, Decimal] = defaultdict(Decimal)
+    was: dict[Key, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    now: dict[Key, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     reports = ProgressReport.objects.filter(
         project_id__in=list(moves), status=ReportStatus.CITY_APPROVED
     ).values_list("project_id", "amount", "period__month")
     for project_id, amount, month in reports:
         for project_facts, cells in zip(facts[project_id], (was, now), strict=True):
-            for key, value in report_contribution(
+            for key, (value, rows) in report_contribution(
                 status=ReportStatus.CITY_APPROVED,
                 amount=amount,
                 month=month,
                 facts=project_facts,
                 indicators=indicators,
             ).items():
-                cells[key] += value
+                cells[key][0] += value
+                cells[key][1] += rows
     events = (
         StageEvent.objects.confirmed()
         .filter(project_id__in=list(moves))
@@ -577,11 +583,14 @@ def _projects_moved(moves: dict[int, tuple[tuple, tuple]]) -> None:
     )
     for project_id, stage, date in events:
         for project_facts, cells in zip(facts[project_id], (was, now), strict=True):
-            for key, value in event_contribution(
+            for key, (value, rows) in event_contribution(
                 stage=stage, date=date, facts=project_facts, indicators=indicators
             ).items():
-                cells[key] += value
-    _apply(was, now)
+                cells[key][0] += value
+                cells[key][1] += rows
+    _apply(
+        {key: (v, b) for key, (v, b) in was.items()}, {key: (v, b) for key, (v, b) in now.items()}
+    )
 
 
 @receiver(post_init, sender=Indicator)
