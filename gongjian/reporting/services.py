@@ -141,7 +141,7 @@ def period_reopen(*, actor, period: ReportingPeriod, reason: str) -> ReportingPe
 # Facts and validation
 
 
-_TOTAL = DecimalField(max_digits=18, decimal_places=2)
+_TOTAL: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 _ZERO_WAN = Value(Decimal(0), output_field=_TOTAL)
 
 
