@@ -145,7 +145,7 @@ _TOTAL: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 _ZERO_WAN = Value(Decimal(0), output_field=_TOTAL)
 
 
-def _known_annotations(*, project: str, month: dt.date) -> dict[str, Any]:
+def _known_annotations(*, project: str, month: dt.date, stages: bool = True) -> dict[str, Any]:
     """What the rules and a write's answer need about the project named by ``project`` (an outer
     reference), as subqueries of the one query that reads the row anyway: its reported total for
     the months before ``month`` (``known_prior_total``) and for those of ``month``'s year
@@ -172,12 +172,14 @@ def _known_annotations(*, project: str, month: dt.date) -> dict[str, Any]:
         )
         return Subquery(events)
 
-    return {
+    known: dict[str, Any] = {
         "known_prior_total": prior(),
         "known_prior_year": prior(period__month__gte=month.replace(month=1, day=1)),
-        "known_started_on": stage_date(Stage.STARTED),
-        "known_completed_on": stage_date(Stage.COMPLETED),
     }
+    if stages:  # what only the rules read (a review runs none)
+        known["known_started_on"] = stage_date(Stage.STARTED)
+        known["known_completed_on"] = stage_date(Stage.COMPLETED)
+    return known
 
 
 def _facts_from(
@@ -526,6 +528,7 @@ def _transition(
     reason: str = "",
     guard=None,
     before_save=None,
+    checks_rules: bool = False,
 ) -> ProgressReport:
     """Move a report between statuses under a row lock; write a status-change row and an audit
     event.
@@ -534,22 +537,23 @@ def _transition(
     project's prior totals and stage dates), so that a transition is one read and three writes.
     ``guard(locked)`` may raise ``_Refusal``: the transaction is rolled back and the refusal
     audited, as a permission check before it would have been."""
-    month = report.period.month
+    # Each subquery costs compiling as well as running: a submission reads the rules' facts, a
+    # review the last submitter (separation of duties, the return's notice).
+    known = _known_annotations(project="project_id", month=report.period.month, stages=checks_rules)
+    if not checks_rules:
+        known["last_submitter_id"] = Subquery(
+            ReportStatusChange.objects.filter(
+                report=OuterRef("pk"), to_status=ReportStatus.SUBMITTED
+            )
+            .order_by("-at", "-id")
+            .values("actor_id")[:1]
+        )
     try:
         with transaction.atomic():
             locked = (
                 ProgressReport.objects.select_for_update(of=("self",))
                 .select_related("project", "period", "project__region", "project__category")
-                .annotate(
-                    last_submitter_id=Subquery(
-                        ReportStatusChange.objects.filter(
-                            report=OuterRef("pk"), to_status=ReportStatus.SUBMITTED
-                        )
-                        .order_by("-at", "-id")
-                        .values("actor_id")[:1]
-                    ),
-                    **_known_annotations(project="project_id", month=month),
-                )
+                .annotate(**known)
                 .get(pk=report.pk)
             )
             if guard is not None:
@@ -633,6 +637,7 @@ def report_submit(*, actor, report: ProgressReport) -> ProgressReport:
         allowed_from=set(EDITABLE_STATUSES),
         to_status=ReportStatus.SUBMITTED,
         before_save=check,
+        checks_rules=True,
     )
 
 
