@@ -19,6 +19,9 @@ Nothing asserts speed.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -370,6 +373,13 @@ def run(
     var_dir = Path(settings.VAR_DIR) / "bench-dashboard"
     var_dir.mkdir(parents=True, exist_ok=True)
     env = server_env(Target.from_settings(server_settings).url(), today=TODAY, var_dir=var_dir)
+    # Production pages name the static files by their hashes: collect them as an upgrade does
+    # (without, every page is a 500 in a fresh clone and gunicorn never answers ready).
+    subprocess.run(
+        [sys.executable, "-m", "gongjian.cli", "collectstatic", "--no-input", "--verbosity", "0"],
+        env={**os.environ, **env},
+        check=True,
+    )
     gunicorn = Server(env=env, log=var_dir / "gunicorn.log", workers=workers, threads=threads)
     load_before = _loadavg()
     with gunicorn:

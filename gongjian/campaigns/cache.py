@@ -103,15 +103,13 @@ def put(key: tuple, evaluation: Evaluation, *, using: str) -> None:
             _entries.popitem(last=False)
 
 
-def versions_bump(keys: Iterable[tuple[int, int]]) -> None:
-    """Bump the version of each (indicator id, region id) and of every region above that region,
-    in the caller's transaction. Rows are written in one order (indicator id, region id), so
-    two writers cannot deadlock on them."""
-    keys = sorted(set(keys))
-    if not keys:
-        return
+def versions_bump_statement(keys: Iterable[tuple[int, int]]) -> tuple[str, list[Any]]:
+    """The statement of ``versions_bump`` (for ``rollup.cells_add`` to run it in the same
+    statement as the cells' upsert): SQL and parameters. Rows are written in one order
+    (indicator id, region id), so two writers cannot deadlock on them."""
     from gongjian.regions.models import Region
 
+    keys = sorted(set(keys))
     connection = transaction.get_connection()
     table = connection.ops.quote_name(IndicatorVersion._meta.db_table)
     regions = connection.ops.quote_name(Region._meta.db_table)
@@ -119,15 +117,25 @@ def versions_bump(keys: Iterable[tuple[int, int]]) -> None:
     params: list[Any] = [value for key in keys for value in key]
     # Each changed region and its ancestors (the regions whose path is a prefix of its path).
     sql = (
-        f"WITH changed (indicator_id, region_id) AS (VALUES {values}) "
         f"INSERT INTO {table} (indicator_id, region_id, version) "
         f"SELECT DISTINCT changed.indicator_id, above.id, 1 "
-        f"FROM changed JOIN {regions} AS leaf ON leaf.id = changed.region_id "
+        f"FROM (VALUES {values}) AS changed (indicator_id, region_id) "
+        f"JOIN {regions} AS leaf ON leaf.id = changed.region_id "
         f"JOIN {regions} AS above ON leaf.path LIKE above.path || '%%' "
         f"WHERE 1 = 1 ORDER BY 1, 2 "
         f"ON CONFLICT (indicator_id, region_id) DO UPDATE SET version = {table}.version + 1"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    return sql, params
+
+
+def versions_bump(keys: Iterable[tuple[int, int]]) -> None:
+    """Bump the version of each (indicator id, region id) and of every region above that region,
+    in the caller's transaction (without a savepoint of its own)."""
+    keys = set(keys)
+    if not keys:
+        return
+    sql, params = versions_bump_statement(keys)
+    with transaction.atomic(savepoint=False), transaction.get_connection().cursor() as cursor:
         cursor.execute(sql, params)
 
 

@@ -284,9 +284,10 @@ class IndicatorCell(models.Model):
         "regions.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("月份"))
-    # A sum or count: the month's total. A rate: the month's change of its numerator (value) and
-    # denominator (base) — enterprises (or 亩) entering minus leaving — so that the stock at a
-    # month's end is the running sum; the first month of records stands for "since always".
+    # A sum or count: the month's total (value) and the number of its rows (base). A rate: the
+    # month's change of its numerator (value) and denominator (base) — enterprises (or 亩)
+    # entering minus leaving — so that the stock at a month's end is the running sum; the first
+    # month of records stands for "since always".
     value = models.DecimalField(_("合计"), max_digits=20, decimal_places=2, default=Decimal(0))
     base = models.DecimalField(_("分母变动"), max_digits=20, decimal_places=2, default=Decimal(0))
 

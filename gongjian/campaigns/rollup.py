@@ -4,9 +4,11 @@ millions of rows.
 
 A cell is an indicator's total for one region (the region the rows belong to) and one month: the
 city-approved reports' amounts for a flow sum, the stage events (or their projects' total
-investment) for an event count or sum; for a rate, the month's change of its numerator and
-denominator (spells beginning minus spells ending), whose running sum is the stock at each
-month's end. Enterprise events (投产, 纳统, 升规纳统) are read live and have no cells.
+investment) for an event count or sum, each with the number of its rows as the cell's base (a
+target page's drill-down counts and sums its rows from the cells); for a rate, the month's
+change of its numerator and denominator (spells beginning minus spells ending), whose running
+sum is the stock at each month's end. Enterprise events (投产, 纳统, 升规纳统) are read live and
+have no cells.
 
 How the cells stay exact. Every write that can change a cell — a report approved by the city, a
 stage date recorded, a project moved to another region, category or investment, any of them
@@ -40,7 +42,7 @@ from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.dispatch import receiver
 
-from gongjian.campaigns.cache import versions_bump, versions_bump_all
+from gongjian.campaigns.cache import versions_bump, versions_bump_all, versions_bump_statement
 from gongjian.campaigns.choices import IndicatorKind
 from gongjian.campaigns.definitions import (
     MEASURE_LAND,
@@ -107,15 +109,18 @@ def rolled_indicators() -> list[tuple[int, Definition]]:
     return out
 
 
+Pair = tuple[Decimal, Decimal]  # a cell's (value, base) change
+
+
 def report_contribution(
     *, status: str, amount: Decimal, month: dt.date, facts: ProjectFacts, indicators
-) -> dict[Key, Decimal]:
+) -> dict[Key, Pair]:
     """What one report adds to the cells: its amount, once city-approved, to every flow sum
-    whose filters its project passes."""
+    whose filters its project passes, and 1 to the cell's count of rows (its base)."""
     if status != ReportStatus.CITY_APPROVED:
         return {}
     return {
-        (pk, facts.region_id, month): Decimal(amount)
+        (pk, facts.region_id, month): (Decimal(amount), Decimal(1))
         for pk, definition in indicators
         if definition.source == SOURCE_REPORTS and _matches(definition, facts)
     }
@@ -123,9 +128,10 @@ def report_contribution(
 
 def event_contribution(
     *, stage: str, date: dt.date, facts: ProjectFacts, indicators
-) -> dict[Key, Decimal]:
+) -> dict[Key, Pair]:
     """What one stage event adds: 1, or its project's total investment, to every event
-    indicator of that stage whose filters the project passes."""
+    indicator of that stage whose filters the project passes, and 1 to the cell's count of
+    rows (its base)."""
     out = {}
     for pk, definition in indicators:
         if (
@@ -136,11 +142,8 @@ def event_contribution(
             value = (
                 facts.total_investment if definition.measure == "total_investment" else Decimal(1)
             )
-            out[(pk, facts.region_id, month_start(date))] = value
+            out[(pk, facts.region_id, month_start(date))] = (value, Decimal(1))
     return out
-
-
-Pair = tuple[Decimal, Decimal]  # a rate's (numerator, denominator) change
 
 
 def spell_contribution(*, state: tuple, indicators) -> dict[Key, Pair]:
@@ -187,34 +190,43 @@ def cells_add(deltas: dict[Key, Pair], *, touched: Iterable[Key] = ()) -> None:
     atomically per cell, so that concurrent writers never lose one another's difference; and bump
     the cached evaluations' version (``campaigns.cache``) of every indicator and region changed
     or ``touched`` (a row moved within its month changes no cell, but a read up to a day inside
-    that month counts it live), in the same transaction."""
+    that month counts it live), in the same transaction.
+
+    One statement does both (an approval is on the deadline's write path): the cells' upsert, then
+    the versions' (a data-modifying ``WITH``), in the caller's transaction without a savepoint."""
     changed = {(indicator, region) for indicator, region, _month in [*deltas, *touched]}
     if not deltas:
         if changed:
             versions_bump(changed)
         return
     table = connection.ops.quote_name(IndicatorCell._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} (indicator_id, region_id, month, value, base) "
-        f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (indicator_id, region_id, month) "
-        f"DO UPDATE SET value = {table}.value + excluded.value, "
-        f"base = {table}.base + excluded.base"
-    )
     # A fixed order, so that two transactions touching the same cells lock them in the same
-    # order and cannot deadlock.
-    params = [(i, r, m, str(v), str(b)) for (i, r, m), (v, b) in sorted(deltas.items())]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-        # A cell back at zero (a report moved away) is removed, as if it had never been.
-        IndicatorCell.objects.filter(
-            value=0,
-            base=0,
-            indicator_id__in={key[0] for key in deltas},
-            region_id__in={key[1] for key in deltas},
-            month__in={key[2] for key in deltas},
-        ).delete()
-        versions_bump(changed)
+    # order and cannot deadlock (the cells first, then the versions, as ``versions_bump`` does).
+    rows = sorted(deltas.items())
+    bump_sql, bump_params = versions_bump_statement(changed)
+    sql = (
+        f"WITH cells AS (INSERT INTO {table} (indicator_id, region_id, month, value, base) "
+        f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(rows))} "
+        f"ON CONFLICT (indicator_id, region_id, month) "
+        f"DO UPDATE SET value = {table}.value + excluded.value, "
+        f"base = {table}.base + excluded.base "
+        f"RETURNING indicator_id, region_id, month, value, base), "
+        f"bumped AS ({bump_sql}) "
+        f"SELECT indicator_id, region_id, month FROM cells WHERE value = 0 AND base = 0"
+    )
+    params: list[Any] = [value for (i, r, m), (v, b) in rows for value in (i, r, m, str(v), str(b))]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *bump_params])
+        emptied = cursor.fetchall()
+        if emptied:
+            # A cell back at zero (a report moved away) is removed, as if it had never been.
+            IndicatorCell.objects.filter(
+                value=0,
+                base=0,
+                indicator_id__in={row[0] for row in emptied},
+                region_id__in={row[1] for row in emptied},
+                month__in={row[2] for row in emptied},
+            ).delete()
 
 
 def _apply(before: dict, after: dict) -> None:
@@ -245,7 +257,7 @@ def _grouped(definition: Definition, *, regions: Iterable[int] | None = None):
             if definition.measure == "total_investment"
             else Count("id")
         )
-    return rows.values(**keys).annotate(total=measure).order_by()
+    return rows.values(**keys).annotate(total=measure, rows=Count("id")).order_by()
 
 
 def _cents(total) -> Decimal:
@@ -264,7 +276,9 @@ def _cell_totals(definition: Definition) -> dict[tuple[int, dt.date], Pair]:
     totals: dict[tuple[int, dt.date], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     if definition.source != SOURCE_ENTERPRISES:
         for row in _grouped(definition):
-            totals[(row["region"], _as_month(row["cell_month"]))][0] += _cents(row["total"])
+            cell = totals[(row["region"], _as_month(row["cell_month"]))]
+            cell[0] += _cents(row["total"])
+            cell[1] += row["rows"]
     else:
         from gongjian.campaigns.engine import in_park_case
 
@@ -369,9 +383,9 @@ def _loaded(instance, fields: tuple[str, ...]) -> tuple | None:
 def _facts(project_ids: Iterable[int]) -> dict[int, ProjectFacts]:
     return {
         pk: ProjectFacts(region_id=region, category_code=code, total_investment=investment)
-        for pk, region, code, investment in Project.objects.filter(
-            pk__in=list(project_ids)
-        ).values_list("pk", "region_id", "category__code", "total_investment")
+        for pk, region, code, investment in Project.objects.filter(pk__in=list(project_ids))
+        .order_by()
+        .values_list("pk", "region_id", "category__code", "total_investment")
     }
 
 
@@ -390,17 +404,34 @@ def _report_cells(state: tuple | None, facts: dict, months: dict, indicators) ->
     )
 
 
-def _report_changed(before: tuple | None, after: tuple | None) -> None:
+def _report_changed(before: tuple | None, after: tuple | None, *, pk: int | None = None) -> None:
     counted = [s for s in (before, after) if s is not None and s[0] == ReportStatus.CITY_APPROVED]
     if not counted or before == after:
         return
     indicators = rolled_indicators()
     if not indicators:
         return
-    facts = _facts({s[3] for s in counted})
-    months = dict(
-        ReportingPeriod.objects.filter(pk__in={s[2] for s in counted}).values_list("pk", "month")
-    )
+    project_ids, period_ids = {s[3] for s in counted}, {s[2] for s in counted}
+    if pk is not None and len(project_ids) == 1 and len(period_ids) == 1:
+        # The usual change (an approval, a return): one project and month, read with the row.
+        ((project_id, region_id, code, investment, month),) = (
+            ProgressReport.objects.filter(pk=pk)
+            .order_by()
+            .values_list(
+                "project_id",
+                "project__region_id",
+                "project__category__code",
+                "project__total_investment",
+                "period__month",
+            )
+        )
+        facts = {project_id: ProjectFacts(region_id, code, investment)}
+        months = {next(iter(period_ids)): month}
+    else:
+        facts = _facts(project_ids)
+        months = dict(
+            ReportingPeriod.objects.filter(pk__in=period_ids).order_by().values_list("pk", "month")
+        )
     _apply(
         _report_cells(before, facts, months, indicators),
         _report_cells(after, facts, months, indicators),
@@ -428,7 +459,7 @@ def _report_saving(sender, instance, **kwargs) -> None:
 @receiver(post_save, sender=ProgressReport)
 def _report_saved(sender, instance, created, **kwargs) -> None:
     after = tuple(getattr(instance, name) for name in _REPORT_FIELDS)
-    _report_changed(None if created else instance._rollup_loaded, after)
+    _report_changed(None if created else instance._rollup_loaded, after, pk=instance.pk)
     instance._rollup_loaded = after
 
 
@@ -529,21 +560,22 @@ def _projects_moved(moves: dict[int, tuple[tuple, tuple]]) -> None:
         )
         for pk, pair in moves.items()
     }
-    was: dict[Key, Decimal] = defaultdict(Decimal)
-    now: dict[Key, Decimal] = defaultdict(Decimal)
+    was: dict[Key, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    now: dict[Key, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     reports = ProgressReport.objects.filter(
         project_id__in=list(moves), status=ReportStatus.CITY_APPROVED
     ).values_list("project_id", "amount", "period__month")
     for project_id, amount, month in reports:
         for project_facts, cells in zip(facts[project_id], (was, now), strict=True):
-            for key, value in report_contribution(
+            for key, (value, rows) in report_contribution(
                 status=ReportStatus.CITY_APPROVED,
                 amount=amount,
                 month=month,
                 facts=project_facts,
                 indicators=indicators,
             ).items():
-                cells[key] += value
+                cells[key][0] += value
+                cells[key][1] += rows
     events = (
         StageEvent.objects.confirmed()
         .filter(project_id__in=list(moves))
@@ -551,11 +583,14 @@ def _projects_moved(moves: dict[int, tuple[tuple, tuple]]) -> None:
     )
     for project_id, stage, date in events:
         for project_facts, cells in zip(facts[project_id], (was, now), strict=True):
-            for key, value in event_contribution(
+            for key, (value, rows) in event_contribution(
                 stage=stage, date=date, facts=project_facts, indicators=indicators
             ).items():
-                cells[key] += value
-    _apply(was, now)
+                cells[key][0] += value
+                cells[key][1] += rows
+    _apply(
+        {key: (v, b) for key, (v, b) in was.items()}, {key: (v, b) for key, (v, b) in now.items()}
+    )
 
 
 @receiver(post_init, sender=Indicator)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,8 +27,15 @@ from gongjian.campaigns.choices import (
     IndicatorUnit,
     ProgressStatus,
 )
+from gongjian.campaigns.definitions import SOURCE_REPORTS, SOURCE_STAGE_EVENTS, definition_parse
 from gongjian.campaigns.engine import Evaluation, drilldown, drilldown_value, evaluate_path
-from gongjian.campaigns.models import Campaign, LeadingGroupMember, SpecialAction, Target
+from gongjian.campaigns.models import (
+    Campaign,
+    IndicatorCell,
+    LeadingGroupMember,
+    SpecialAction,
+    Target,
+)
 from gongjian.campaigns.progress import (
     HISTORY_YEARS,
     TargetProgress,
@@ -37,6 +44,7 @@ from gongjian.campaigns.progress import (
     target_progress,
     time_elapsed,
 )
+from gongjian.core.keyset import KeysetPage, Paging, keyset_page
 from gongjian.core.money import format_wan
 from gongjian.core.periods import add_months, month_end, month_start, months_between
 from gongjian.regions.models import Region
@@ -419,6 +427,61 @@ def campaign_overview(*, campaign: Campaign, as_of: dt.date, user) -> list[Actio
     if rows.get(None):
         out.append(ActionOverview(action=None, members=[], targets=rows[None]))
     return out
+
+
+# The order a drill-down is paged in by key: non-null fields, the last one unique.
+_ROW_KEYS = {
+    SOURCE_REPORTS: ["period__month", "project__code", "id"],
+    SOURCE_STAGE_EVENTS: ["date", "project__code", "id"],
+}
+
+
+def target_rows_summary(
+    *, target: Target, as_of: dt.date, user, region: Region | None, rows: QuerySet
+) -> tuple[int, Decimal | None]:
+    """How many drill-down rows there are and the number they add up to.
+
+    Reports and stage events, for a reader who covers the whole region: from the monthly cells
+    (each holds its rows' total and their count), one indexed query over the region's cells; a
+    stage-event window ending inside a month adds that month's rows up to the day. Otherwise
+    (enterprises, plans, a reader who sees only part of the region) from the rows."""
+    drill = region or target.region
+    definition = definition_parse(target.indicator.kind, target.indicator.definition)
+    if definition.source not in _ROW_KEYS or not _covers(user, drill):
+        return rows.count(), target_rows_value(target=target, rows=rows)
+    end = min(target.period_end, as_of)
+    last = month_start(end)
+    partial = definition.source == SOURCE_STAGE_EVENTS and end < month_end(last)
+    cells = IndicatorCell.objects.filter(
+        indicator=target.indicator,
+        region__path__startswith=drill.path,
+        month__gte=month_start(target.period_start),
+        month__lte=add_months(last, -1) if partial else last,
+    ).aggregate(total=Sum("value"), count=Sum("base"))
+    total, count = cells["total"] or Decimal(0), int(cells["count"] or 0)
+    if partial:
+        month = rows.filter(date__gte=max(last, target.period_start))
+        tail = month.aggregate(
+            count=Count("id"),
+            total=Sum("project__total_investment")
+            if definition.measure == "total_investment"
+            else Count("id"),
+        )
+        count += tail["count"]
+        total += Decimal(tail["total"] or 0)
+    return count, quantize_value(total, target.indicator.unit)
+
+
+def target_rows_page(
+    *, target: Target, rows: QuerySet, count: int, size: int, paging: Paging, query: str
+) -> KeysetPage | None:
+    """A page of the drill-down read by key (reports and stage events), or None for the
+    sources paged by number."""
+    definition = definition_parse(target.indicator.kind, target.indicator.definition)
+    keys = _ROW_KEYS.get(definition.source)
+    if keys is None:
+        return None
+    return keyset_page(rows, keys=keys, count=count, size=size, paging=paging, query=query)
 
 
 def target_rows_value(*, target: Target, rows: QuerySet) -> Decimal | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,6 +40,8 @@ from gongjian.campaigns.forms import (
 )
 from gongjian.campaigns.models import Campaign, Indicator, LeadingGroupMember, SpecialAction
 from gongjian.campaigns.templatetags.campaigns import display_unit
+from gongjian.core.keyset import PARAMETERS as KEYSET_PARAMETERS
+from gongjian.core.keyset import Paging
 from gongjian.core.periods import today
 from gongjian.core.replica import replica_reads
 from gongjian.regions.models import Region
@@ -464,9 +467,24 @@ def target_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     detail = selectors.target_detail(target=target, as_of=as_of, user=request.user)
     drill_region = _drill_region(request, target, as_of_form)
     rows = selectors.target_rows(target=target, as_of=as_of, user=request.user, region=drill_region)
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows_count, rows_total = selectors.target_rows_summary(
+        target=target, as_of=as_of, user=request.user, region=drill_region, rows=rows
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in KEYSET_PARAMETERS:
+        query.pop(name, None)
+    page: Any = selectors.target_rows_page(
+        target=target,
+        rows=rows,
+        count=rows_count,
+        size=ROWS_PER_PAGE,
+        paging=Paging.from_query(request.GET),
+        query=query.urlencode(),
+    )
+    pager_template = "includes/keyset_pager.html"
+    if page is None:
+        page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        pager_template = "includes/pager.html"
     source = KIND_SOURCES[target.indicator.kind]
     unit = target.indicator.unit
     is_ratio = target.indicator.kind in RATIO_KINDS
@@ -491,7 +509,8 @@ def target_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "chart": chart,
             "table_unit": display_unit(unit, target.value),
             "page": page,
-            "rows_total": selectors.target_rows_value(target=target, rows=rows),
+            "rows_total": rows_total,
+            "pager_template": pager_template,
             "query": query.urlencode(),
             "drill_region": drill_region,
             "source": source,

@@ -22,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -405,8 +406,8 @@ def lagging_projects(
 ) -> tuple[int, list[Project]]:
     """Projects under construction in ``region`` that report monthly and whose city-approved
     investment this year is more than ``behind_points`` below the year's 序时进度 of their annual
-    plan, most behind first (one query for the count, one for a page of ``limit`` rows from
-    ``offset``). Each row carries
+    plan, most behind first: one query for a page of ``limit`` rows from ``offset`` and the count
+    (a second only for a page past the end). Each row carries
     ``ytd``, ``plan_completion`` (fraction) and ``behind_points``."""
     share = year_elapsed(as_of, basis=basis)
     threshold = share - behind_points / 100
@@ -422,12 +423,22 @@ def lagging_projects(
         .annotate(ytd=ytd)
         .filter(ytd__lt=F("annual_plan") * Value(threshold, output_field=_DECIMAL))
     )
-    count = lagging.count()
+    # One pass over the projects: the page, each row carrying how many projects lag in all (a
+    # window count over the grouped rows), instead of a count and then the page.
     rows = list(
         lagging.select_related("region", "category")
         # Ordering only: SQLite would divide the decimals as text.
-        .annotate(plan_share=Cast("ytd", FloatField()) / Cast("annual_plan", FloatField()))
+        .annotate(
+            plan_share=Cast("ytd", FloatField()) / Cast("annual_plan", FloatField()),
+            lagging_count=Window(Count("id")),
+        )
         .order_by("plan_share", "code")[offset : offset + limit]
+    )
+    # A page past the end has no row to carry the count: counted apart.
+    count = (
+        rows[0].lagging_count  # type: ignore[attr-defined]
+        if rows
+        else (lagging.count() if offset else 0)
     )
     for project in rows:
         completion = Decimal(project.ytd) / project.annual_plan  # type: ignore[attr-defined]

@@ -91,12 +91,21 @@ def project_list(*, user, filters: ProjectFilters | None = None) -> ProjectQuery
     return projects.filter(f.as_q()).order_by("region__sort_order", "code")
 
 
-def project_get(*, user, pk) -> Project:
+def project_get(*, user, pk=None, code: str | None = None) -> Project:
+    """A project in the user's scope by id (or by ``code``), else 404 (audited when it exists
+    outside the scope)."""
+    scoped = Project.objects.visible_to(user).select_related(
+        "region", "category", "industry_chain", "created_by"
+    )
+    if code is not None:
+        # In one query when it is in scope (the API files by code on the deadline's write path).
+        found = scoped.filter(code=code).first()
+        if found is not None:
+            return found
+        pk = Project.objects.filter(code=code).order_by().values_list("pk", flat=True).first()
     project = scoped_get_or_404(
         queryset=Project.objects.all(),
-        scoped=Project.objects.visible_to(user).select_related(
-            "region", "category", "industry_chain", "created_by"
-        ),
+        scoped=scoped,
         user=user,
         pk=pk,
     )

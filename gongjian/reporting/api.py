@@ -230,18 +230,8 @@ def _report_out(user, report: ProgressReport) -> ReportOut:
 
 def _written_out(report: ProgressReport) -> ReportOut:
     """The answer to a write: ``report`` is the row the service just wrote (so within the
-    caller's scope, with its project, region and period loaded); only the project's totals up to
-    its month are read, in one query, instead of reading the report again."""
-    totals = (
-        _with_totals(ProgressReport.objects.filter(pk=report.pk))
-        .values("ytd", "ytd_pending", "since_start")  # type: ignore[misc]
-        .get()
-    )
-    report.ytd, report.ytd_pending, report.since_start = (  # type: ignore[attr-defined]
-        totals["ytd"],
-        totals["ytd_pending"],
-        totals["since_start"],
-    )
+    caller's scope, with its project, region and period loaded, and with the project's totals up
+    to its month, which the service read with the row): no query."""
     return ReportOut.from_report(report)
 
 
@@ -271,12 +261,10 @@ def _amount(text: str, errors: dict[str, list[str]]) -> Decimal:
 def _project(user, reference: int | str, errors: dict[str, list[str]]) -> Project | None:
     """The project by id or code, through the caller's scope. A project outside it is reported
     exactly as a missing one (and the attempt is audited by ``project_get``)."""
-    if isinstance(reference, int):
-        pk: int | None = reference
-    else:
-        pk = Project.objects.filter(code=reference.strip()).values_list("pk", flat=True).first()
     try:
-        return project_get(user=user, pk=pk)
+        if isinstance(reference, int):
+            return project_get(user=user, pk=reference)
+        return project_get(user=user, code=reference.strip())
     except Http404:
         errors.setdefault("project", []).append(
             _("未找到项目“%(project)s”。") % {"project": reference}

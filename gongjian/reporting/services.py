@@ -17,7 +17,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,12 +141,92 @@ def period_reopen(*, actor, period: ReportingPeriod, reason: str) -> ReportingPe
 # Facts and validation
 
 
-def _stage_dates(project: Project) -> dict[str, dt.date]:
-    return dict(
-        StageEvent.objects.confirmed()
-        .filter(project=project, stage__in=[Stage.STARTED, Stage.COMPLETED])
-        .values_list("stage", "date")
+_TOTAL: DecimalField = DecimalField(max_digits=18, decimal_places=2)
+_ZERO_WAN = Value(Decimal(0), output_field=_TOTAL)
+
+
+def _known_annotations(*, project: str, month: dt.date, stages: bool = True) -> dict[str, Any]:
+    """What the rules and a write's answer need about the project named by ``project`` (an outer
+    reference), as subqueries of the one query that reads the row anyway: its reported total for
+    the months before ``month`` (``known_prior_total``) and for those of ``month``'s year
+    (``known_prior_year``), and its latest confirmed 开工 and 竣工 dates."""
+
+    def prior(**conditions: Any) -> Coalesce:
+        rows = (
+            ProgressReport.objects.filter(
+                project=OuterRef(project), period__month__lt=month, **conditions
+            )
+            .order_by()
+            .values("project")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return Coalesce(Subquery(rows, output_field=_TOTAL), _ZERO_WAN)
+
+    def stage_date(stage: str) -> Subquery:
+        events = (
+            StageEvent.objects.confirmed()
+            .filter(project=OuterRef(project), stage=stage)
+            .order_by("-date", "-id")
+            .values("date")[:1]
+        )
+        return Subquery(events)
+
+    known: dict[str, Any] = {
+        "known_prior_total": prior(),
+        "known_prior_year": prior(period__month__gte=month.replace(month=1, day=1)),
+        # The part of it not yet city-approved (the API's ytd_pending; see year_to_date).
+        "known_prior_year_pending": prior(
+            period__month__gte=month.replace(month=1, day=1),
+            status__in=[s for s in ReportStatus if s != ReportStatus.CITY_APPROVED],
+        ),
+    }
+    if stages:  # what only the rules read (a review runs none)
+        known["known_started_on"] = stage_date(Stage.STARTED)
+        known["known_completed_on"] = stage_date(Stage.COMPLETED)
+    return known
+
+
+def _facts_from(
+    known: Any,
+    *,
+    project: Project,
+    period: ReportingPeriod,
+    amount: Decimal,
+    progress_text: str,
+    adjustment_note: str,
+) -> ReportFacts:
+    """``ReportFacts`` from a row read with ``_known_annotations`` (an object or a dict)."""
+
+    def value(name: str) -> Any:
+        return known[name] if isinstance(known, dict) else getattr(known, name)
+
+    return ReportFacts(
+        month=period.month,
+        amount=amount,
+        progress_text=progress_text or "",
+        adjustment_note=adjustment_note or "",
+        total_investment=project.total_investment,
+        prior_total=value("known_prior_total"),
+        started_on=value("known_started_on"),
+        completed_on=value("known_completed_on"),
     )
+
+
+def _with_totals(report: ProgressReport, known: Any) -> ProgressReport:
+    """Give the written report its project's totals up to its month (``ytd``, ``ytd_pending``,
+    ``since_start``: what the API answers with), from what was read with ``_known_annotations``
+    and the report's own amount and status: one report per project and month, so no query is
+    needed after the write."""
+
+    def value(name: str) -> Decimal:
+        return known[name] if isinstance(known, dict) else getattr(known, name)
+
+    report.ytd = value("known_prior_year") + report.amount  # type: ignore[attr-defined]
+    pending = report.amount if report.status != ReportStatus.CITY_APPROVED else Decimal(0)
+    report.ytd_pending = value("known_prior_year_pending") + pending  # type: ignore[attr-defined]
+    report.since_start = value("known_prior_total") + report.amount  # type: ignore[attr-defined]
+    return report
 
 
 def report_facts(
@@ -156,24 +237,24 @@ def report_facts(
     progress_text: str,
     adjustment_note: str,
 ) -> ReportFacts:
-    """Gather what the validation rules need, in two queries.
+    """Gather what the validation rules need, in one query.
 
     The prior total is as of the report's month: the project's reports for earlier months only,
     so a reopened or returned old month is judged against what was known then, not later.
     """
-    prior = ProgressReport.objects.filter(
-        project=project, period__month__lt=period.month
-    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    dates = _stage_dates(project)
-    return ReportFacts(
-        month=period.month,
+    known = (
+        Project.objects.filter(pk=project.pk)
+        .values("pk")
+        .annotate(**_known_annotations(project="pk", month=period.month))
+        .get()
+    )
+    return _facts_from(
+        known,
+        project=project,
+        period=period,
         amount=amount,
-        progress_text=progress_text or "",
-        adjustment_note=adjustment_note or "",
-        total_investment=project.total_investment,
-        prior_total=prior,
-        started_on=dates.get(Stage.STARTED),
-        completed_on=dates.get(Stage.COMPLETED),
+        progress_text=progress_text,
+        adjustment_note=adjustment_note,
     )
 
 
@@ -303,7 +384,19 @@ def report_save(
     errors = storable_errors(data)
     if errors:
         raise ValidationError(errors)
-    if not projects_due(period=period).filter(pk=project.pk).exists():
+    # One read before writing: whether the project is due this month, the period's state now (the
+    # caller's object may have been read earlier) and what the rules need to know.
+    known = (
+        projects_due(period=period)
+        .filter(pk=project.pk)
+        .values("pk")
+        .annotate(
+            period_state=Subquery(ReportingPeriod.objects.filter(pk=period.pk).values("state")[:1]),
+            **_known_annotations(project="pk", month=period.month),
+        )
+        .first()
+    )
+    if known is None:
         raise ValidationError(
             _(
                 "项目“%(code)s”%(month)s 无需填报月度进展"
@@ -311,43 +404,47 @@ def report_save(
             )
             % {"code": project.code, "month": f"{period.month:%Y-%m}"}
         )
+    period.state = known["period_state"]
+    _require_open(period)
     # At the column's precision, so that the returned object, its audit snapshot and the row agree
     # (otherwise an unchanged 1300 would be audited as a change from "1300.00").
     amount = (data.amount or Decimal(0)).quantize(CENT)
     progress_text = (data.progress_text or "").strip()
     adjustment_note = (data.adjustment_note or "").strip()
 
-    with transaction.atomic():
-        period = ReportingPeriod.objects.get(pk=period.pk)
-        _require_open(period)
-        if expected_version is None:
-            try:
-                with transaction.atomic():
-                    report = ProgressReport.objects.create(
-                        project=project,
-                        period=period,
-                        amount=amount,
-                        progress_text=progress_text,
-                        adjustment_note=adjustment_note,
-                        created_by=actor,
-                    )
-            except IntegrityError:
-                raise ReportConflictError(
-                    _(
-                        "%(code)s 的 %(month)s 报告已由他人创建，您的填报未保存；"
-                        "请刷新后在该报告上修改。"
-                    )
-                    % {"code": project.code, "month": f"{period.month:%Y-%m}"}
-                ) from None
-            audit_record(
-                actor=actor, action=AuditAction.CREATE, obj=report, after=_snapshot(report)
-            )
-        else:
+    if expected_version is None:
+        # No savepoint around the INSERT: a second "new" report for the same project and month
+        # fails the unique constraint, which rolls this whole transaction back (nothing else has
+        # been written in it yet) and is answered as a conflict.
+        try:
+            with transaction.atomic():
+                report = ProgressReport.objects.create(
+                    project=project,
+                    period=period,
+                    amount=amount,
+                    progress_text=progress_text,
+                    adjustment_note=adjustment_note,
+                    created_by=actor,
+                )
+                audit_record(
+                    actor=actor, action=AuditAction.CREATE, obj=report, after=_snapshot(report)
+                )
+        except IntegrityError:
+            raise ReportConflictError(
+                _(
+                    "%(code)s 的 %(month)s 报告已由他人创建，您的填报未保存；"
+                    "请刷新后在该报告上修改。"
+                )
+                % {"code": project.code, "month": f"{period.month:%Y-%m}"}
+            ) from None
+    else:
+        with transaction.atomic():
             report = (
                 ProgressReport.objects.select_for_update(of=("self",))
-                .select_related("project", "period")
+                .select_related("project", "project__region", "period")
                 .get(project=project, period=period)
             )
+            _require_open(report.period)
             if report.version != expected_version:
                 raise ReportConflictError(
                     _(
@@ -375,7 +472,15 @@ def report_save(
                 before=before,
                 after=_snapshot(report),
             )
-    return report, report_check(report)
+    facts = _facts_from(
+        known,
+        project=report.project,
+        period=report.period,
+        amount=report.amount,
+        progress_text=report.progress_text,
+        adjustment_note=report.adjustment_note,
+    )
+    return _with_totals(report, known), validate_report(facts)
 
 
 def report_save_and_submit(
@@ -414,6 +519,14 @@ def report_save_and_submit(
     return report, findings
 
 
+class _Refusal(Exception):
+    """A ``guard`` of ``_transition`` refused the actor: audited once the transaction is undone."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def _transition(
     *,
     actor,
@@ -421,59 +534,85 @@ def _transition(
     allowed_from: set[str],
     to_status: str,
     reason: str = "",
+    guard=None,
     before_save=None,
+    checks_rules: bool = False,
 ) -> ProgressReport:
     """Move a report between statuses under a row lock; write a status-change row and an audit
-    event."""
-    with transaction.atomic():
-        locked = (
-            ProgressReport.objects.select_for_update(of=("self",))
-            .select_related("project", "period", "project__region")
-            .get(pk=report.pk)
-        )
-        _require_open(locked.period)
-        if locked.status not in allowed_from:
-            raise ValidationError(
-                _("报告当前状态为“%(status)s”，不能执行此操作。")
-                % {"status": locked.get_status_display()}
+    event.
+
+    The locked read also brings what the checks and the answer need (the last submitter, the
+    project's prior totals and stage dates), so that a transition is one read and three writes.
+    ``guard(locked)`` may raise ``_Refusal``: the transaction is rolled back and the refusal
+    audited, as a permission check before it would have been."""
+    # Each subquery costs compiling as well as running: a submission reads the rules' facts, a
+    # review the last submitter (separation of duties, the return's notice).
+    known = _known_annotations(project="project_id", month=report.period.month, stages=checks_rules)
+    if not checks_rules:
+        known["last_submitter_id"] = Subquery(
+            ReportStatusChange.objects.filter(
+                report=OuterRef("pk"), to_status=ReportStatus.SUBMITTED
             )
-        if locked.version != report.version:
-            # The report went round (returned, edited, resubmitted) since the actor loaded it:
-            # approving now would approve values the reviewer never saw.
-            raise ReportConflictError(
-                _(
-                    "操作失败：该报告已被他人修改"
-                    "（当前版本 %(current)s，您看到的是版本 %(mine)s）。"
-                    "操作未执行，请刷新后查看最新内容。"
+            .order_by("-at", "-id")
+            .values("actor_id")[:1]
+        )
+    try:
+        with transaction.atomic():
+            locked = (
+                ProgressReport.objects.select_for_update(of=("self",))
+                .select_related("project", "period", "project__region", "project__category")
+                .annotate(**known)
+                .get(pk=report.pk)
+            )
+            if guard is not None:
+                guard(locked)
+            _require_open(locked.period)
+            if locked.status not in allowed_from:
+                raise ValidationError(
+                    _("报告当前状态为“%(status)s”，不能执行此操作。")
+                    % {"status": locked.get_status_display()}
                 )
-                % {"current": locked.version, "mine": report.version}
+            if locked.version != report.version:
+                # The report went round (returned, edited, resubmitted) since the actor loaded
+                # it: approving now would approve values the reviewer never saw.
+                raise ReportConflictError(
+                    _(
+                        "操作失败：该报告已被他人修改"
+                        "（当前版本 %(current)s，您看到的是版本 %(mine)s）。"
+                        "操作未执行，请刷新后查看最新内容。"
+                    )
+                    % {"current": locked.version, "mine": report.version}
+                )
+            if before_save is not None:
+                before_save(locked)
+            from_status = locked.status
+            locked.status = to_status
+            locked.version += 1
+            if to_status == ReportStatus.SUBMITTED:
+                # The first filing time is what lateness is judged by; a resubmission keeps it.
+                locked.submitted_at = locked.submitted_at or timezone.now()
+            locked.save(
+                update_fields=["status", "version", "submitted_at", "warnings", "updated_at"]
             )
-        if before_save is not None:
-            before_save(locked)
-        from_status = locked.status
-        locked.status = to_status
-        locked.version += 1
-        if to_status == ReportStatus.SUBMITTED:
-            # The first filing time is what lateness is judged by; a resubmission keeps it.
-            locked.submitted_at = locked.submitted_at or timezone.now()
-        locked.save()
-        ReportStatusChange.objects.create(
-            report=locked,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor,
-            reason=reason,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=locked,
-            before={"status": from_status},
-            after={"status": to_status},
-            message=reason,
-        )
+            ReportStatusChange.objects.create(
+                report=locked,
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+                reason=reason,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=locked,
+                before={"status": from_status},
+                after={"status": to_status},
+                message=reason,
+            )
+    except _Refusal as refusal:
+        raise audit_denied(actor=actor, obj=report, message=refusal.message) from None
     report.status, report.version = locked.status, locked.version
-    return locked
+    return _with_totals(locked, locked)
 
 
 def report_submit(*, actor, report: ProgressReport) -> ProgressReport:
@@ -482,7 +621,16 @@ def report_submit(*, actor, report: ProgressReport) -> ProgressReport:
         raise audit_denied(actor=actor, obj=report, message=_("无权报送该报告。"))
 
     def check(locked: ProgressReport) -> None:
-        findings = report_check(locked)
+        findings = validate_report(
+            _facts_from(
+                locked,
+                project=locked.project,
+                period=locked.period,
+                amount=locked.amount,
+                progress_text=locked.progress_text,
+                adjustment_note=locked.adjustment_note,
+            )
+        )
         blocking = [f for f in findings if f.blocks]
         if blocking:
             errors: dict[str, list[str]] = {}
@@ -497,6 +645,7 @@ def report_submit(*, actor, report: ProgressReport) -> ProgressReport:
         allowed_from=set(EDITABLE_STATUSES),
         to_status=ReportStatus.SUBMITTED,
         before_save=check,
+        checks_rules=True,
     )
 
 
@@ -513,17 +662,19 @@ def report_approve(*, actor, report: ProgressReport, note: str = "") -> Progress
         )
     if not actor.has_perm(perm, report):
         raise audit_denied(actor=actor, obj=report, message=_("无权审核该报告。"))
-    last_submitter = (
-        report.status_changes.filter(to_status=ReportStatus.SUBMITTED)
-        .order_by("-at", "-id")
-        .values_list("actor_id", flat=True)
-        .first()
-    )
-    if last_submitter is not None and last_submitter == actor.pk:
-        # Separation of duties: whoever sent the figures cannot also vouch for them.
-        raise audit_denied(actor=actor, obj=report, message=_("不能审核自己报送的报告。"))
+
+    def separate_duties(locked: ProgressReport) -> None:
+        # Whoever sent the figures cannot also vouch for them.
+        if locked.last_submitter_id is not None and locked.last_submitter_id == actor.pk:  # type: ignore[attr-defined]
+            raise _Refusal(_("不能审核自己报送的报告。"))
+
     return _transition(
-        actor=actor, report=report, allowed_from={report.status}, to_status=target, reason=note
+        actor=actor,
+        report=report,
+        allowed_from={report.status},
+        to_status=target,
+        reason=note,
+        guard=separate_duties,
     )
 
 
@@ -555,12 +706,16 @@ def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressRepo
 
 def _notify_returned(*, report: ProgressReport, reason: str) -> None:
     """Tell whoever last submitted the report (else its creator) why it came back."""
-    submitter_id = (
-        report.status_changes.filter(to_status=ReportStatus.SUBMITTED)
-        .order_by("-at", "-id")
-        .values_list("actor_id", flat=True)
-        .first()
-    ) or report.created_by_id
+    # ``_transition`` read the last submitter with the report (a return adds no submission).
+    submitter_id = getattr(report, "last_submitter_id", None)
+    if submitter_id is None:
+        submitter_id = (
+            report.status_changes.filter(to_status=ReportStatus.SUBMITTED)
+            .order_by("-at", "-id")
+            .values_list("actor_id", flat=True)
+            .first()
+        )
+    submitter_id = submitter_id or report.created_by_id
     if submitter_id is None:
         return
     project = report.project

@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 
 from gongjian.audit.models import AuditEvent
+from gongjian.campaigns import views
 from gongjian.campaigns.charts import curve_chart
 from gongjian.campaigns.models import Campaign, Indicator, LeadingGroupMember, SpecialAction, Target
-from gongjian.campaigns.selectors import target_detail
+from gongjian.campaigns.selectors import target_detail, target_rows, target_rows_summary
 from gongjian.campaigns.services import target_allocate
 from gongjian.regions.models import Region
 from gongjian.tests.factories import (
@@ -558,3 +559,85 @@ def test_curve_chart_geometry():
     assert chart.target_y == 16.0
     assert [t.label for t in chart.ticks] == ["0", "10", "20", "30", "40"]
     assert [m.label for m in chart.month_labels] == ["1", "2", "3", "4"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The target page's drill-down (issue 20): the count and the sum from the monthly cells, the
+# rows paged by key, in a fixed number of queries whatever the page
+
+
+@pytest.fixture
+def two_a_page(monkeypatch):
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 2)
+
+
+def _rows(response) -> list[tuple[str, int, Decimal]]:
+    return [(r.project.code, r.period.month.month, r.amount) for r in response.context["page"]]
+
+
+def _get(client, target, link: str = ""):
+    url = reverse("campaigns:target_detail", kwargs={"code": target.campaign.code, "pk": target.pk})
+    return client.get(url + (link.split("#")[0] if link else f"?as_of={END_OF_MARCH}"))
+
+
+def test_the_rows_are_paged_by_key_forwards_backwards_and_to_the_end(
+    client, city_admin, city_target, two_a_page
+):
+    client.force_login(city_admin)
+
+    first = _get(client, city_target)
+    assert _rows(first) == [("FZ-1", 1, Decimal("2000.00")), ("LC-1", 1, Decimal("1000.00"))]
+    page = first.context["page"]
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (1, 5, 3)
+    assert first.context["rows_total"] == Decimal("5800.74")
+
+    second = _get(client, city_target, page.next_url)
+    assert _rows(second) == [("LC-1", 2, Decimal("1500.50")), ("LC-2", 2, Decimal("300.25"))]
+    third = _get(client, city_target, second.context["page"].next_url)
+    assert _rows(third) == [("FZ-1", 3, Decimal("999.99"))]
+    assert (third.context["page"].number, third.context["page"].has_next()) == (3, False)
+
+    back = _get(client, city_target, third.context["page"].previous_url)
+    assert _rows(back) == _rows(second)
+    assert back.context["page"].number == 2
+    last = _get(client, city_target, page.last_url)
+    assert (_rows(last), last.context["page"].number) == (_rows(third), 3)
+    html = first.content.decode()
+    assert "共 5 条，合计 5,800.74 万元" in html
+    assert "第 1 / 3 页" in html
+
+
+def test_the_target_page_reads_its_rows_once_whatever_the_page(
+    client, city_admin, city_target, two_a_page, django_assert_num_queries
+):
+    client.force_login(city_admin)
+    second_link = _get(client, city_target).context["page"].next_url
+    # Session, user; the campaign, the target, the memberships; the evaluations with their
+    # versions (4), the regions below, the allocations and their sum; the count and the sum from
+    # the cells (1); the edge row's key (1) and the page (1); the layout's unread notifications.
+    with django_assert_num_queries(16):
+        response = _get(client, city_target, second_link)
+    assert _rows(response) == [("LC-1", 2, Decimal("1500.50")), ("LC-2", 2, Decimal("300.25"))]
+
+
+def test_the_count_and_sum_from_the_cells_equal_the_rows(city_admin, city_target, region):
+    as_of = dt.date(2022, 3, 31)
+    for drill in (None, region("350502"), region("350503")):
+        rows = target_rows(target=city_target, as_of=as_of, user=city_admin, region=drill)
+        assert target_rows_summary(
+            target=city_target, as_of=as_of, user=city_admin, region=drill, rows=rows
+        ) == (rows.count(), sum((r.amount for r in rows), Decimal(0)))
+
+
+def test_a_stage_event_window_ending_inside_a_month_adds_its_days(
+    city_admin, campaign, action, started, ledger
+):
+    target = TargetFactory.create(
+        campaign=campaign, action=action, indicator=started, value=Decimal("10")
+    )
+    for day in (dt.date(2022, 3, 31), dt.date(2022, 3, 9), dt.date(2022, 2, 28)):
+        rows = target_rows(target=target, as_of=day, user=city_admin)
+        summary = target_rows_summary(
+            target=target, as_of=day, user=city_admin, region=None, rows=rows
+        )
+        assert summary == (rows.count(), Decimal(rows.count()))

@@ -284,6 +284,30 @@ def test_lagging_projects_most_behind_first(small_campaign, region, leader):
     ]
 
 
+def test_lagging_projects_page_and_count_in_one_query(
+    small_campaign, region, leader, django_assert_num_queries
+):
+    memberships_of(leader)  # cached on the user, as in a request
+    lichen = region("350502")
+    # The page with the count carried on its rows (a window count): one pass.
+    with django_assert_num_queries(1):
+        count, rows = lagging_projects(
+            user=leader, region=lichen, as_of=AS_OF, behind_points=Decimal(15), limit=1
+        )
+    assert (count, [p.code for p in rows]) == (2, ["LC-2"])
+    with django_assert_num_queries(1):
+        count, rows = lagging_projects(
+            user=leader, region=lichen, as_of=AS_OF, behind_points=Decimal(15), limit=1, offset=1
+        )
+    assert (count, [p.code for p in rows]) == (2, ["LC-1"])
+    # A page past the end has no row to carry the count: it is counted apart.
+    with django_assert_num_queries(2):
+        count, rows = lagging_projects(
+            user=leader, region=lichen, as_of=AS_OF, behind_points=Decimal(15), limit=1, offset=5
+        )
+    assert (count, rows) == (2, [])
+
+
 def test_a_region_outside_the_scope_is_404_and_audited(db, region, lichen_filer):
     assert dashboard_region_get(user=lichen_filer, code="350502") == region("350502")
 
