@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,8 +27,15 @@ from gongjian.campaigns.choices import (
     IndicatorUnit,
     ProgressStatus,
 )
+from gongjian.campaigns.definitions import definition_describe
 from gongjian.campaigns.engine import Evaluation, drilldown, drilldown_value, evaluate_path
-from gongjian.campaigns.models import Campaign, LeadingGroupMember, SpecialAction, Target
+from gongjian.campaigns.models import (
+    Campaign,
+    Indicator,
+    LeadingGroupMember,
+    SpecialAction,
+    Target,
+)
 from gongjian.campaigns.progress import (
     HISTORY_YEARS,
     TargetProgress,
@@ -36,7 +43,7 @@ from gongjian.campaigns.progress import (
     target_progress,
     time_elapsed,
 )
-from gongjian.core.money import format_wan
+from gongjian.core import formatting
 from gongjian.core.periods import add_months, month_end, month_start, months_between
 from gongjian.regions.models import Region
 
@@ -175,9 +182,8 @@ def campaign_progress_document(progress: CampaignProgress) -> dict[str, Any]:
 
 
 def _amount_text(value: Decimal, unit: str) -> str:
-    if unit == IndicatorUnit.WAN_YUAN:
-        return _("%(value)s 万元") % {"value": format_wan(value)}
-    return f"{_text(value, unit)} {unit}"
+    # 万元: an allocation gap may be far below one 亿.
+    return formatting.measure(value, unit, money_in="万元")
 
 
 def allocation_gap(target: Target) -> str:
@@ -422,3 +428,21 @@ def target_rows_value(*, target: Target, rows: QuerySet) -> Decimal | None:
     return quantize_value(
         drilldown_value(indicator=target.indicator, rows=rows), target.indicator.unit
     )
+
+
+def indicator_library() -> list[Indicator]:
+    """Every indicator for the 指标库, each with ``target_count`` and ``definition_text`` (its
+    definition in words, never its JSON): three queries whatever the count."""
+    from gongjian.projects.models import Category, Sector
+
+    categories = {c.code: c.display_name for c in Category.objects.all()}
+    sectors = {s.code: s.display_name for s in Sector.objects.all()}
+    indicators: list[Indicator] = list(Indicator.objects.annotate(target_count=Count("targets")))
+    for indicator in indicators:
+        indicator.definition_text = definition_describe(  # type: ignore[attr-defined]
+            indicator.kind,
+            indicator.definition,
+            category_names=categories,
+            sector_names=sectors,
+        )
+    return indicators

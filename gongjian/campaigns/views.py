@@ -39,6 +39,7 @@ from gongjian.campaigns.forms import (
 )
 from gongjian.campaigns.models import Campaign, Indicator, LeadingGroupMember, SpecialAction
 from gongjian.campaigns.templatetags.campaigns import display_unit
+from gongjian.core import formatting
 from gongjian.core.periods import today
 from gongjian.core.replica import replica_reads
 from gongjian.regions.models import Region
@@ -295,7 +296,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaigns/indicator_list.html",
-        {"indicators": Indicator.objects.all(), "can_manage": _can_manage(request)},
+        {"indicators": selectors.indicator_library(), "can_manage": _can_manage(request)},
     )
 
 
@@ -490,6 +491,7 @@ def target_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "progress": detail.progress,
             "chart": chart,
             "table_unit": display_unit(unit, target.value),
+            "table_unit_label": formatting.measure_unit(unit),
             "page": page,
             "rows_total": selectors.target_rows_value(target=target, rows=rows),
             "query": query.urlencode(),

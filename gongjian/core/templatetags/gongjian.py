@@ -14,6 +14,12 @@ register = template.Library()
 
 
 @register.filter
+def number(value: Decimal | int | None, places: int = 2) -> str:
+    """``{{ 1234.5|number }}`` → "1,234.50", where a header already carries the unit."""
+    return formatting.number(value, int(places))
+
+
+@register.filter
 def money(value: Decimal | None, unit: formatting.MoneyUnit = "万元") -> str:
     """``{{ amount|money }}`` → "12,345.60万元"; ``{{ amount|money:"亿元" }}`` → "1,700.00亿元"."""
     return formatting.money(value, unit)
@@ -44,9 +50,12 @@ def percent(value: Decimal | None, places: int = 2) -> str:
 
 
 @register.filter
-def points(value: Decimal | None, places: int = 2) -> str:
-    """``{{ 3.2|points }}`` → "+3.20个百分点"."""
-    return formatting.points(value, int(places))
+def points(value: Decimal | None, option: int | str = 2) -> str:
+    """``{{ 3.2|points }}`` → "+3.20个百分点"; ``{{ -3.2|points:"magnitude" }}`` → "3.20个百分点"
+    after a word that already says behind (落后); a number sets the places."""
+    if option == "magnitude":
+        return formatting.points(None if value is None else abs(value), signed=False)
+    return formatting.points(value, int(option))
 
 
 @register.filter

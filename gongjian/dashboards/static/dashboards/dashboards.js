@@ -10,10 +10,9 @@
     });
   }
 
-  function fmt(value, overall) {
-    if (value === null || value === undefined) { return "—"; }
-    if (overall) { return (value > 0 ? "+" : value < 0 ? "−" : "") + Math.abs(value).toFixed(2); }
-    return value.toFixed(2) + "%";
+  // Figures arrive formatted by the server (core.formatting): the script never formats a number.
+  function fmt(item) {
+    return item && item.text ? item.text : "—";
   }
 
   // The urban districts (and 石狮, whose label would sit on 晋江's) are too small for a label
@@ -84,7 +83,7 @@
       function labelText(name, item) {
         if (!item) { return name; }
         if (!item.reporting) { return item.label; }
-        return item.label + "\n" + fmt(item.value, data.overall);
+        return item.label + "\n" + fmt(item);
       }
       var calloutOpts = { ink: ink, halo: dark ? "#0b1526" : "#fff", fontSize: dark ? 18 : 12, bold: dark,
         width: dark ? 90 : 60, text: labelText };
@@ -102,7 +101,7 @@
             var item = p.data && p.data.item;
             if (!item) { return p.name; }
             if (!item.reporting) { return item.label + "<br>" + (texts.notReporting || ""); }
-            var line = item.label + "<br>" + data.label + "：" + fmt(item.value, data.overall);
+            var line = item.label + "<br>" + data.label + "：" + fmt(item);
             if (item.rank) { line += "<br>" + (texts.rank || "#") + " " + item.rank; }
             return line;
           },
@@ -191,7 +190,7 @@
           var group = cells[key];
           if (group.length === 1) {
             var p = group[0];
-            singles[p[5]].push({ value: [p[0], p[1], p[2], p[3], p[4], p[5], p[6]] });
+            singles[p[5]].push({ value: [p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]] });
             return;
           }
           var lng = 0, lat = 0;
@@ -230,7 +229,7 @@
           formatter: function (p) {
             var v = p.value;
             if (p.data && p.data.cluster) { return v[2] + " " + clusterText; }
-            return v[3] + "<br><strong>" + v[4] + "</strong><br>" + (labels[v[5]] || v[5]) + " · " + v[6].toFixed(2) + " " + (el.dataset.yi || "");
+            return v[3] + "<br><strong>" + v[4] + "</strong><br>" + (labels[v[5]] || v[5]) + " · " + v[7];
           },
         },
         geo: {
