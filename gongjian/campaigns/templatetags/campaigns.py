@@ -21,6 +21,13 @@ def in_unit(value: Decimal | None, unit: str) -> str:
 
 
 @register.filter
+def in_unit_detail(value: Decimal | None, unit: str) -> str:
+    """``in_unit`` for the sum of a page of drill-down rows, which are shown in 万元:
+    "2,800.75万元"."""
+    return formatting.measure(value, unit, money_in="万元")
+
+
+@register.filter
 def fraction_percent(value: Decimal | None) -> str:
     """A fraction as a percentage with two decimals: 0.9151 → "91.51%"."""
     return formatting.ratio(value)
