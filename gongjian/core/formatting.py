@@ -254,3 +254,13 @@ def measure_unit(unit: str, money_in: MoneyUnit = "亿元") -> str:
     if unit == INDICATOR_PERCENT:
         return "%"
     return pgettext("count unit", "个") if unit == INDICATOR_COUNT else unit
+
+
+# Excel number formats of the same figures, so that a workbook reads as the page: thousands
+# separators and two places for money (the unit stands in the column header, "总投资（万元）"),
+# whole counts, two places for points and scores, percent cells holding fractions.
+EXCEL_NUMBER = "#,##0.00"
+EXCEL_MONEY = EXCEL_NUMBER
+EXCEL_COUNT = "#,##0"
+EXCEL_POINTS = "0.00"
+EXCEL_PERCENT = "0.00%"
