@@ -27,6 +27,12 @@ def metric(value: Decimal | None, unit: str) -> str:
 
 
 @register.filter
+def metric_text(value: Decimal | None, unit: str) -> str:
+    """``metric`` with its unit: "1.00亿元", "4个", "60.00%"."""
+    return formatting.measure(value, unit)
+
+
+@register.filter
 def metric_unit(unit: str) -> str:
     """The unit word shown beside ``metric``: 亿元, 个 or %."""
     return formatting.measure_unit(unit)

@@ -125,3 +125,43 @@ def test_the_project_maps_district_select_is_scoped_to_the_reader(
     # 丰泽 in the address is outside the filer's scope: no points, not 丰泽's.
     assert response.context["points"] == []
     assert '<option value="350502">鲤城区</option>' in response.content.decode()
+
+
+def _text(html: str, css_class: str) -> list[str]:
+    import re
+
+    return re.findall(rf'class="{css_class}[^"]*">([^<]*)<', html)
+
+
+def test_the_city_dashboard_states_each_figure_with_its_unit(client, small_campaign, leader):
+    client.force_login(leader)
+
+    html = client.get("/").content.decode()
+
+    assert _text(html, "tcard-value") == ["0.70", "3"]
+    assert _text(html, "tcard-unit") == ["亿元", "个"]
+    assert _text(html, "tcard-completion") == ["70.00%", "75.00%"]
+    assert _text(html, "tcard-ahead") == ["-21.51", "-16.51"]
+    assert "目标 ≥1.00亿元" in html
+    assert _text(html, "tcard-forecast") == ["预计全年 0.76亿元", "预计全年 3个"]
+
+
+def test_the_screen_states_each_figure_with_its_unit(client, small_campaign, leader):
+    client.force_login(leader)
+
+    html = client.get("/dashboards/screen/").content.decode()
+
+    assert _text(html, "scard-value") == ["0.70", "3"]
+    assert _text(html, "scard-unit") == ["亿元", "个"]
+    assert _text(html, "scard-ahead") == ["落后 -21.51个百分点", "落后 -16.51个百分点"]
+
+
+def test_the_map_gets_its_labels_formatted_by_the_server(client, small_campaign, leader):
+    client.force_login(leader)
+
+    data = client.get("/", {"layer": "key-investment"}).context["map_data"]
+
+    assert [(i["code"], i["text"]) for i in data["items"] if i["rank"]] == [
+        ("350502", "83.33%"),
+        ("350503", "50.00%"),
+    ]
