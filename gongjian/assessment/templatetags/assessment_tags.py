@@ -20,6 +20,14 @@ def ratio_percent(value) -> str:
 
 
 @register.filter
+def measure(value, unit: str) -> str:
+    """A target or an actual in its indicator's unit, money in 亿元: "100.10亿元", "10个"."""
+    if value in (None, ""):
+        return formatting.EMPTY
+    return formatting.measure(value, unit)
+
+
+@register.filter
 def method_label(value: str) -> str:
     try:
         return str(ScoringMethod(value).label)
