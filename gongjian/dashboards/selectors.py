@@ -353,10 +353,11 @@ def region_dashboard(
     return dashboard
 
 
-def _score_text(score: Decimal | None, *, overall: bool) -> str:
-    """A district's figure on the map: signed points for the overall layer, else a percentage."""
+def _score_text(score: Decimal | None, *, overall: bool, short: bool = False) -> str:
+    """A district's figure on the map: signed points for the overall layer (bare in the labels,
+    whose legend says 百分点; with the unit in the tooltip), else a percentage."""
     if overall:
-        return formatting.points(score)
+        return formatting.points(score, with_unit=not short)
     return formatting.percent(score)
 
 
@@ -376,8 +377,9 @@ def map_data(dashboard: RegionDashboard) -> dict:
                 "code": region.code,
                 "label": region.display_name,
                 "value": None if value.score is None else float(value.score),
-                # The label and tooltip print this text; ``value`` only picks the colour.
-                "text": _score_text(value.score, overall=layer.key == OVERALL),
+                # The label and the tooltip print these texts; ``value`` only picks the colour.
+                "text": _score_text(value.score, overall=layer.key == OVERALL, short=True),
+                "tooltip": _score_text(value.score, overall=layer.key == OVERALL),
                 "rank": value.rank,
                 "zone": region.kind == RegionKind.ZONE,
                 "reporting": region.is_reporting,

@@ -165,3 +165,8 @@ def test_the_map_gets_its_labels_formatted_by_the_server(client, small_campaign,
         ("350502", "83.33%"),
         ("350503", "50.00%"),
     ]
+    overall = client.get("/").context["map_data"]
+    assert [(i["code"], i["text"], i["tooltip"]) for i in overall["items"] if i["rank"]] == [
+        ("350502", "+0.16", "+0.16个百分点"),
+        ("350503", "-41.51", "-41.51个百分点"),
+    ]

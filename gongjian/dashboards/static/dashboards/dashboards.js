@@ -11,8 +11,9 @@
   }
 
   // Figures arrive formatted by the server (core.formatting): the script never formats a number.
-  function fmt(item) {
-    return item && item.text ? item.text : "—";
+  function fmt(item, long) {
+    if (!item) { return "—"; }
+    return (long ? item.tooltip : item.text) || "—";
   }
 
   // The urban districts (and 石狮, whose label would sit on 晋江's) are too small for a label
@@ -101,7 +102,7 @@
             var item = p.data && p.data.item;
             if (!item) { return p.name; }
             if (!item.reporting) { return item.label + "<br>" + (texts.notReporting || ""); }
-            var line = item.label + "<br>" + data.label + "：" + fmt(item);
+            var line = item.label + "<br>" + data.label + "：" + fmt(item, true);
             if (item.rank) { line += "<br>" + (texts.rank || "#") + " " + item.rank; }
             return line;
           },
