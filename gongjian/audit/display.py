@@ -129,10 +129,11 @@ class NameCache:
         for lookup in lookups:
             row = model._default_manager.filter(**lookup).first()
             if row is not None:
-                full_name = getattr(row, "get_full_name", lambda: "")()
-                if full_name:
-                    return f"{full_name}（{getattr(row, 'username', '')}）"
-                return str(getattr(row, "display_name", None) or row)
+                name = str(getattr(row, "display_name", None) or row)
+                username = getattr(row, "username", "")
+                if username and name != username:
+                    return f"{name}（{username}）"  # a user: the name and the account
+                return name
         return str(value)  # a row deleted since: its code is all there is
 
 

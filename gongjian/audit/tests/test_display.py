@@ -35,6 +35,13 @@ def test_a_foreign_key_by_code_or_primary_key_is_the_row_name():
     assert value_text("assessment.rubric", "campaign", "gone-2019") == "gone-2019"
 
 
+def test_a_user_is_named_with_the_account(city_admin):
+    city_admin.display_name = "陈志强"
+    city_admin.save()
+
+    assert value_text("accounts.membership", "user", city_admin.pk) == "陈志强（city_admin）"
+
+
 def test_a_region_code_is_its_name(region):
     assert value_text("projects.project", "region", "350502") == "鲤城区"
     assert value_text("projects.project", "region", region("350503").pk) == "丰泽区"
@@ -78,7 +85,7 @@ def test_a_foreign_key_shows_once_not_with_its_id_twin():
 
 def test_the_audit_log_page_shows_names(client, city_admin):
     campaign = CampaignFactory.create()
-    city_admin.first_name = "管理员"
+    city_admin.display_name = "陈志强"
     city_admin.save()
     audit_record(
         actor=city_admin,
@@ -93,5 +100,5 @@ def test_the_audit_log_page_shows_names(client, city_admin):
     assert '<dt>进行中</dt><dd>是</dd>' in html
     assert "<dt>region</dt>" not in html
     assert "350502" not in html
-    assert "管理员" in html
+    assert '<td class="nowrap">陈志强<div class="muted small mono">city_admin</div></td>' in html
     assert "{'" not in html and "[{" not in html

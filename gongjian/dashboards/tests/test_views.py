@@ -130,7 +130,7 @@ def test_the_project_maps_district_select_is_scoped_to_the_reader(
 def _text(html: str, css_class: str) -> list[str]:
     import re
 
-    return re.findall(rf'class="{css_class}[^"]*">([^<]*)<', html)
+    return re.findall(rf'class="{css_class}[^"]*"[^>]*>([^<]*)<', html)
 
 
 def test_the_city_dashboard_states_each_figure_with_its_unit(client, small_campaign, leader):
@@ -153,7 +153,7 @@ def test_the_screen_states_each_figure_with_its_unit(client, small_campaign, lea
 
     assert _text(html, "scard-value") == ["0.70", "3"]
     assert _text(html, "scard-unit") == ["亿元", "个"]
-    assert _text(html, "scard-ahead") == ["落后 -21.51个百分点", "落后 -16.51个百分点"]
+    assert _text(html, "scard-ahead") == ["-21.51个百分点", "-16.51个百分点"]
 
 
 def test_the_map_gets_its_labels_formatted_by_the_server(client, small_campaign, leader):
