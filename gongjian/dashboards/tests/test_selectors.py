@@ -184,10 +184,12 @@ def test_an_indicator_layer_ranks_by_completion(small_campaign, region, leader):
         False,
     )
     assert data["items"][:2] == [
-        {"name": "鲤城区", "code": "350502", "label": "鲤城区", "value": 83.33, "text": "83.33%", "tooltip": "83.33%", "rank": 1,
-         "zone": False, "reporting": True, "status": "yellow", "ahead": -8.17},
-        {"name": "丰泽区", "code": "350503", "label": "丰泽区", "value": 50.0, "text": "50.00%", "tooltip": "50.00%", "rank": 2,
-         "zone": False, "reporting": True, "status": "red", "ahead": -41.51},
+        {"name": "鲤城区", "code": "350502", "label": "鲤城区", "value": 83.33, "rank": 1,
+         "text": "83.33%", "tooltip": "83.33%", "zone": False, "reporting": True,
+         "status": "yellow", "ahead": -8.17},
+        {"name": "丰泽区", "code": "350503", "label": "丰泽区", "value": 50.0, "rank": 2,
+         "text": "50.00%", "tooltip": "50.00%", "zone": False, "reporting": True,
+         "status": "red", "ahead": -41.51},
     ]  # fmt: skip
     kinmen = next(i for i in data["items"] if i["code"] == "350527")
     assert (kinmen["value"], kinmen["text"], kinmen["reporting"]) == (None, "—", False)
