@@ -97,7 +97,7 @@ def test_the_audit_log_page_shows_names(client, city_admin):
 
     html = client.get("/audit/", {"object_type": "campaigns.campaign"}).content.decode()
 
-    assert '<dt>进行中</dt><dd>是</dd>' in html
+    assert "<dt>进行中</dt><dd>是</dd>" in html
     assert "<dt>region</dt>" not in html
     assert "350502" not in html
     assert '<td class="nowrap">陈志强<div class="muted small mono">city_admin</div></td>' in html
