@@ -12,6 +12,7 @@ from gongjian.assessment.models import AssessmentResult
 from gongjian.assessment.selectors import assessment_ranking_groups
 from gongjian.audit.choices import AuditAction
 from gongjian.audit.services import audit_denied, audit_record
+from gongjian.core import formatting
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def assessment_ranking_export(*, actor, result: AssessmentResult) -> RankingFile
     sheet = book.add_worksheet(_("考核排名"))
     title = book.add_format({"bold": True, "font_size": 14})
     header = book.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 1})
-    points = book.add_format({"num_format": "0.00"})
+    points = book.add_format({"num_format": formatting.EXCEL_POINTS})
     sheet.write(0, 0, _("%(label)s考核排名") % {"label": result.label}, title)
     sheet.write(
         1,

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.assessment.choices import LateMode, ScoringBasis, ScoringMethod
 from gongjian.campaigns.choices import CAP_COMPARATORS
+from gongjian.core import formatting
 from gongjian.core.ranking import competition_ranks, ranking_value
 
 POINTS = Decimal("0.01")
@@ -48,8 +49,8 @@ def points(value: Decimal) -> Decimal:
 
 
 def percent(ratio: Decimal) -> str:
-    """0.9350 → "93.50%"."""
-    return f"{(ratio * HUNDRED).quantize(POINTS, rounding=ROUND_HALF_UP)}%"
+    """0.9350 → "93.50%" (``core.formatting.ratio``)."""
+    return formatting.ratio(ratio)
 
 
 def number(value: Decimal) -> str:
@@ -205,9 +206,9 @@ def score_bands(
         if capped:
             bonus = points(bonus_max)
         notes.append(
-            _("超过 100%% %(over)s 个百分点，每个百分点加 %(per)s 分，加 %(bonus)s 分%(cap)s")
+            _("超过 100%% %(over)s，每个百分点加 %(per)s 分，加 %(bonus)s 分%(cap)s")
             % {
-                "over": over.quantize(POINTS, ROUND_HALF_UP),
+                "over": formatting.points(over, signed=False),
                 "per": number(per_point),
                 "bonus": bonus,
                 "cap": _("（封顶 %(max)s 分）") % {"max": number(bonus_max)} if capped else "",

@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.audit.choices import AuditAction
+from gongjian.audit.display import model_label
 from gongjian.core.forms import set_choices
-from gongjian.core.templatetags.gongjian import model_label
 
 
 class AuditFilterForm(forms.Form):

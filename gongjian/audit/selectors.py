@@ -20,7 +20,7 @@ class AuditFilters:
 
 def audit_event_list(*, filters: AuditFilters | None = None):
     f = filters or AuditFilters()
-    events = AuditEvent.objects.select_related("region")
+    events = AuditEvent.objects.select_related("region", "actor")
     if f.actor:
         events = events.filter(actor_username__iexact=f.actor)
     if f.action:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from gongjian.campaigns.choices import IndicatorUnit
-from gongjian.core.money import format_wan
+from gongjian.core import formatting
+from gongjian.core.money import YI_IN_WAN
 
 WIDTH, HEIGHT = 960, 300
 LEFT, RIGHT, TOP, BOTTOM = 72, 16, 16, 32
@@ -59,13 +60,16 @@ def _nice_step(span: Decimal) -> Decimal:
 
 
 def _label(value: Decimal, unit: str) -> str:
+    """A gridline's label in the unit of the target's table: money in 亿元, whole ticks without
+    decimals ("1,700亿元"), others with two ("0.25亿元")."""
+    places = 0 if value == value.to_integral_value() else 2
     if unit == IndicatorUnit.WAN_YUAN:
-        if value >= 10000:
-            return f"{(value / 10000).normalize():f}亿"
-        return format_wan(value, 0)
+        in_yi = value / YI_IN_WAN
+        places = 0 if in_yi == in_yi.to_integral_value() else 2
+        return formatting.money(value, "亿元", places)
     if unit == IndicatorUnit.PERCENT:
-        return f"{value.normalize():f}%"
-    return f"{value.normalize():f}"
+        return formatting.percent(value, places)
+    return formatting.number(value, places)
 
 
 def curve_chart(

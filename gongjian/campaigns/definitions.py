@@ -355,3 +355,70 @@ def definition_parse(kind: str, definition: Any) -> Definition:
     if parsed is None:
         raise DefinitionError(errors)
     return parsed
+
+
+def _names(codes: tuple[str, ...], labels: dict[str, str]) -> str:
+    return "、".join(labels.get(code, code) for code in codes)
+
+
+def definition_describe(
+    kind: str,
+    definition: Any,
+    *,
+    category_names: dict[str, str] | None = None,
+    sector_names: dict[str, str] | None = None,
+) -> str:
+    """An indicator's definition in words, for the 指标库 and the indicator's pages:
+    "月度进展报告的本月完成投资之和；项目类别：在建重点项目；项目总投资不低于 20.00亿元".
+
+    Codes become names (stages, levels, classes; categories and sectors through the given
+    maps, looked up once by the caller); a definition that fails the whitelist says so instead
+    of printing its JSON.
+    """
+    from gongjian.core import formatting
+    from gongjian.projects.choices import ProjectClass, ProjectLevel
+
+    parsed, _errors = _parse(kind, definition, look_up=False)
+    if parsed is None:
+        return _("定义不完整，请编辑后保存。")
+    stage = str(Stage(parsed.stage).label) if parsed.stage in Stage.values else parsed.stage
+    if parsed.source == SOURCE_ENTERPRISE_EVENTS:
+        head = _("企业变动记录中“%(event)s”的企业数") % {"event": event_label(parsed.event)}
+    elif parsed.kind == IndicatorKind.FLOW_SUM:
+        head = _("月度进展报告的本月完成投资之和")
+    elif parsed.kind == IndicatorKind.EVENT_COUNT:
+        head = _("当期“%(stage)s”的项目个数") % {"stage": stage}
+    elif parsed.kind == IndicatorKind.EVENT_SUM:
+        head = _("当期“%(stage)s”的项目总投资之和") % {"stage": stage}
+    elif parsed.kind == IndicatorKind.STOCK_RATIO:
+        if parsed.measure == MEASURE_LAND:
+            head = _("园区内企业的工业用地（亩）÷ 全部工业企业的工业用地（亩）")
+        else:
+            head = _("园区内的规上工业企业数 ÷ 全部规上工业企业数")
+    else:
+        head = {
+            "investment": _("年度计划内项目完成投资 ÷ 年度计划投资"),
+            "started": _("已开工项目数 ÷ 按计划应开工项目数"),
+            "completed": _("已竣工（投产）项目数 ÷ 按计划应竣工（投产）项目数"),
+        }[parsed.measure]
+    parts = [head]
+    if parsed.categories:
+        parts.append(
+            _("项目类别：%(names)s") % {"names": _names(parsed.categories, category_names or {})}
+        )
+    if parsed.levels:
+        levels = {value: str(label) for value, label in ProjectLevel.choices}
+        parts.append(_("项目级别：%(names)s") % {"names": _names(parsed.levels, levels)})
+    if parsed.classes:
+        classes = {value: str(label) for value, label in ProjectClass.choices}
+        parts.append(_("项目类型：%(names)s") % {"names": _names(parsed.classes, classes)})
+    if parsed.sectors:
+        parts.append(
+            _("行业领域：%(names)s") % {"names": _names(parsed.sectors, sector_names or {})}
+        )
+    if parsed.min_total_investment is not None:
+        parts.append(
+            _("项目总投资不低于 %(amount)s")
+            % {"amount": formatting.money(parsed.min_total_investment, "亿元")}
+        )
+    return "；".join(parts)

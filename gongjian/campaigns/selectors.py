@@ -27,10 +27,16 @@ from gongjian.campaigns.choices import (
     IndicatorUnit,
     ProgressStatus,
 )
-from gongjian.campaigns.definitions import SOURCE_REPORTS, SOURCE_STAGE_EVENTS, definition_parse
+from gongjian.campaigns.definitions import (
+    SOURCE_REPORTS,
+    SOURCE_STAGE_EVENTS,
+    definition_describe,
+    definition_parse,
+)
 from gongjian.campaigns.engine import Evaluation, drilldown, drilldown_value, evaluate_path
 from gongjian.campaigns.models import (
     Campaign,
+    Indicator,
     IndicatorCell,
     LeadingGroupMember,
     SpecialAction,
@@ -44,8 +50,8 @@ from gongjian.campaigns.progress import (
     target_progress,
     time_elapsed,
 )
+from gongjian.core import formatting
 from gongjian.core.keyset import KeysetPage, Paging, keyset_page
-from gongjian.core.money import format_wan
 from gongjian.core.periods import add_months, month_end, month_start, months_between
 from gongjian.regions.models import Region
 
@@ -187,9 +193,8 @@ def campaign_progress_document(progress: CampaignProgress) -> dict[str, Any]:
 
 
 def _amount_text(value: Decimal, unit: str) -> str:
-    if unit == IndicatorUnit.WAN_YUAN:
-        return _("%(value)s 万元") % {"value": format_wan(value)}
-    return f"{_text(value, unit)} {unit}"
+    # 万元: an allocation gap may be far below one 亿.
+    return formatting.measure(value, unit, money_in="万元")
 
 
 def allocation_gap(target: Target) -> str:
@@ -489,3 +494,21 @@ def target_rows_value(*, target: Target, rows: QuerySet) -> Decimal | None:
     return quantize_value(
         drilldown_value(indicator=target.indicator, rows=rows), target.indicator.unit
     )
+
+
+def indicator_library() -> list[Indicator]:
+    """Every indicator for the 指标库, each with ``target_count`` and ``definition_text`` (its
+    definition in words, never its JSON): three queries whatever the count."""
+    from gongjian.projects.models import Category, Sector
+
+    categories = {c.code: c.display_name for c in Category.objects.all()}
+    sectors = {s.code: s.display_name for s in Sector.objects.all()}
+    indicators: list[Indicator] = list(Indicator.objects.annotate(target_count=Count("targets")))
+    for indicator in indicators:
+        indicator.definition_text = definition_describe(  # type: ignore[attr-defined]
+            indicator.kind,
+            indicator.definition,
+            category_names=categories,
+            sector_names=sectors,
+        )
+    return indicators

@@ -40,6 +40,7 @@ from gongjian.campaigns.forms import (
 )
 from gongjian.campaigns.models import Campaign, Indicator, LeadingGroupMember, SpecialAction
 from gongjian.campaigns.templatetags.campaigns import display_unit
+from gongjian.core import formatting
 from gongjian.core.keyset import PARAMETERS as KEYSET_PARAMETERS
 from gongjian.core.keyset import Paging
 from gongjian.core.periods import today
@@ -298,7 +299,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaigns/indicator_list.html",
-        {"indicators": Indicator.objects.all(), "can_manage": _can_manage(request)},
+        {"indicators": selectors.indicator_library(), "can_manage": _can_manage(request)},
     )
 
 
@@ -508,6 +509,7 @@ def target_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "progress": detail.progress,
             "chart": chart,
             "table_unit": display_unit(unit, target.value),
+            "table_unit_label": formatting.measure_unit(unit),
             "page": page,
             "rows_total": rows_total,
             "pager_template": pager_template,

@@ -139,7 +139,25 @@ def share(part: Decimal | int | None, whole: Decimal | int | None, places: int =
     return percent(_decimal(part or 0) * 100 / _decimal(whole), places)
 
 
-def points(value: Decimal | int | float | str | None, places: int = 2, signed: bool = True) -> str:
+def ratio(value: Decimal | int | float | str | None, places: int = 2) -> str:
+    """A fraction as a percentage: 0.9104 → "91.04%" (completion, 序时进度, a rubric's cap).
+
+    >>> ratio(Decimal("0.9104"))
+    '91.04%'
+    >>> ratio(None)
+    '—'
+    """
+    if _is_empty(value):
+        return EMPTY
+    return percent(_decimal(value) * 100, places)  # type: ignore[arg-type]
+
+
+def points(
+    value: Decimal | int | float | str | None,
+    places: int = 2,
+    signed: bool = True,
+    with_unit: bool = True,
+) -> str:
     """A difference of percentages in 个百分点, with its sign: 3.2 → "+3.20个百分点".
 
     >>> points(Decimal("3.2"))
@@ -150,12 +168,16 @@ def points(value: Decimal | int | float | str | None, places: int = 2, signed: b
     '0.00个百分点'
     >>> points(Decimal("3.2"), signed=False)
     '3.20个百分点'
+    >>> points(Decimal("-1.05"), with_unit=False)
+    '-1.05'
     """
     if _is_empty(value):
         return EMPTY
     text = number(value, places)
     if signed and not text.startswith("-") and _decimal(text.replace(",", "")) != 0:  # type: ignore[arg-type]
         text = "+" + text
+    if not with_unit:
+        return text
     return pgettext("points", "%(value)s个百分点") % {"value": text}
 
 
@@ -193,3 +215,52 @@ def count(value: int | Decimal | str | None, unit: str = "个", places: int = 0)
     if pattern is None:
         return text + unit
     return pattern % {"value": text}
+
+
+# An indicator's value is held in its unit (campaigns.IndicatorUnit: "万元", "个", "%").
+INDICATOR_MONEY, INDICATOR_COUNT, INDICATOR_PERCENT = "万元", "个", "%"
+
+
+def measure(
+    value: Decimal | int | None,
+    unit: str,
+    money_in: MoneyUnit = "亿元",
+    with_unit: bool = True,
+) -> str:
+    """An indicator's value (a target, an actual, a forecast) held in ``unit``: money in
+    ``money_in`` (亿元 on campaign figures, the sum over many projects), counts whole, percent
+    with two places.
+
+    >>> measure(Decimal("15477600"), "万元")
+    '1,547.76亿元'
+    >>> measure(Decimal("2213"), "个")
+    '2,213个'
+    >>> measure(Decimal("43.315"), "%")
+    '43.32%'
+    >>> measure(Decimal("15477600"), "万元", with_unit=False)
+    '1,547.76'
+    """
+    if unit == INDICATOR_MONEY:
+        return money(value, money_in, with_unit=with_unit)
+    if unit == INDICATOR_PERCENT:
+        return percent(value) if with_unit else number(value)
+    return count(value, unit) if with_unit else number(value, 0)
+
+
+def measure_unit(unit: str, money_in: MoneyUnit = "亿元") -> str:
+    """The unit word of ``measure`` alone, for a card or a column header."""
+    if unit == INDICATOR_MONEY:
+        return money_unit(money_in)
+    if unit == INDICATOR_PERCENT:
+        return "%"
+    return pgettext("count unit", "个") if unit == INDICATOR_COUNT else unit
+
+
+# Excel number formats of the same figures, so that a workbook reads as the page: thousands
+# separators and two places for money (the unit stands in the column header, "总投资（万元）"),
+# whole counts, two places for points and scores, percent cells holding fractions.
+EXCEL_NUMBER = "#,##0.00"
+EXCEL_MONEY = EXCEL_NUMBER
+EXCEL_COUNT = "#,##0"
+EXCEL_POINTS = "0.00"
+EXCEL_PERCENT = "0.00%"

@@ -37,6 +37,7 @@ from gongjian.campaigns.engine import Evaluation
 from gongjian.campaigns.models import Campaign, Indicator, SpecialAction, Target
 from gongjian.campaigns.progress import TargetProgress, target_progress, time_elapsed
 from gongjian.campaigns.selectors import evaluate_targets, target_list
+from gongjian.core import formatting
 from gongjian.core.periods import ElapsedBasis, month_end, month_start, months_between, year_elapsed
 from gongjian.core.ranking import competition_ranks, ranking_value
 from gongjian.projects.choices import UNRESOLVED_PROBLEM_STATUSES, Stage
@@ -353,6 +354,14 @@ def region_dashboard(
     return dashboard
 
 
+def _score_text(score: Decimal | None, *, overall: bool, short: bool = False) -> str:
+    """A district's figure on the map: signed points for the overall layer (bare in the labels,
+    whose legend says 百分点; with the unit in the tooltip), else a percentage."""
+    if overall:
+        return formatting.points(score, with_unit=not short)
+    return formatting.percent(score)
+
+
 def map_data(dashboard: RegionDashboard) -> dict:
     """The choropleth's data for the page's script: one item per unit, by its Chinese name (the
     GeoJSON's feature names), with the label and figures the tooltip shows."""
@@ -369,6 +378,9 @@ def map_data(dashboard: RegionDashboard) -> dict:
                 "code": region.code,
                 "label": region.display_name,
                 "value": None if value.score is None else float(value.score),
+                # The label and the tooltip print these texts; ``value`` only picks the colour.
+                "text": _score_text(value.score, overall=layer.key == OVERALL, short=True),
+                "tooltip": _score_text(value.score, overall=layer.key == OVERALL),
                 "rank": value.rank,
                 "zone": region.kind == RegionKind.ZONE,
                 "reporting": region.is_reporting,
@@ -467,7 +479,9 @@ def open_problems(*, user, region: Region, limit: int = 8) -> tuple[int, list[Pr
 
 @dataclass(frozen=True)
 class ProjectPoints:
-    points: list[list]  # [lng, lat, pk, code, name, stage, total investment in 亿元]
+    # [lng, lat, pk, code, name, stage, total investment in 亿元 (number, for the symbol's size),
+    # the same as text with its unit]
+    points: list[list]
     total: int  # projects matching the filters, with or without a location
     categories: QuerySet[Category]
     regions: list[Region]  # the districts and zones the user may pick, in official order
@@ -490,6 +504,7 @@ def project_points(*, user, category: str = "", stage: str = "", region: str = "
             name,
             project_stage,
             float((total / hundred_million).quantize(Decimal("0.01"))),
+            formatting.money(total, "亿元"),
         ]
         for pk, code, name, lng, lat, project_stage, total in located.values_list(
             "pk", "code", "name", "longitude", "latitude", "stage", "total_investment"

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from gongjian.core.money import format_wan
+from gongjian.core import formatting
 from gongjian.investment.choices import (
     NEED_KINDS,
     OPEN_STAGES,
@@ -55,11 +55,11 @@ class MatchScore:
 
 
 def _m2(value: Decimal) -> str:
-    return format_wan(value)
+    return formatting.number(value)
 
 
 def _ratio(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return formatting.number(value)
 
 
 def _kind(lead: Lead, resource: Resource) -> tuple[ScorePart, bool]:
@@ -152,9 +152,9 @@ def _price(lead: Lead, resource: Resource) -> ScorePart:
             return ScorePart("price", label, 5, 10, _("缺少地价或计划投资，无法比较"))
         cost = (resource.area_m2 / SQUARE_METRES_PER_MU * price).quantize(Decimal("0.01"))
         share = cost / lead.planned_investment
-        text = _("地价约 %(cost)s 万元，占计划投资 %(share)s%%") % {
-            "cost": format_wan(cost),
-            "share": _ratio(share * 100),
+        text = _("地价约 %(cost)s，占计划投资 %(share)s") % {
+            "cost": formatting.money(cost),
+            "share": formatting.percent(share * 100),
         }
         points = 10 if share <= Decimal("0.2") else 5 if share <= Decimal("0.4") else 0
         return ScorePart("price", label, points, 10, text)
@@ -163,9 +163,9 @@ def _price(lead: Lead, resource: Resource) -> ScorePart:
         return ScorePart("price", label, 5, 10, _("缺少租金或预计年税收，无法比较"))
     area = lead.area_m2 or resource.area_m2
     yearly = (area * rent * 12 / 10000).quantize(Decimal("0.01"))
-    text = _("年租金约 %(rent)s 万元，预计年税收 %(tax)s 万元") % {
-        "rent": format_wan(yearly),
-        "tax": format_wan(lead.expected_annual_tax),
+    text = _("年租金约 %(rent)s，预计年税收 %(tax)s") % {
+        "rent": formatting.money(yearly),
+        "tax": formatting.money(lead.expected_annual_tax),
     }
     tax = lead.expected_annual_tax
     points = 10 if yearly <= tax else 5 if yearly <= 2 * tax else 0

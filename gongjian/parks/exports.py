@@ -11,6 +11,7 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from gongjian.core import formatting
 from gongjian.parks.choices import OperatingStatus
 from gongjian.parks.models import Enterprise
 from gongjian.parks.workbook import COLUMNS
@@ -43,7 +44,7 @@ def write_roster(rows: Iterable[list[Any]], *, notes: dict[int, list[str]] | Non
     sheet = book.add_worksheet(_("企业名录"))
     header = book.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 1, "text_wrap": True})
     day = book.add_format({"num_format": "yyyy-mm-dd"})
-    number = book.add_format({"num_format": "#,##0.00"})
+    number = book.add_format({"num_format": formatting.EXCEL_NUMBER})
     wrong = book.add_format({"bg_color": "#FDE2E1"})
     for index, column in enumerate(COLUMNS):
         sheet.write(0, index, str(column.label), header)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -33,12 +33,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongjian.core.money import format_wan
+from gongjian.core import formatting
 from gongjian.core.periods import add_months, month_start, time_elapsed
 from gongjian.plans.choices import COLOR_SEVERITY, LightColor
 from gongjian.plans.models import AnnualPlan, LightRule
 from gongjian.plans.selectors import (
-    POINTS,
     campaign_basis,
     stage_reached,
     with_plan_progress,
@@ -205,13 +204,12 @@ def _behind_schedule(
     for pk, row in prepared.items():
         if row.behind > threshold:
             out[pk] = _(
-                "完成年度计划投资 %(rate)s%%（%(actual)s / %(plan)s 万元），"
-                "落后序时进度 %(behind)s 个百分点"
+                "完成年度计划投资 %(rate)s（%(actual)s / %(plan)s），落后序时进度 %(behind)s"
             ) % {
-                "rate": row.rate.quantize(POINTS, rounding=ROUND_HALF_UP),
-                "actual": format_wan(row.actual),
-                "plan": format_wan(row.plan),
-                "behind": row.behind.quantize(POINTS, rounding=ROUND_HALF_UP),
+                "rate": formatting.percent(row.rate),
+                "actual": formatting.money(row.actual),
+                "plan": formatting.money(row.plan),
+                "behind": formatting.points(row.behind, signed=False),
             }
     return out
 

@@ -11,6 +11,7 @@ import xlsxwriter
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from gongjian.core import formatting
 from gongjian.projects.choices import ProjectClass
 from gongjian.projects.models import Project
 
@@ -73,7 +74,7 @@ def ledger_workbook(*, projects: Iterable[Project], year: int) -> bytes:
     sheet = book.add_worksheet(_("重点项目"))
     title = book.add_format({"bold": True, "font_size": 14})
     header = book.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 1, "text_wrap": True})
-    money = book.add_format({"num_format": "#,##0.00"})
+    money = book.add_format({"num_format": formatting.EXCEL_MONEY})
     headers = ledger_headers(year)
     sheet.write(0, 0, _("%(year)s年重点项目台账") % {"year": year}, title)
     sheet.write(1, 0, _("单位：万元"))

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import override as language_override
 from python_calamine import CalamineError, CalamineWorkbook
 
+from gongjian.core import formatting
 from gongjian.core.money import CENT
 from gongjian.core.spreadsheets import SpreadsheetError, cell_is_blank, cell_text, check_xlsx
 
@@ -305,7 +306,7 @@ class _Formats:
         if key not in self._cache:
             spec: dict[str, Any] = {"border": 1, "border_color": "#D0D5DD", "valign": "top"}
             if kind == "amount":
-                spec |= {"num_format": "#,##0.00", "align": "right"}
+                spec |= {"num_format": formatting.EXCEL_MONEY, "align": "right"}
             if kind == "wrap":
                 spec["text_wrap"] = True
             if state == "key":

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import template
 
 from gongjian.assessment.choices import ScoringMethod
+from gongjian.core import formatting
 
 register = template.Library()
 
@@ -12,13 +13,18 @@ register = template.Library()
 @register.filter
 def ratio_percent(value) -> str:
     """A stored fraction ("0.9350") as a percentage ("93.50%"); "—" when there is none."""
-    if value in (None, ""):
-        return "—"
     try:
-        number = Decimal(str(value))
+        return formatting.ratio(value)
     except InvalidOperation:
-        return "—"
-    return "{}%".format((number * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return formatting.EMPTY
+
+
+@register.filter
+def measure(value, unit: str) -> str:
+    """A target or an actual in its indicator's unit, money in 亿元: "100.10亿元", "10个"."""
+    if value in (None, ""):
+        return formatting.EMPTY
+    return formatting.measure(value, unit)
 
 
 @register.filter

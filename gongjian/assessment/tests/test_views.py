@@ -68,6 +68,11 @@ def test_breakdown_explains_points(client, leader, result):
     assert "100.00%，满分线 120.00%：60 × 100.00% ÷ 120.00% = 50.00 分" in text
     assert "逾期报告 1 份，每份扣 2 分，扣 2.00 分" in text
     assert "LC-1" in text
+    # Targets and actuals with their unit: money of a district in 亿元, counts in 个.
+    assert '<td class="num">≥ 0.40亿元</td>' in text
+    assert '<td class="num">0.40亿元</td>' in text
+    assert '<td class="num">≥ 2个</td>' in text
+    assert '<td class="num">1个</td>' in text
 
 
 def test_a_district_sees_its_own_breakdown_only(client, lichen_filer, result):

@@ -1,40 +1,36 @@
 """Template filters for indicator values, fractions and points, so every page states a number
-the same way: money in 亿元 once it reaches one 亿, counts whole, rates with a percent sign."""
+the same way (all through ``core.formatting``): campaign money in 亿元, counts whole, rates in %."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.translation import gettext as _
 
 from gongjian.campaigns.choices import IndicatorUnit, ProgressStatus
-from gongjian.core.money import YI_IN_WAN, format_wan
+from gongjian.core import formatting
 
 register = template.Library()
 
 
 @register.filter
 def in_unit(value: Decimal | None, unit: str) -> str:
-    """``value|in_unit:"万元"`` → "1,547.76 亿元" or "8,500.00 万元"; with "个" → "170 个";
-    with "%" → "43.32%"."""
-    if value is None:
-        return "—"
-    if unit == IndicatorUnit.WAN_YUAN:
-        if abs(value) >= YI_IN_WAN:
-            return _("%(value)s 亿元") % {"value": format_wan(value / YI_IN_WAN)}
-        return _("%(value)s 万元") % {"value": format_wan(value)}
-    if unit == IndicatorUnit.PERCENT:
-        return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
-    return _("%(value)s 个") % {"value": f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"}
+    """``value|in_unit:"万元"`` → "1,547.76亿元" (campaign figures in 亿元); with "个" →
+    "170个"; with "%" → "43.32%" (``core.formatting.measure``)."""
+    return formatting.measure(value, unit)
+
+
+@register.filter
+def in_unit_detail(value: Decimal | None, unit: str) -> str:
+    """``in_unit`` for the sum of a page of drill-down rows, which are shown in 万元:
+    "2,800.75万元"."""
+    return formatting.measure(value, unit, money_in="万元")
 
 
 @register.filter
 def fraction_percent(value: Decimal | None) -> str:
     """A fraction as a percentage with two decimals: 0.9151 → "91.51%"."""
-    if value is None:
-        return "—"
-    return f"{(value * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+    return formatting.ratio(value)
 
 
 @register.filter
@@ -48,15 +44,8 @@ def bar_width(value: Decimal | None) -> str:
 
 @register.filter
 def signed_points(value: Decimal | None) -> str:
-    """Percentage points with their sign: 1.5 → "+1.50", -3 → "−3.00"."""
-    if value is None:
-        return "—"
-    text = f"{abs(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
-    if value > 0:
-        return f"+{text}"
-    if value < 0:
-        return f"−{text}"
-    return text
+    """Percentage points with their sign, bare (the header says 百分点): 1.5 → "+1.50"."""
+    return formatting.points(value, with_unit=False)
 
 
 @register.filter
@@ -65,10 +54,10 @@ def status_label(status: str) -> str:
     return str(ProgressStatus(status).label) if status in ProgressStatus.values else status
 
 
-def display_unit(unit: str, reference: Decimal) -> str:
-    """The unit a table of values like ``reference`` is shown in: 亿元 for money of one 亿 or
-    more, else the indicator's own unit."""
-    if unit == IndicatorUnit.WAN_YUAN and abs(reference) >= YI_IN_WAN:
+def display_unit(unit: str, reference: Decimal | None = None) -> str:
+    """The unit a table of an indicator's values is shown in: campaign money in 亿元, else the
+    indicator's own unit (``reference`` is kept for callers; the unit no longer depends on it)."""
+    if unit == IndicatorUnit.WAN_YUAN:
         return "亿元"
     return unit
 
@@ -76,10 +65,8 @@ def display_unit(unit: str, reference: Decimal) -> str:
 @register.filter
 def number_in(value: Decimal | None, unit: str) -> str:
     """A value held in the indicator's unit as a bare number in ``unit`` (see display_unit)."""
-    if value is None:
-        return "—"
     if unit == "亿元":
-        return format_wan(value / YI_IN_WAN)
-    if unit == IndicatorUnit.WAN_YUAN or unit == IndicatorUnit.PERCENT:
-        return format_wan(value)
-    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+        return formatting.money(value, "亿元", with_unit=False)
+    if unit == IndicatorUnit.WAN_YUAN:
+        return formatting.money(value, "万元", with_unit=False)
+    return formatting.measure(value, unit, with_unit=False)

@@ -47,17 +47,17 @@ def test_city_admin_reads_a_target_and_drills_down(live_server, ledger, key_inve
         page.get_by_role("link", name="项目攻坚2022").click()
         page.goto(f"{page.url}?as_of=2022-03-31")
         row = page.locator("table.targets tbody tr").first
-        assert row.locator("td").nth(3).inner_text() == "5,800.74 万元"
+        assert row.locator("td").nth(3).inner_text() == "0.58亿元"
         assert row.locator(".rag").inner_text() == "正常"
         _shot(page, "campaign.png")
 
         # Then the target page shows the actual, the curve and the districts
         row.get_by_role("link", name="在建重点项目完成投资").click()
-        assert page.locator(".kpi-value").first.inner_text() == "5,800.74 万元"
+        assert page.locator(".kpi-value").first.inner_text() == "0.58亿元"
         assert page.locator("svg.curve-svg circle.actual-dot").count() == 3
         assert page.locator(".notice.warn").inner_text() == (
-            "分解到2个区域的目标合计 22,000.00 万元，低于泉州市目标 24,000.00 万元，"
-            "尚差 2,000.00 万元。"
+            "分解到2个区域的目标合计 22,000.00万元，低于泉州市目标 24,000.00万元，"
+            "尚差 2,000.00万元。"
         )
         _shot(page, "target.png")
 
@@ -67,7 +67,7 @@ def test_city_admin_reads_a_target_and_drills_down(live_server, ledger, key_inve
         assert (
             page.locator("#rows p.muted.small")
             .first.inner_text()
-            .startswith("共 3 条，合计 2,800.75 万元")
+            .startswith("共 3 条，合计 2,800.75万元")
         )
         assert page.locator("#rows tbody tr").count() == 3
 

@@ -569,7 +569,7 @@ def test_allocation_creates_district_targets_and_warns_of_the_gap(city_admin, ci
         ("350503", Decimal("3000.00"), city_target.pk, *YEAR_2022.values(), "≥"),
     ]
     assert allocation_gap(city_target) == (
-        "分解到2个区域的目标合计 9,000.00 万元，低于泉州市目标 10,000.00 万元，尚差 1,000.00 万元。"
+        "分解到2个区域的目标合计 9,000.00万元，低于泉州市目标 10,000.00万元，尚差 1,000.00万元。"
     )
 
 
@@ -631,11 +631,10 @@ def test_the_gap_of_a_count_and_of_a_cap(city_admin, campaign):
     target_allocate(actor=city_admin, target=cap, allocations={"350502": "6000", "350503": "5000"})
 
     assert allocation_gap(count_target) == (
-        "分解到2个区域的目标合计 150 个，低于泉州市目标 170 个，尚差 20 个。"
+        "分解到2个区域的目标合计 150个，低于泉州市目标 170个，尚差 20个。"
     )
     assert allocation_gap(cap) == (
-        "分解到2个区域的目标合计 11,000.00 万元，超过泉州市的上限 10,000.00 万元，"
-        "超出 1,000.00 万元。"
+        "分解到2个区域的目标合计 11,000.00万元，超过泉州市的上限 10,000.00万元，超出 1,000.00万元。"
     )
 
 

@@ -102,12 +102,12 @@ def test_target_page_shows_progress_curve_breakdown_and_rows(client, city_admin,
     assert response.context["page"].paginator.count == 5
     assert response.context["rows_total"] == Decimal("5800.74")
     assert response.context["detail"].allocation_warning == (
-        "分解到2个区域的目标合计 22,000.00 万元，低于泉州市目标 24,000.00 万元，"
-        "尚差 2,000.00 万元。"
+        "分解到2个区域的目标合计 22,000.00万元，低于泉州市目标 24,000.00万元，尚差 2,000.00万元。"
     )
     html = response.content.decode()
-    assert "5,800.74 万元" in html
-    assert "共 5 条，合计 5,800.74 万元" in html
+    # The target's figures in 亿元 (an overview), the rows and their sum in 万元 (details).
+    assert '<div class="kpi-value">0.58亿元</div>' in html
+    assert "共 5 条，合计 5,800.74万元" in html
     assert '<polyline points="' in html
 
 
@@ -522,8 +522,7 @@ def test_allocating_short_of_the_target_warns(client, city_admin, city_target):
     response = client.post(_url("target_allocate", city_target), {"350583": "1000"}, follow=True)
 
     assert [str(m) for m in response.context["messages"]] == [
-        "分解到3个区域的目标合计 23,000.00 万元，低于泉州市目标 24,000.00 万元，"
-        "尚差 1,000.00 万元。",
+        "分解到3个区域的目标合计 23,000.00万元，低于泉州市目标 24,000.00万元，尚差 1,000.00万元。",
         "已保存目标分解。",
     ]
 

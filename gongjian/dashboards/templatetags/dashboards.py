@@ -4,42 +4,38 @@ a card's sparkline as inline SVG, and the link from a figure to the rows behind 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 
-from gongjian.campaigns.choices import IndicatorUnit, ProgressStatus
+from gongjian.campaigns.choices import ProgressStatus
 from gongjian.campaigns.models import Target
-from gongjian.core.money import format_yi
+from gongjian.core import formatting
 
 register = template.Library()
 
 
 @register.filter
 def metric(value: Decimal | None, unit: str) -> str:
-    """A value in its display unit: 万元 as 亿元 ("1,547.76"), counts whole ("2,213"), % two
-    places; "—" without a value."""
-    if value is None:
-        return "—"
-    if unit == IndicatorUnit.WAN_YUAN:
-        return format_yi(value)
-    if unit == IndicatorUnit.COUNT:
-        return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+    """A value as a bare number in its display unit (``core.formatting.measure``): 万元 as 亿元
+    ("1,547.76"), counts whole ("2,213"), % two places; "—" without a value."""
+    return formatting.measure(value, unit, with_unit=False)
+
+
+@register.filter
+def metric_text(value: Decimal | None, unit: str) -> str:
+    """``metric`` with its unit: "1.00亿元", "4个", "60.00%"."""
+    return formatting.measure(value, unit)
 
 
 @register.filter
 def metric_unit(unit: str) -> str:
-    if unit == IndicatorUnit.WAN_YUAN:
-        return _("亿元")
-    if unit == IndicatorUnit.COUNT:
-        return _("个")
-    return "%"
+    """The unit word shown beside ``metric``: 亿元, 个 or %."""
+    return formatting.measure_unit(unit)
 
 
 @register.filter
@@ -54,22 +50,21 @@ def status_label(status: str) -> str:
 @register.filter
 def pct(fraction: Decimal | None) -> str:
     """0.9104 → "91.04%"; "—" without a value."""
-    if fraction is None:
-        return "—"
-    return f"{(fraction * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+    return formatting.ratio(fraction)
 
 
 @register.filter
-def points(value: Decimal | None) -> str:
-    """Points ahead or behind, signed: "+2.81", "−1.01", "0.00"; "—" without a value."""
-    if value is None:
-        return "—"
-    text = f"{abs(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
-    if value > 0:
-        return f"+{text}"
-    if value < 0:
-        return f"−{text}"
-    return text
+def percent(value: Decimal | None) -> str:
+    """A value in percent units: 85.3 → "85.30%" (a district's completion on the map)."""
+    return formatting.percent(value)
+
+
+@register.filter
+def points(value: Decimal | None, style: str = "") -> str:
+    """Points ahead or behind, signed: bare for a cell whose header says 百分点 ("+2.81",
+    "-1.01", "0.00"), with the unit when ``style`` is "unit" ("+2.81个百分点"); "—" without a
+    value."""
+    return formatting.points(value, with_unit=style == "unit")
 
 
 @register.simple_tag

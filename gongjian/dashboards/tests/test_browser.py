@@ -58,7 +58,7 @@ def test_the_city_dashboard_map_cards_drilldown_and_screen(live_server, small_ca
         ]
         assert cards.locator(".tcard-value").all_inner_texts() == ["0.70", "3"]
         assert cards.locator(".tcard-completion").all_inner_texts() == ["70.00%", "75.00%"]
-        assert cards.locator(".tcard-ahead").all_inner_texts() == ["−21.51", "−16.51"]
+        assert cards.locator(".tcard-ahead").all_inner_texts() == ["-21.51", "-16.51"]
         assert cards.locator("svg.spark").count() == 2
 
         # The map is drawn from the vendored GeoJSON, with the functional zones beside it.
@@ -70,14 +70,14 @@ def test_the_city_dashboard_map_cards_drilldown_and_screen(live_server, small_ca
         ]
         ranking = page.locator("table.ranking tbody tr")
         assert ranking.nth(0).locator("td").all_inner_texts() == ["1", "鲤城区", "+0.16"]
-        assert ranking.nth(1).locator("td").all_inner_texts() == ["2", "丰泽区", "−41.51"]
+        assert ranking.nth(1).locator("td").all_inner_texts() == ["2", "丰泽区", "-41.51"]
         page.screenshot(path=str(SCREENSHOTS / "dashboard_city.png"), full_page=True)
 
         # Colouring by one indicator ranks by its completion.
         page.select_option("#id_layer", "key-investment")
         page.wait_for_selector("#district-map[data-ready='1']", timeout=15000)
         assert ranking.nth(0).locator("td").all_inner_texts() == [
-            "1", "鲤城区", "0.50", "0.60", "83.33%", "−8.17",
+            "1", "鲤城区", "0.50", "0.60", "83.33%", "-8.17",
         ]  # fmt: skip
 
         # A card drills down to the target's page and the rows behind its number.

@@ -185,12 +185,14 @@ def test_an_indicator_layer_ranks_by_completion(small_campaign, region, leader):
     )
     assert data["items"][:2] == [
         {"name": "鲤城区", "code": "350502", "label": "鲤城区", "value": 83.33, "rank": 1,
-         "zone": False, "reporting": True, "status": "yellow", "ahead": -8.17},
+         "text": "83.33%", "tooltip": "83.33%", "zone": False, "reporting": True,
+         "status": "yellow", "ahead": -8.17},
         {"name": "丰泽区", "code": "350503", "label": "丰泽区", "value": 50.0, "rank": 2,
-         "zone": False, "reporting": True, "status": "red", "ahead": -41.51},
+         "text": "50.00%", "tooltip": "50.00%", "zone": False, "reporting": True,
+         "status": "red", "ahead": -41.51},
     ]  # fmt: skip
     kinmen = next(i for i in data["items"] if i["code"] == "350527")
-    assert (kinmen["value"], kinmen["reporting"]) == (None, False)
+    assert (kinmen["value"], kinmen["text"], kinmen["reporting"]) == (None, "—", False)
 
 
 def test_an_unknown_layer_falls_back_to_overall(small_campaign, region, leader):

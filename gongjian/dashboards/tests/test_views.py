@@ -149,3 +149,48 @@ def test_a_target_not_yet_started_says_so_on_the_screen_and_the_map(
         ("350502", None, "not_started"),
         ("350503", None, "not_started"),
     ]
+
+
+def _text(html: str, css_class: str) -> list[str]:
+    import re
+
+    return re.findall(rf'class="{css_class}[^"]*"[^>]*>([^<]*)<', html)
+
+
+def test_the_city_dashboard_states_each_figure_with_its_unit(client, small_campaign, leader):
+    client.force_login(leader)
+
+    html = client.get("/").content.decode()
+
+    assert _text(html, "tcard-value") == ["0.70", "3"]
+    assert _text(html, "tcard-unit") == ["亿元", "个"]
+    assert _text(html, "tcard-completion") == ["70.00%", "75.00%"]
+    assert _text(html, "tcard-ahead") == ["-21.51", "-16.51"]
+    assert "目标 ≥1.00亿元" in html
+    assert _text(html, "tcard-forecast") == ["预计全年 0.76亿元", "预计全年 3个"]
+
+
+def test_the_screen_states_each_figure_with_its_unit(client, small_campaign, leader):
+    client.force_login(leader)
+
+    html = client.get("/dashboards/screen/").content.decode()
+
+    assert _text(html, "scard-value") == ["0.70", "3"]
+    assert _text(html, "scard-unit") == ["亿元", "个"]
+    assert _text(html, "scard-ahead") == ["-21.51个百分点", "-16.51个百分点"]
+
+
+def test_the_map_gets_its_labels_formatted_by_the_server(client, small_campaign, leader):
+    client.force_login(leader)
+
+    data = client.get("/", {"layer": "key-investment"}).context["map_data"]
+
+    assert [(i["code"], i["text"]) for i in data["items"] if i["rank"]] == [
+        ("350502", "83.33%"),
+        ("350503", "50.00%"),
+    ]
+    overall = client.get("/").context["map_data"]
+    assert [(i["code"], i["text"], i["tooltip"]) for i in overall["items"] if i["rank"]] == [
+        ("350502", "+0.16", "+0.16个百分点"),
+        ("350503", "-41.51", "-41.51个百分点"),
+    ]

@@ -144,7 +144,7 @@ def test_the_score_explains_each_part(submit, sites):
         ("area", 25, "载体 12,000.00 ㎡，需求 10,000.00 ㎡（1.20 倍）"),
         ("use", 20, "“纺织鞋服”在准入产业内"),
         ("district", 15, "位于意向县区鲤城区"),
-        ("price", 10, "年租金约 24.00 万元，预计年税收 300.00 万元"),
+        ("price", 10, "年租金约 24.00万元，预计年税收 300.00万元"),
         ("availability", 10, "现可交付"),
     ]
     assert (fit.total, fit.eligible) == (100, True)
@@ -153,7 +153,7 @@ def test_the_score_explains_each_part(submit, sites):
         ("area", 12, "载体 7,500.00 ㎡，需求 10,000.00 ㎡（0.75 倍）"),
         ("use", 0, "“纺织鞋服”不在准入产业（电子信息）内"),
         ("district", 15, "位于意向县区晋江市"),
-        ("price", 10, "年租金约 60.00 万元，预计年税收 300.00 万元"),
+        ("price", 10, "年租金约 60.00万元，预计年税收 300.00万元"),
         ("availability", 5, "2023-03-01 可交付"),
     ]
     assert small.total == 62
@@ -179,7 +179,7 @@ def test_land_price_is_weighed_against_planned_investment(submit, sites):
 
     assert _parts(score)[1] == ("area", 25, "载体 20,000.00 ㎡，需求 20,000.00 ㎡（1.00 倍）")
     assert _parts(score)[2] == ("use", 10, "载体不限产业")
-    assert _parts(score)[4] == ("price", 10, "地价约 2,400.00 万元，占计划投资 4.80%")
+    assert _parts(score)[4] == ("price", 10, "地价约 2,400.00万元，占计划投资 4.80%")
     assert score.total == 90
 
 

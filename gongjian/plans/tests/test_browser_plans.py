@@ -104,6 +104,6 @@ def test_import_a_published_list_then_read_the_lights(live_server, tmp_path):
         rows = page.locator("#lights tbody tr")
         assert rows.count() == 1
         assert "石狮港区物流园" in rows.first.inner_text()
-        assert "落后序时进度 11.51 个百分点" in rows.first.inner_text()
+        assert "落后序时进度 11.51个百分点" in rows.first.inner_text()
         _shot(page, "plans_lights_filtered.png")
         page.context.close()

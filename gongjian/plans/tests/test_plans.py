@@ -280,23 +280,23 @@ def test_lights_at_the_end_of_november(ledger):
         "A": ("green", []),
         "B": (
             "red",
-            ["完成年度计划投资 50.00%（3,000.00 / 6,000.00 万元），落后序时进度 41.67 个百分点"],
+            ["完成年度计划投资 50.00%（3,000.00万元 / 6,000.00万元），落后序时进度 41.67个百分点"],
         ),
         "C": (
             "red",
             [
-                "完成年度计划投资 0.00%（0.00 / 4,000.00 万元），落后序时进度 91.67 个百分点",
+                "完成年度计划投资 0.00%（0.00万元 / 4,000.00万元），落后序时进度 91.67个百分点",
                 "计划 2022-04 开工，至今未开工",
             ],
         ),
         "D": (
             "yellow",
-            ["完成年度计划投资 80.00%（4,000.00 / 5,000.00 万元），落后序时进度 11.67 个百分点"],
+            ["完成年度计划投资 80.00%（4,000.00万元 / 5,000.00万元），落后序时进度 11.67个百分点"],
         ),
         "E": (
             "red",
             [
-                "完成年度计划投资 0.00%（0.00 / 1,000.00 万元），落后序时进度 91.67 个百分点",
+                "完成年度计划投资 0.00%（0.00万元 / 1,000.00万元），落后序时进度 91.67个百分点",
                 "2022-09 至 2022-10 连续 2 个月无审核通过的月报",
             ],
         ),
@@ -323,7 +323,7 @@ def test_each_rule_has_a_passing_and_a_failing_case(ledger):
     # A rule switched off no longer fires.
     LightRule.objects.filter(kind="start_overdue").update(is_active=False)
     assert _lights(NOV_30)["C"][1] == [
-        "完成年度计划投资 0.00%（0.00 / 4,000.00 万元），落后序时进度 91.67 个百分点"
+        "完成年度计划投资 0.00%（0.00万元 / 4,000.00万元），落后序时进度 91.67个百分点"
     ]
 
 
@@ -383,7 +383,7 @@ def test_api_lists_projects_by_light(ledger, client, city_admin):
     ]
     assert body["count"] == 3
     assert body["items"][1]["light_reasons"] == [
-        "完成年度计划投资 0.00%（0.00 / 4,000.00 万元），落后序时进度 91.67 个百分点",
+        "完成年度计划投资 0.00%（0.00万元 / 4,000.00万元），落后序时进度 91.67个百分点",
         "计划 2022-04 开工，至今未开工",
     ]
 
@@ -637,5 +637,5 @@ def test_lights_read_the_schedule_once_whatever_the_number_of_rules(
     } | {ledger["A"].pk: "yellow"}
     # and A (4.17 points behind) now fires the 4-point rule with the same reason text
     assert lights[ledger["A"].pk].reason_texts() == [
-        "完成年度计划投资 87.50%（7,000.00 / 8,000.00 万元），落后序时进度 4.17 个百分点"
+        "完成年度计划投资 87.50%（7,000.00万元 / 8,000.00万元），落后序时进度 4.17个百分点"
     ]

@@ -10,10 +10,10 @@
     });
   }
 
-  function fmt(value, overall) {
-    if (value === null || value === undefined) { return "—"; }
-    if (overall) { return (value > 0 ? "+" : value < 0 ? "−" : "") + Math.abs(value).toFixed(2); }
-    return value.toFixed(2) + "%";
+  // Figures arrive formatted by the server (core.formatting): the script never formats a number.
+  function fmt(item, long) {
+    if (!item) { return "—"; }
+    return (long ? item.tooltip : item.text) || "—";
   }
 
   // The urban districts (and 石狮, whose label would sit on 晋江's) are too small for a label
@@ -61,9 +61,9 @@
     var texts = { rank: el.dataset.textRank, notReporting: el.dataset.textNotReporting, failed: el.dataset.textFailed,
       notStarted: el.dataset.textNotStarted };
     // A target whose period has not begun has no figure yet: it says so (未开始), never 0.
-    function figure(item) {
+    function figure(item, long) {
       if (item.status === "not_started" && texts.notStarted) { return texts.notStarted; }
-      return fmt(item.value, data.overall);
+      return fmt(item, long);
     }
     var byName = {};
     data.items.forEach(function (item) { byName[item.name] = item; });
@@ -108,7 +108,7 @@
             var item = p.data && p.data.item;
             if (!item) { return p.name; }
             if (!item.reporting) { return item.label + "<br>" + (texts.notReporting || ""); }
-            var line = item.label + "<br>" + data.label + "：" + figure(item);
+            var line = item.label + "<br>" + data.label + "：" + figure(item, true);
             if (item.rank) { line += "<br>" + (texts.rank || "#") + " " + item.rank; }
             return line;
           },
@@ -197,7 +197,7 @@
           var group = cells[key];
           if (group.length === 1) {
             var p = group[0];
-            singles[p[5]].push({ value: [p[0], p[1], p[2], p[3], p[4], p[5], p[6]] });
+            singles[p[5]].push({ value: [p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]] });
             return;
           }
           var lng = 0, lat = 0;
@@ -236,7 +236,7 @@
           formatter: function (p) {
             var v = p.value;
             if (p.data && p.data.cluster) { return v[2] + " " + clusterText; }
-            return v[3] + "<br><strong>" + v[4] + "</strong><br>" + (labels[v[5]] || v[5]) + " · " + v[6].toFixed(2) + " " + (el.dataset.yi || "");
+            return v[3] + "<br><strong>" + v[4] + "</strong><br>" + (labels[v[5]] || v[5]) + " · " + v[7];
           },
         },
         geo: {
