@@ -115,6 +115,18 @@ def test_the_city_dashboard_map_cards_drilldown_and_screen(live_server, small_ca
         page.goto(f"{base}/dashboards/map/")
         page.wait_for_selector("#project-map[data-ready='1']", timeout=15000)
         page.screenshot(path=str(SCREENSHOTS / "dashboard_project_map.png"), full_page=True)
+        # Its tooltip is HTML: a name a user typed is shown as text, never as markup.
+        tooltip = page.evaluate(
+            """() => echarts.getInstanceByDom(document.getElementById("project-map"))
+                .getOption().tooltip[0].formatter({
+                  data: {},
+                  value: [0, 0, 1, "<b>LC-9</b>", "<img src=x id=injected>", "x", 0, "鲤城区"],
+                })"""
+        )
+        assert tooltip == (
+            "&lt;b&gt;LC-9&lt;/b&gt;<br>"
+            "<strong>&lt;img src=x id=injected&gt;</strong><br>x · 鲤城区"
+        )
         assert errors == []
         context.close()
 

@@ -10,6 +10,14 @@
     });
   }
 
+  // ECharts renders a tooltip's string as HTML: every text from the data (project names and
+  // codes that users typed, region names) is escaped before it goes in.
+  function esc(value) {
+    return String(value === undefined || value === null ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   // Figures arrive formatted by the server (core.formatting): the script never formats a number.
   function fmt(item, long) {
     if (!item) { return "—"; }
@@ -106,10 +114,10 @@
           trigger: "item",
           formatter: function (p) {
             var item = p.data && p.data.item;
-            if (!item) { return p.name; }
-            if (!item.reporting) { return item.label + "<br>" + (texts.notReporting || ""); }
-            var line = item.label + "<br>" + data.label + "：" + figure(item, true);
-            if (item.rank) { line += "<br>" + (texts.rank || "#") + " " + item.rank; }
+            if (!item) { return esc(p.name); }
+            if (!item.reporting) { return esc(item.label) + "<br>" + esc(texts.notReporting); }
+            var line = esc(item.label) + "<br>" + esc(data.label) + "：" + esc(figure(item, true));
+            if (item.rank) { line += "<br>" + esc(texts.rank || "#") + " " + esc(item.rank); }
             return line;
           },
         },
@@ -235,8 +243,9 @@
           trigger: "item",
           formatter: function (p) {
             var v = p.value;
-            if (p.data && p.data.cluster) { return v[2] + " " + clusterText; }
-            return v[3] + "<br><strong>" + v[4] + "</strong><br>" + (labels[v[5]] || v[5]) + " · " + v[7];
+            if (p.data && p.data.cluster) { return esc(v[2]) + " " + esc(clusterText); }
+            return esc(v[3]) + "<br><strong>" + esc(v[4]) + "</strong><br>" + esc(labels[v[5]] || v[5]) +
+              " · " + esc(v[7]);
           },
         },
         geo: {
