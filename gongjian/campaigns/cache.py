@@ -116,10 +116,18 @@ def versions_bump_statement(keys: Iterable[tuple[int, int]]) -> tuple[str, list[
     values = ", ".join(["(%s, %s)"] * len(keys))
     params: list[Any] = [value for key in keys for value in key]
     # Each changed region and its ancestors (the regions whose path is a prefix of its path).
+    # PostgreSQL takes the changed keys inline (so that the statement can sit inside the cells'
+    # data-modifying WITH); SQLite, the demo's database, only as a WITH of its own.
+    if connection.vendor == "postgresql":
+        changed = f"FROM (VALUES {values}) AS changed (indicator_id, region_id) "
+        head = ""
+    else:
+        changed = "FROM changed "
+        head = f"WITH changed (indicator_id, region_id) AS (VALUES {values}) "
     sql = (
-        f"INSERT INTO {table} (indicator_id, region_id, version) "
+        f"{head}INSERT INTO {table} (indicator_id, region_id, version) "
         f"SELECT DISTINCT changed.indicator_id, above.id, 1 "
-        f"FROM (VALUES {values}) AS changed (indicator_id, region_id) "
+        f"{changed}"
         f"JOIN {regions} AS leaf ON leaf.id = changed.region_id "
         f"JOIN {regions} AS above ON leaf.path LIKE above.path || '%%' "
         f"WHERE 1 = 1 ORDER BY 1, 2 "

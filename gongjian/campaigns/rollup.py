@@ -203,6 +203,9 @@ def cells_add(deltas: dict[Key, Pair], *, touched: Iterable[Key] = ()) -> None:
     # A fixed order, so that two transactions touching the same cells lock them in the same
     # order and cannot deadlock (the cells first, then the versions, as ``versions_bump`` does).
     rows = sorted(deltas.items())
+    if connection.vendor != "postgresql":
+        _cells_add_statements(table, rows, changed)
+        return
     bump_sql, bump_params = versions_bump_statement(changed)
     sql = (
         f"WITH cells AS (INSERT INTO {table} (indicator_id, region_id, month, value, base) "
@@ -227,6 +230,29 @@ def cells_add(deltas: dict[Key, Pair], *, touched: Iterable[Key] = ()) -> None:
                 region_id__in={row[1] for row in emptied},
                 month__in={row[2] for row in emptied},
             ).delete()
+
+
+def _cells_add_statements(table: str, rows: list, changed: set) -> None:
+    """``cells_add`` as separate statements, for SQLite (the one-command demo), which has no
+    data-modifying WITH: the same upsert, the emptied cells removed, the versions bumped."""
+    sql = (
+        f"INSERT INTO {table} (indicator_id, region_id, month, value, base) "
+        f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (indicator_id, region_id, month) "
+        f"DO UPDATE SET value = {table}.value + excluded.value, "
+        f"base = {table}.base + excluded.base"
+    )
+    params = [(i, r, m, str(v), str(b)) for (i, r, m), (v, b) in rows]
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+        IndicatorCell.objects.filter(
+            value=0,
+            base=0,
+            indicator_id__in={key[0] for key, _pair in rows},
+            region_id__in={key[1] for key, _pair in rows},
+            month__in={key[2] for key, _pair in rows},
+        ).delete()
+        versions_bump(changed)
 
 
 def _apply(before: dict, after: dict) -> None:

@@ -602,7 +602,7 @@ def test_the_rows_are_paged_by_key_forwards_backwards_and_to_the_end(
     last = _get(client, city_target, page.last_url)
     assert (_rows(last), last.context["page"].number) == (_rows(third), 3)
     html = first.content.decode()
-    assert "共 5 条，合计 5,800.74 万元" in html
+    assert "共 5 条，合计 5,800.74万元" in html
     assert "第 1 / 3 页" in html
 
 
