@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import queue
-import threading
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -22,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, connections, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -38,7 +35,7 @@ from gongjian.projects.choices import Stage
 from gongjian.projects.models import Project, StageEvent
 from gongjian.regions.models import Region
 from gongjian.reporting.choices import EDITABLE_STATUSES, ImportStatus, PeriodState, ReportStatus
-from gongjian.reporting.jobs import enqueue_import_job
+from gongjian.reporting.jobs import ProgressWriter, enqueue_import_job
 from gongjian.reporting.models import (
     ImportJob,
     ProgressReport,
@@ -249,13 +246,13 @@ def _import_rows(
     )
     skipped = job.total - len(plans)
     ImportJob.objects.filter(pk=job.pk).update(progress=skipped)
-    reporter = _ProgressReporter(job.pk, live=job.is_background)
+    reporter = ProgressWriter(job.pk, live=job.is_background)
     try:
         with transaction.atomic():
             _apply_all(
                 actor=actor, period=period, plans=plans, submit=job.submit_after, outcome=outcome
             )
-            reporter.report(job.total)
+            reporter("save", job.total, job.total)
             if outcome.errors:
                 transaction.set_rollback(True)
     finally:
@@ -688,58 +685,3 @@ def _finish(
         message=message,
     )
     return job
-
-
-class _ProgressReporter:
-    """Publishes ImportJob.progress for the progress bar while the rows are being saved.
-
-    The rows are saved in one transaction (all or nothing), so an UPDATE of the job made inside it
-    would stay invisible until the end. On PostgreSQL a helper thread — which Django gives a
-    connection of its own — writes the count and commits at once. On SQLite a second writer would
-    only wait for the import's lock, so there the bar moves when the import ends.
-    """
-
-    def __init__(self, job_id: int, *, live: bool, interval: float = 0.5) -> None:
-        self.job_id = job_id
-        self.interval = interval
-        self._last = 0.0
-        self._queue: queue.SimpleQueue[int | None] | None = None
-        self._thread: threading.Thread | None = None
-        if live and connection.vendor == "postgresql":
-            self._queue = queue.SimpleQueue()
-            self._thread = threading.Thread(
-                target=self._run, name=f"import-progress-{job_id}", daemon=True
-            )
-            self._thread.start()
-
-    def report(self, done: int) -> None:
-        if self._queue is None:
-            return
-        now = time.monotonic()
-        if now - self._last >= self.interval:
-            self._last = now
-            self._queue.put(done)
-
-    def close(self) -> None:
-        if self._queue is not None and self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-
-    def _run(self) -> None:
-        assert self._queue is not None
-        try:
-            stop = False
-            while not stop:
-                latest = self._queue.get()
-                stop = latest is None
-                # Only the latest count matters; skip the ones queued behind a slow write.
-                while not stop and not self._queue.empty():
-                    value = self._queue.get_nowait()
-                    stop = value is None
-                    latest = latest if value is None else value
-                if latest is not None:
-                    ImportJob.objects.filter(pk=self.job_id).update(progress=latest)
-        except Exception:
-            logger.exception("Progress of Excel import %s not recorded", self.job_id)
-        finally:
-            connections.close_all()

@@ -26,7 +26,8 @@ from django_tasks_db.models import DBTaskResult
 from gongjian.accounts.choices import Role
 from gongjian.audit.models import AuditEvent
 from gongjian.reporting.exports import report_template_export
-from gongjian.reporting.imports import _ProgressReporter, import_start
+from gongjian.reporting.imports import import_start
+from gongjian.reporting.jobs import ProgressWriter
 from gongjian.reporting.models import ImportJob, ProgressReport, ReportStatusChange
 from gongjian.reporting.services import ReportInput, report_save
 from gongjian.reporting.tasks import run_import
@@ -697,17 +698,18 @@ def test_progress_is_visible_while_the_import_transaction_is_open(lichen_filer, 
     seen = []
 
     def look() -> None:
-        seen.append(ImportJob.objects.get(pk=job.pk).progress)
+        row = ImportJob.objects.get(pk=job.pk)
+        seen.append((row.phase, row.progress))
         connection.close()
 
     with transaction.atomic():
-        reporter = _ProgressReporter(job.pk, live=True, interval=0)
-        reporter.report(4)
+        reporter = ProgressWriter(job.pk, live=True, interval=0)
+        reporter("save", 4, 10)
         reporter.close()
         other = threading.Thread(target=look)
         other.start()
         other.join()
-    assert seen == [4]
+    assert seen == [("save", 4)]
 
 
 # ---------------------------------------------------------------------------------------------
